@@ -1,0 +1,19 @@
+// Jest runs the TypeScript sources through ts-jest; the ESM-only @nestjs packages (and a
+// few of their ESM dependencies) go through test/esm-transformer.js, which turns them into
+// CommonJS so that jest on Node 20 can load them.
+const esmPackages = ['@nestjs', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', 'load-esm', 'croner'];
+const common = {
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json', 'mjs'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+    '^.+\\.m?js$': '<rootDir>/test/esm-transformer.js',
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], testTimeout: 60000 },
+  ],
+};

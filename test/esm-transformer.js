@@ -1,0 +1,24 @@
+// Transpiles ESM JavaScript from node_modules to CommonJS for jest (see STACK.md: NestJS 12
+// is ESM-only and jest on Node 20 cannot require it natively).
+const ts = require('typescript');
+const { pathToFileURL } = require('node:url');
+
+module.exports = {
+  process(source, filename) {
+    const withUrl = source.replace(/import\.meta\.url/g, JSON.stringify(pathToFileURL(filename).href));
+    const out = ts.transpileModule(withUrl, {
+      fileName: filename,
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        allowJs: true,
+        esModuleInterop: true,
+        sourceMap: false,
+      },
+    });
+    return { code: out.outputText };
+  },
+  getCacheKey(source, filename) {
+    return require('node:crypto').createHash('sha1').update(filename).update(source).update('v1').digest('hex');
+  },
+};
