@@ -1,0 +1,71 @@
+import * as path from 'node:path';
+import { envSchema, type Env, type Role } from './config.schema';
+
+export class ConfigError extends Error {}
+
+/** Typed, validated configuration. The only place that reads `process.env` is `fromProcessEnv`. */
+export class AppConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolSize: number;
+  readonly redisUrl: string | undefined;
+  readonly roles: ReadonlySet<Role>;
+  readonly workerQueues: string[] | undefined;
+  readonly workerConcurrency: number;
+  readonly jwtSecret: string | undefined;
+  readonly jwtTtlSeconds: number;
+  readonly adminUsername: string | undefined;
+  readonly adminPassword: string | undefined;
+  readonly overdueGraceSeconds: number;
+  readonly misfireCatchupMax: number;
+  readonly logLevel: string;
+
+  private constructor(env: ReturnType<typeof envSchema.parse>) {
+    this.port = env.PORT;
+    this.host = env.HOST;
+    this.dataDir = path.resolve(env.DATA_DIR);
+    this.databaseUrl = env.DATABASE_URL;
+    this.databasePoolSize = env.DATABASE_POOL_SIZE;
+    this.redisUrl = env.REDIS_URL;
+    this.roles = new Set(env.ROLES);
+    this.workerQueues = env.WORKER_QUEUES;
+    this.workerConcurrency = env.WORKER_CONCURRENCY;
+    this.jwtSecret = env.JWT_SECRET;
+    this.jwtTtlSeconds = env.JWT_TTL;
+    this.adminUsername = env.ADMIN_USERNAME;
+    this.adminPassword = env.ADMIN_PASSWORD;
+    this.overdueGraceSeconds = env.OVERDUE_GRACE_SECONDS;
+    this.misfireCatchupMax = env.MISFIRE_CATCHUP_MAX;
+    this.logLevel = env.LOG_LEVEL;
+  }
+
+  /** Embedded mode: no DATABASE_URL, so this process uses (or starts) the PostgreSQL under DATA_DIR. */
+  get embedded(): boolean {
+    return this.databaseUrl === undefined;
+  }
+
+  hasRole(role: Role): boolean {
+    return this.roles.has(role);
+  }
+
+  /** Validates an environment; throws ConfigError naming every bad variable. */
+  static from(env: Record<string, string | undefined>, overrides: Partial<Env> = {}): AppConfig {
+    const input: Record<string, unknown> = {};
+    for (const key of Object.keys(envSchema.shape)) {
+      const value = env[key];
+      if (value !== undefined && value !== '') input[key] = value;
+    }
+    const parsed = envSchema.safeParse({ ...input, ...overrides });
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`);
+      throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    }
+    return new AppConfig(parsed.data);
+  }
+
+  static fromProcessEnv(overrides: Partial<Env> = {}): AppConfig {
+    return AppConfig.from(process.env, overrides);
+  }
+}

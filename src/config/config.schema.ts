@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the service reads, declared once. `loadConfig` validates them
+ * at start-up; a bad value stops the process with a message naming the variable.
+ * The README's configuration table is generated from `CONFIG_DOCS`.
+ */
+export const ROLE_NAMES = ['api', 'scheduler', 'worker'] as const;
+export type Role = (typeof ROLE_NAMES)[number];
+
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean));
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((s) => (s ? s : undefined))
+    .refine((s) => s === undefined || protocols.some((p) => s.startsWith(`${p}://`)), {
+      message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    });
+
+export const envSchema = z.object({
+  PORT: intIn(0, 65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  DATABASE_POOL_SIZE: intIn(1, 200).default(10),
+  REDIS_URL: optionalUrl(['redis', 'rediss']),
+  ROLES: list
+    .default(['api', 'scheduler', 'worker'])
+    .pipe(z.array(z.enum(ROLE_NAMES)).min(1, 'must name at least one of api, scheduler, worker')),
+  WORKER_QUEUES: list.optional(),
+  WORKER_CONCURRENCY: intIn(1, 1000).default(5),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_TTL: intIn(60, 31 * 24 * 3600).default(3600),
+  ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_.@-]{1,100}$/, 'must be 1–100 letters, digits or _.@-').optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  OVERDUE_GRACE_SECONDS: intIn(0, 86400).default(60),
+  MISFIRE_CATCHUP_MAX: intIn(1, 10000).default(100),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
+  PORT: 'HTTP port of the API role',
+  HOST: 'Address the API listens on',
+  DATA_DIR: 'Directory for the embedded PostgreSQL and generated secrets (embedded mode)',
+  DATABASE_URL: 'External PostgreSQL (`postgres://…`); unset = embedded PostgreSQL under DATA_DIR',
+  DATABASE_POOL_SIZE: 'Connections per process',
+  REDIS_URL: 'Run the BullMQ queues on Redis (`redis://…`); unset = BullMQ on PostgreSQL',
+  ROLES: 'Comma-separated roles this process runs: api, scheduler, worker',
+  WORKER_QUEUES: 'Comma-separated queues this worker consumes (default: all)',
+  WORKER_CONCURRENCY: 'Runs a worker process executes at once, per queue',
+  JWT_SECRET: 'HS256 secret, at least 32 characters (embedded mode generates one under DATA_DIR)',
+  JWT_TTL: 'Access token lifetime in seconds',
+  ADMIN_USERNAME: 'First superuser, created when no user exists',
+  ADMIN_PASSWORD: 'Password of the first superuser',
+  OVERDUE_GRACE_SECONDS: 'How late a job may be before it is listed as overdue',
+  MISFIRE_CATCHUP_MAX: 'Most missed fire times a `run_all` job catches up',
+  LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',
+};

@@ -1,0 +1,139 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { OptionalNotNull } from '../../../common/validation';
+import { MISFIRE_POLICIES, SCHEDULE_TYPES, type MisfirePolicy, type ScheduleType } from '../../schedules/schedule.types';
+import { JOB_STATUSES, JOB_TYPES, OVERLAP_POLICIES, type JobStatus, type JobType, type OverlapPolicy } from '../job.entity';
+
+export const JOB_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
+export const QUEUE_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
+
+export class CreateJobDto {
+  @ApiProperty({ example: 'system_cleanup', description: 'Unique slug: lowercase letters, digits, `_`, `.`, `-`; at most 100 characters' })
+  @IsString()
+  @Matches(JOB_NAME_PATTERN, { message: 'name must be a slug of 1–100 characters: lowercase letters, digits, _ . - (starting with a letter or digit)' })
+  name: string;
+
+  @ApiProperty({ example: 'System Cleanup Job' })
+  @IsString()
+  @Length(1, 200)
+  title: string;
+
+  @ApiPropertyOptional({ example: 'Clean up temporary files and logs', nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  description?: string | null;
+
+  @ApiProperty({ enum: JOB_TYPES, example: 'document_cleanup' })
+  @IsIn(JOB_TYPES, { message: `job_type must be one of: ${JOB_TYPES.join(', ')}` })
+  job_type: JobType;
+
+  @ApiProperty({ enum: SCHEDULE_TYPES, example: 'daily' })
+  @IsIn(SCHEDULE_TYPES, { message: `schedule_type must be one of: ${SCHEDULE_TYPES.join(', ')}` })
+  schedule_type: ScheduleType;
+
+  @ApiProperty({ example: '02:00', description: 'interval `N` minutes, daily `HH:MM`, weekly `D:HH:MM` (0 = Monday), monthly `D:HH:MM`, or a cron expression' })
+  @IsString()
+  @Length(1, 200)
+  schedule_expression: string;
+
+  @ApiPropertyOptional({ example: 'UTC', default: 'UTC', description: 'IANA time zone' })
+  @OptionalNotNull()
+  @IsString()
+  @Length(1, 64)
+  timezone?: string;
+
+  @ApiProperty({ example: 'app.tasks.cleanup.system_cleanup' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,200}$/, { message: 'task_name must be 1–200 letters, digits or _ . : -' })
+  task_name: string;
+
+  @ApiPropertyOptional({ type: 'array', items: {}, default: [] })
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(100)
+  task_args?: unknown[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, default: {} })
+  @OptionalNotNull()
+  @IsObject()
+  task_kwargs?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: 'maintenance', default: 'default' })
+  @OptionalNotNull()
+  @IsString()
+  @Matches(QUEUE_NAME_PATTERN, { message: 'task_queue must be 1–100 lowercase letters, digits or _ . -' })
+  task_queue?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 5, description: 'Higher runs first' })
+  @OptionalNotNull()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  task_priority?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 604800, default: 3600 })
+  @OptionalNotNull()
+  @IsInt()
+  @Min(1)
+  @Max(604800)
+  timeout_seconds?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, default: 0 })
+  @OptionalNotNull()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  max_retries?: number;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 86400, default: 60 })
+  @OptionalNotNull()
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  retry_backoff_seconds?: number;
+
+  @ApiPropertyOptional({ enum: MISFIRE_POLICIES, default: 'run_once' })
+  @OptionalNotNull()
+  @IsIn(MISFIRE_POLICIES, { message: `misfire_policy must be one of: ${MISFIRE_POLICIES.join(', ')}` })
+  misfire_policy?: MisfirePolicy;
+
+  @ApiPropertyOptional({ enum: OVERLAP_POLICIES, default: 'skip' })
+  @OptionalNotNull()
+  @IsIn(OVERLAP_POLICIES, { message: `overlap_policy must be one of: ${OVERLAP_POLICIES.join(', ')}` })
+  overlap_policy?: OverlapPolicy;
+
+  @ApiPropertyOptional({ default: true })
+  @OptionalNotNull()
+  @IsBoolean()
+  is_enabled?: boolean;
+
+  @ApiPropertyOptional({ enum: JOB_STATUSES, default: 'active' })
+  @OptionalNotNull()
+  @IsIn(JOB_STATUSES, { message: `status must be one of: ${JOB_STATUSES.join(', ')}` })
+  status?: JobStatus;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, default: {} })
+  @OptionalNotNull()
+  @IsObject()
+  config?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, default: {} })
+  @OptionalNotNull()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+}

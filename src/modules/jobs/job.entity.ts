@@ -1,0 +1,125 @@
+import type { MisfirePolicy, ScheduleType } from '../schedules/schedule.types';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export const JOB_TYPES = [
+  'document_cleanup',
+  'analytics_aggregation',
+  'user_activity_digest',
+  'system_health_check',
+  'database_maintenance',
+  'mcp_server_health_check',
+  'custom',
+] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+export const JOB_STATUSES = ['active', 'paused'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const OVERLAP_POLICIES = ['skip', 'allow', 'queue'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
+
+
+const numeric = { to: (v: number) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) };
+
+@Entity('jobs')
+@Index('idx_jobs_due', ['nextRunAt'], { where: `is_enabled AND status = 'active' AND next_run_at IS NOT NULL` })
+@Index('idx_jobs_job_type', ['jobType'])
+@Index('idx_jobs_created_at', ['createdAt'])
+export class Job {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'varchar', length: 100, unique: true })
+  name: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  title: string;
+
+  @Column({ type: 'text', nullable: true })
+  description: string | null;
+
+  @Column({ name: 'job_type', type: 'varchar', length: 40 })
+  jobType: JobType;
+
+  @Column({ name: 'schedule_type', type: 'varchar', length: 16 })
+  scheduleType: ScheduleType;
+
+  @Column({ name: 'schedule_expression', type: 'varchar', length: 200 })
+  scheduleExpression: string;
+
+  @Column({ type: 'varchar', length: 64, default: 'UTC' })
+  timezone: string;
+
+  @Column({ name: 'task_name', type: 'varchar', length: 200 })
+  taskName: string;
+
+  @Column({ name: 'task_args', type: 'jsonb', default: [] })
+  taskArgs: unknown[];
+
+  @Column({ name: 'task_kwargs', type: 'jsonb', default: {} })
+  taskKwargs: Record<string, unknown>;
+
+  @Column({ name: 'task_queue', type: 'varchar', length: 100, default: 'default' })
+  taskQueue: string;
+
+  @Column({ name: 'task_priority', type: 'smallint', default: 5 })
+  taskPriority: number;
+
+  @Column({ name: 'timeout_seconds', type: 'integer', default: 3600 })
+  timeoutSeconds: number;
+
+  @Column({ name: 'max_retries', type: 'smallint', default: 0 })
+  maxRetries: number;
+
+  @Column({ name: 'retry_backoff_seconds', type: 'integer', default: 60 })
+  retryBackoffSeconds: number;
+
+  @Column({ name: 'misfire_policy', type: 'varchar', length: 16, default: 'run_once' })
+  misfirePolicy: MisfirePolicy;
+
+  @Column({ name: 'overlap_policy', type: 'varchar', length: 16, default: 'skip' })
+  overlapPolicy: OverlapPolicy;
+
+  @Column({ name: 'is_enabled', type: 'boolean', default: true })
+  isEnabled: boolean;
+
+  @Column({ type: 'varchar', length: 16, default: 'active' })
+  status: JobStatus;
+
+  @Column({ name: 'next_run_at', type: 'timestamptz', nullable: true })
+  nextRunAt: Date | null;
+
+  @Column({ name: 'last_run_at', type: 'timestamptz', nullable: true })
+  lastRunAt: Date | null;
+
+  @Column({ name: 'last_run_status', type: 'varchar', length: 16, nullable: true })
+  lastRunStatus: string | null;
+
+  @Column({ name: 'total_runs', type: 'integer', default: 0 })
+  totalRuns: number;
+
+  @Column({ name: 'successful_runs', type: 'integer', default: 0 })
+  successfulRuns: number;
+
+  @Column({ name: 'failed_runs', type: 'integer', default: 0 })
+  failedRuns: number;
+
+  /** Sum of the durations of finished runs; the average is derived from it. */
+  @Column({ name: 'total_duration_seconds', type: 'double precision', default: 0, transformer: numeric })
+  totalDurationSeconds: number;
+
+  @Column({ type: 'jsonb', default: {} })
+  config: Record<string, unknown>;
+
+  @Column({ type: 'jsonb', default: {} })
+  metadata: Record<string, unknown>;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 150, nullable: true })
+  createdBy: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

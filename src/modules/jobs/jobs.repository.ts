@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
+import type { PageRequest } from '../../common/pagination';
+import { Job, type JobStatus, type JobType } from './job.entity';
+
+export interface JobFilter {
+  status?: JobStatus;
+  isEnabled?: boolean;
+  jobType?: JobType;
+  search?: string;
+  /** Field and direction, e.g. `-next_run_at`. */
+  sort?: string;
+}
+
+const SORT_COLUMNS: Record<string, string> = {
+  id: 'job.id',
+  name: 'job.name',
+  created_at: 'job.createdAt',
+  next_run_at: 'job.nextRunAt',
+  last_run_at: 'job.lastRunAt',
+};
+
+/** SQL for jobs lives here, behind intent-named methods. */
+@Injectable()
+export class JobsRepository {
+  constructor(@InjectRepository(Job) private readonly jobs: Repository<Job>) {}
+
+  private repo(tx?: EntityManager): Repository<Job> {
+    return tx ? tx.getRepository(Job) : this.jobs;
+  }
+
+  findById(id: number, tx?: EntityManager): Promise<Job | null> {
+    return this.repo(tx).findOneBy({ id });
+  }
+
+  /** Locks the row for the rest of the transaction (changes to one job are serialised). */
+  findByIdForUpdate(id: number, tx: EntityManager): Promise<Job | null> {
+    return tx.getRepository(Job).createQueryBuilder('job').setLock('pessimistic_write').where('job.id = :id', { id }).getOne();
+  }
+
+  findByName(name: string, tx?: EntityManager): Promise<Job | null> {
+    return this.repo(tx).findOneBy({ name });
+  }
+
+  async list(filter: JobFilter, page: PageRequest): Promise<[Job[], number]> {
+    const qb = this.filtered(filter);
+    const [field, direction] = parseSort(filter.sort);
+    qb.orderBy(SORT_COLUMNS[field], direction, direction === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST');
+    if (field !== 'id') qb.addOrderBy('job.id', 'ASC');
+    return qb
+      .skip((page.page - 1) * page.size)
+      .take(page.size)
+      .getManyAndCount();
+  }
+
+  insert(job: Partial<Job>, tx: EntityManager): Promise<Job> {
+    const repo = tx.getRepository(Job);
+    return repo.save(repo.create(job));
+  }
+
+  save(job: Job, tx: EntityManager): Promise<Job> {
+    return tx.getRepository(Job).save(job);
+  }
+
+  async delete(id: number, tx: EntityManager): Promise<void> {
+    await tx.getRepository(Job).delete({ id });
+  }
+
+  private filtered(filter: JobFilter): SelectQueryBuilder<Job> {
+    const qb = this.jobs.createQueryBuilder('job');
+    if (filter.status) qb.andWhere('job.status = :status', { status: filter.status });
+    if (filter.isEnabled !== undefined) qb.andWhere('job.isEnabled = :isEnabled', { isEnabled: filter.isEnabled });
+    if (filter.jobType) qb.andWhere('job.jobType = :jobType', { jobType: filter.jobType });
+    if (filter.search) {
+      const pattern = `%${escapeLike(filter.search)}%`;
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where(`job.name ILIKE :pattern ESCAPE '\\'`, { pattern })
+            .orWhere(`job.title ILIKE :pattern ESCAPE '\\'`)
+            .orWhere(`job.description ILIKE :pattern ESCAPE '\\'`),
+        ),
+      );
+    }
+    return qb;
+  }
+}
+
+function parseSort(sort: string | undefined): [string, 'ASC' | 'DESC'] {
+  if (!sort) return ['id', 'ASC'];
+  return sort.startsWith('-') ? [sort.slice(1), 'DESC'] : [sort, 'ASC'];
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import type { Actor } from '../../common/actor';
+import { ConflictError, NotFoundError } from '../../common/errors';
+import { toPage, type Page, type PageRequest } from '../../common/pagination';
+import { SchedulesService } from '../schedules/schedules.service';
+import type { CreateJobDto } from './dto/create-job.dto';
+import { JobResponseDto } from './dto/job-response.dto';
+import type { UpdateJobDto } from './dto/update-job.dto';
+import { Job } from './job.entity';
+import { JobsRepository, type JobFilter } from './jobs.repository';
+
+/** Fields whose change means the next fire time must be computed again. */
+const SCHEDULING_FIELDS = ['schedule_type', 'schedule_expression', 'timezone', 'is_enabled', 'status'] as const;
+
+/** Jobs: CRUD with validation; transport-neutral (API and CLI call the same methods). */
+@Injectable()
+export class JobsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jobs: JobsRepository,
+    private readonly schedules: SchedulesService,
+  ) {}
+
+  async list(filter: JobFilter, page: PageRequest): Promise<Page<JobResponseDto>> {
+    const [items, total] = await this.jobs.list(filter, page);
+    return toPage(items.map(JobResponseDto.from), total, page);
+  }
+
+  async get(id: number): Promise<JobResponseDto> {
+    return JobResponseDto.from(await this.require(id));
+  }
+
+  async create(dto: CreateJobDto, actor: Actor): Promise<JobResponseDto> {
+    const spec = this.schedules.validate({ type: dto.schedule_type, expression: dto.schedule_expression, timezone: dto.timezone ?? 'UTC' });
+    return this.transaction(async (tx) => {
+      if (await this.jobs.findByName(dto.name, tx)) throw duplicateName(dto.name);
+      const job = await this.jobs.insert(
+        {
+          name: dto.name,
+          title: dto.title,
+          description: dto.description ?? null,
+          jobType: dto.job_type,
+          scheduleType: spec.type,
+          scheduleExpression: spec.expression,
+          timezone: spec.timezone,
+          taskName: dto.task_name,
+          taskArgs: dto.task_args ?? [],
+          taskKwargs: dto.task_kwargs ?? {},
+          taskQueue: dto.task_queue ?? 'default',
+          taskPriority: dto.task_priority ?? 5,
+          timeoutSeconds: dto.timeout_seconds ?? 3600,
+          maxRetries: dto.max_retries ?? 0,
+          retryBackoffSeconds: dto.retry_backoff_seconds ?? 60,
+          misfirePolicy: dto.misfire_policy ?? 'run_once',
+          overlapPolicy: dto.overlap_policy ?? 'skip',
+          isEnabled: dto.is_enabled ?? true,
+          status: dto.status ?? 'active',
+          config: dto.config ?? {},
+          metadata: dto.metadata ?? {},
+          createdBy: actor.name,
+          nextRunAt: null,
+        },
+        tx,
+      );
+      job.nextRunAt = this.computeNextRun(job, new Date());
+      return JobResponseDto.from(await this.jobs.save(job, tx));
+    });
+  }
+
+  async update(id: number, dto: UpdateJobDto, actor: Actor): Promise<JobResponseDto> {
+    void actor;
+    return this.transaction(async (tx) => {
+      const job = await this.jobs.findByIdForUpdate(id, tx);
+      if (!job) throw new NotFoundError('Job', id);
+      if (dto.name !== undefined && dto.name !== job.name && (await this.jobs.findByName(dto.name, tx))) throw duplicateName(dto.name);
+      applyUpdate(job, dto);
+      const spec = this.schedules.validate({ type: job.scheduleType, expression: job.scheduleExpression, timezone: job.timezone });
+      job.scheduleType = spec.type;
+      job.scheduleExpression = spec.expression;
+      job.timezone = spec.timezone;
+      if (SCHEDULING_FIELDS.some((field) => dto[field] !== undefined)) job.nextRunAt = this.computeNextRun(job, new Date());
+      return JobResponseDto.from(await this.jobs.save(job, tx));
+    });
+  }
+
+  async delete(id: number, actor: Actor): Promise<void> {
+    void actor;
+    await this.transaction(async (tx) => {
+      const job = await this.jobs.findByIdForUpdate(id, tx);
+      if (!job) throw new NotFoundError('Job', id);
+      await this.jobs.delete(id, tx);
+    });
+  }
+
+  /** Null while the job cannot run (disabled or paused). */
+  computeNextRun(job: Job, after: Date, anchor?: Date | null): Date | null {
+    if (!job.isEnabled || job.status !== 'active') return null;
+    return this.schedules.nextRunAt({ type: job.scheduleType, expression: job.scheduleExpression, timezone: job.timezone }, after, anchor);
+  }
+
+  private async require(id: number): Promise<Job> {
+    const job = await this.jobs.findById(id);
+    if (!job) throw new NotFoundError('Job', id);
+    return job;
+  }
+
+  /** Runs `work` in one transaction; a unique violation on the name (a race) becomes a 409. */
+  private async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.dataSource.transaction(work);
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505') {
+        throw new ConflictError('A job with this name already exists');
+      }
+      throw error;
+    }
+  }
+}
+
+function duplicateName(name: string): ConflictError {
+  return new ConflictError(`A job named "${name}" already exists`);
+}
+
+function applyUpdate(job: Job, dto: UpdateJobDto): void {
+  const set = <K extends keyof Job>(key: K, value: Job[K] | undefined) => {
+    if (value !== undefined) job[key] = value;
+  };
+  set('name', dto.name);
+  set('title', dto.title);
+  if (dto.description !== undefined) job.description = dto.description;
+  set('jobType', dto.job_type);
+  set('scheduleType', dto.schedule_type);
+  set('scheduleExpression', dto.schedule_expression);
+  set('timezone', dto.timezone);
+  set('taskName', dto.task_name);
+  set('taskArgs', dto.task_args);
+  set('taskKwargs', dto.task_kwargs);
+  set('taskQueue', dto.task_queue);
+  set('taskPriority', dto.task_priority);
+  set('timeoutSeconds', dto.timeout_seconds);
+  set('maxRetries', dto.max_retries);
+  set('retryBackoffSeconds', dto.retry_backoff_seconds);
+  set('misfirePolicy', dto.misfire_policy);
+  set('overlapPolicy', dto.overlap_policy);
+  set('isEnabled', dto.is_enabled);
+  set('status', dto.status);
+  set('config', dto.config);
+  set('metadata', dto.metadata);
+}

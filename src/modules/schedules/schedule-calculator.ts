@@ -1,0 +1,178 @@
+import { Cron } from 'croner';
+import cronstrue from 'cronstrue';
+import { CRON_MACROS, cronOptions, normalizeSpec, parseSchedule, type ParsedSchedule } from './schedule-parser';
+import type { MisfirePolicy, ScheduleSpec } from './schedule.types';
+
+const MINUTE_MS = 60_000;
+/** Forward scans of missed fire times stop here and jump close to `now` (see lastDueTimes). */
+const SCAN_LIMIT = 5_000;
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+// Croner objects are immutable for our use (paused, never started), so they are shared.
+const cronCache = new Map<string, Cron>();
+function cronFor(pattern: string, timezone: string): Cron {
+  const key = `${timezone}|${pattern}`;
+  let cron = cronCache.get(key);
+  if (!cron) {
+    if (cronCache.size >= 1_000) cronCache.clear();
+    cron = new Cron(pattern, cronOptions(timezone));
+    cronCache.set(key, cron);
+  }
+  return cron;
+}
+
+function nextParsed(parsed: ParsedSchedule, after: Date, anchor?: Date | null): Date | null {
+  if (parsed.kind === 'interval') {
+    const step = parsed.minutes * MINUTE_MS;
+    // Without an anchor the schedule starts one interval from now, on a whole second.
+    if (anchor == null) return new Date(Math.floor((after.getTime() + step) / 1000) * 1000);
+    // Fire times are anchor + k·step in absolute time: no drift, and DST cannot move them.
+    const k = Math.floor((after.getTime() - anchor.getTime()) / step) + 1;
+    return new Date(anchor.getTime() + k * step);
+  }
+  // The union of the patterns: the earliest next run of any of them (equal instants merge).
+  let best: Date | null = null;
+  for (const pattern of parsed.patterns) {
+    const next = cronFor(pattern, parsed.timezone).nextRun(after);
+    if (next && (!best || next < best)) best = next;
+  }
+  return best;
+}
+
+/**
+ * The first fire time strictly after `after`. For interval schedules `anchor` is the previous
+ * fire time; without one the first fire time is `after` + N minutes (milliseconds dropped).
+ * Null when the schedule never fires again. Throws InvalidScheduleError for a bad spec.
+ */
+export function nextFireTime(spec: ScheduleSpec, after: Date, anchor?: Date | null): Date | null {
+  return nextParsed(parseSchedule(spec), after, anchor);
+}
+
+/** The next `count` fire times after `from`; each one anchors the next for interval schedules. */
+export function nextFireTimes(spec: ScheduleSpec, from: Date, count: number, anchor?: Date | null): Date[] {
+  const parsed = parseSchedule(spec);
+  const times: Date[] = [];
+  let cursor = from;
+  let previous = anchor ?? null;
+  while (times.length < count) {
+    const next = nextParsed(parsed, cursor, previous);
+    if (!next) break;
+    times.push(next);
+    cursor = next;
+    previous = next;
+  }
+  return times;
+}
+
+export interface DueFireTimesInput {
+  /** The job's next_run_at that came due: the first fire time not yet dispatched. */
+  scheduledFor: Date;
+  now: Date;
+  policy: MisfirePolicy;
+  /** run_all: at most this many catch-up runs (the most recent ones). Values below 1 count as 1. */
+  catchupMax: number;
+  /** skip: how late a fire time may be and still count as on time. Default 60 000 ms. */
+  graceMs?: number;
+}
+
+export interface DueFireTimes {
+  /** Fire times to create runs for, oldest first. */
+  fireTimes: Date[];
+  /** The first fire time strictly after `now` (null: the schedule never fires again). */
+  nextRunAt: Date | null;
+}
+
+/**
+ * The misfire computation of the dispatcher. The due fire times are `scheduledFor` and every
+ * later fire time up to and including `now`.
+ * - Nothing due yet (scheduledFor > now): no runs, nextRunAt stays scheduledFor.
+ * - Exactly one due: that one, whatever the policy and however late (it is not a misfire: no
+ *   fire time was missed, the dispatcher is merely late).
+ * - Several due (a misfire):
+ *   - `run_once`: one run, for the latest due fire time (the missed ones collapse into it).
+ *   - `skip`: only a fire time that is due on time runs: the latest one, if `now` is within
+ *     `graceMs` of it. Every older one is dropped, and if the latest is late too, nothing runs.
+ *   - `run_all`: every due fire time, capped at `catchupMax`, keeping the most recent ones
+ *     (the oldest are the least useful and would delay the current one the most).
+ * For interval schedules `scheduledFor` is the anchor, so nextRunAt stays on its lattice.
+ */
+export function dueFireTimes(spec: ScheduleSpec, input: DueFireTimesInput): DueFireTimes {
+  const { scheduledFor, now, policy } = input;
+  const parsed = parseSchedule(spec);
+  if (scheduledFor > now) return { fireTimes: [], nextRunAt: scheduledFor };
+  const keep = policy === 'run_all' ? Math.max(1, Math.floor(input.catchupMax)) : 1;
+  const { recent, count } = lastDueTimes(parsed, scheduledFor, now, keep);
+  const latest = recent[recent.length - 1];
+  const nextRunAt = nextParsed(parsed, now, parsed.kind === 'interval' ? scheduledFor : null);
+  if (count === 1 || policy === 'run_once' || policy === 'run_all') return { fireTimes: recent, nextRunAt };
+  const onTime = now.getTime() - latest.getTime() <= (input.graceMs ?? 60_000);
+  return { fireTimes: onTime ? [latest] : [], nextRunAt };
+}
+
+/** The last `keep` due fire times in [scheduledFor, now] (oldest first) and how many are due. */
+function lastDueTimes(parsed: ParsedSchedule, scheduledFor: Date, now: Date, keep: number) {
+  if (parsed.kind === 'interval') {
+    const step = parsed.minutes * MINUTE_MS;
+    const count = Math.floor((now.getTime() - scheduledFor.getTime()) / step) + 1;
+    const recent = Array.from({ length: Math.min(keep, count) }, (_, i) => new Date(scheduledFor.getTime() + (count - 1 - i) * step));
+    return { recent: recent.reverse(), count };
+  }
+  const recent: Date[] = [scheduledFor];
+  let count = 1;
+  let cursor: Date | null = scheduledFor;
+  let scanned = 0;
+  while ((cursor = nextParsed(parsed, cursor)) && cursor <= now) {
+    if (++scanned === SCAN_LIMIT) {
+      // Long outage: jump to shortly before the last `keep` fire times instead of walking
+      // every missed one; the exact count no longer matters beyond "more than one".
+      const jump = jumpBefore(parsed, now, keep);
+      if (jump > cursor) {
+        cursor = jump;
+        continue;
+      }
+    }
+    recent.push(cursor);
+    if (recent.length > keep) recent.shift();
+    count++;
+  }
+  return { recent, count };
+}
+
+/** A point before the `keep`-th most recent fire time at or before now (walking backwards). */
+function jumpBefore(parsed: ParsedSchedule & { kind: 'cron' }, now: Date, keep: number): Date {
+  const reference = new Date(now.getTime() + 1000);
+  let earliest = now.getTime();
+  for (const pattern of parsed.patterns) {
+    const previous = cronFor(pattern, parsed.timezone).previousRuns(keep, reference);
+    const oldest = previous[previous.length - 1];
+    if (oldest && oldest.getTime() < earliest) earliest = oldest.getTime();
+  }
+  // One hour of margin: forward and backward walks may disagree around a DST change.
+  return new Date(earliest - 3_600_000);
+}
+
+/** The schedule in words, e.g. "At 09:30, every day (UTC)". Throws InvalidScheduleError. */
+export function describeSchedule(spec: ScheduleSpec): string {
+  parseSchedule(spec);
+  const { type, expression, timezone } = normalizeSpec(spec);
+  if (type === 'interval') {
+    const minutes = Number(expression);
+    return minutes === 1 ? 'Every minute' : `Every ${minutes} minutes`;
+  }
+  if (type === 'cron') {
+    const pattern = CRON_MACROS[expression.toLowerCase()] ?? expression.split(/\s+/).join(' ');
+    return `${cronstrue.toString(pattern, { use24HourTimeFormat: true })} (${timezone})`;
+  }
+  const parts = expression.split(':').map(Number);
+  const [hour, minute] = parts.slice(-2);
+  const time = `At ${pad(hour)}:${pad(minute)}`;
+  if (type === 'daily') return `${time}, every day (${timezone})`;
+  if (type === 'weekly') return `${time}, every ${WEEKDAYS[parts[0]]} (${timezone})`;
+  const day = parts[0];
+  const shorter = day > 28 ? ", or on the month's last day in shorter months" : '';
+  return `${time}, on day ${day} of every month${shorter} (${timezone})`;
+}
+
+function pad(value: number): string {
+  return String(value).padStart(2, '0');
+}
