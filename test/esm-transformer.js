@@ -5,7 +5,10 @@ const { pathToFileURL } = require('node:url');
 
 module.exports = {
   process(source, filename) {
-    const withUrl = source.replace(/import\.meta\.url/g, JSON.stringify(pathToFileURL(filename).href));
+    const withUrl = source
+      .replace(/import\.meta\.url/g, JSON.stringify(pathToFileURL(filename).href))
+      // `const require = createRequire(import.meta.url)` would clash with CommonJS's own require
+      .replace(/\b(const|let|var)\s+require\s*=/g, '$1 __esmRequire =');
     const out = ts.transpileModule(withUrl, {
       fileName: filename,
       compilerOptions: {
@@ -19,6 +22,6 @@ module.exports = {
     return { code: out.outputText };
   },
   getCacheKey(source, filename) {
-    return require('node:crypto').createHash('sha1').update(filename).update(source).update('v1').digest('hex');
+    return require('node:crypto').createHash('sha1').update(filename).update(source).update('v2').digest('hex');
   },
 };

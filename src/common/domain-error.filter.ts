@@ -37,6 +37,9 @@ export class DomainErrorFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       return { statusCode: STATUS_BY_CODE[exception.code], message: exception.details && exception.details.length > 1 ? exception.details : exception.message };
     }
+    if (exception instanceof HttpException && exception.getStatus() === 413) {
+      return { statusCode: 413, message: 'The request body is larger than the 1 MiB limit' };
+    }
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? exception.message);

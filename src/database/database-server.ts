@@ -30,8 +30,9 @@ export class DatabaseServer implements OnApplicationShutdown {
     if (this.config.databaseUrl) return this.config.databaseUrl;
     this.embedded = new EmbeddedPostgres(this.config.dataDir, (m) => this.logger.log(m));
     const handle = await this.embedded.acquire();
-    this.startedHere = handle.startedHere;
-    if (!handle.startedHere) this.logger.log('Using the embedded PostgreSQL another process of this service runs');
+    // A server left behind by a killed process, with nobody connected, is ours to stop later.
+    this.startedHere = handle.startedHere || !(await this.othersConnected(handle.url));
+    if (!this.startedHere) this.logger.log('Using the embedded PostgreSQL another process of this service runs');
     return handle.url;
   }
 
