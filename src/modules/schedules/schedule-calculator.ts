@@ -100,7 +100,8 @@ export function dueFireTimes(spec: ScheduleSpec, input: DueFireTimesInput): DueF
   const { scheduledFor, now, policy } = input;
   const parsed = parseSchedule(spec);
   if (scheduledFor > now) return { fireTimes: [], nextRunAt: scheduledFor };
-  const keep = policy === 'run_all' ? Math.max(1, Math.floor(input.catchupMax)) : 1;
+  const cap = Number.isFinite(input.catchupMax) ? Math.max(1, Math.floor(input.catchupMax)) : 1;
+  const keep = policy === 'run_all' ? cap : 1;
   const { recent, count } = lastDueTimes(parsed, scheduledFor, now, keep);
   const latest = recent[recent.length - 1];
   const nextRunAt = nextParsed(parsed, now, parsed.kind === 'interval' ? scheduledFor : null);
@@ -161,7 +162,7 @@ export function describeSchedule(spec: ScheduleSpec): string {
   }
   if (type === 'cron') {
     const pattern = CRON_MACROS[expression.toLowerCase()] ?? expression.split(/\s+/).join(' ');
-    return `${cronstrue.toString(pattern, { use24HourTimeFormat: true })} (${timezone})`;
+    return `${cronWords(pattern)} (${timezone})`;
   }
   const parts = expression.split(':').map(Number);
   const [hour, minute] = parts.slice(-2);
@@ -171,6 +172,15 @@ export function describeSchedule(spec: ScheduleSpec): string {
   const day = parts[0];
   const shorter = day > 28 ? ", or on the month's last day in shorter months" : '';
   return `${time}, on day ${day} of every month${shorter} (${timezone})`;
+}
+
+/** cronstrue covers what croner accepts as far as we know; a gap must not break a preview. */
+function cronWords(pattern: string): string {
+  try {
+    return cronstrue.toString(pattern, { use24HourTimeFormat: true });
+  } catch {
+    return `Cron "${pattern}"`;
+  }
 }
 
 function pad(value: number): string {
