@@ -105,7 +105,8 @@ export function dueFireTimes(spec: ScheduleSpec, input: DueFireTimesInput): DueF
   const { recent, count } = lastDueTimes(parsed, scheduledFor, now, keep);
   const latest = recent[recent.length - 1];
   const nextRunAt = nextParsed(parsed, now, parsed.kind === 'interval' ? scheduledFor : null);
-  if (count === 1 || policy === 'run_once' || policy === 'run_all') return { fireTimes: recent, nextRunAt };
+  // `skip` drops a fire time that is later than the grace, even a single one: it was missed.
+  if (policy === 'run_once' || policy === 'run_all') return { fireTimes: recent, nextRunAt };
   const onTime = now.getTime() - latest.getTime() <= (input.graceMs ?? 60_000);
   return { fireTimes: onTime ? [latest] : [], nextRunAt };
 }

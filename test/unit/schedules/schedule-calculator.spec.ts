@@ -144,8 +144,13 @@ describe('dueFireTimes', () => {
     expect(due('run_all', '2026-01-01T09:59:59Z')).toEqual({ fireTimes: [], nextRunAt: '2026-01-01T10:00:00.000Z' });
   });
 
-  it.each(['run_once', 'skip', 'run_all'] as const)('%s: a single due fire time runs, however late', (policy) => {
+  it.each(['run_once', 'run_all'] as const)('%s: a single due fire time runs, however late', (policy) => {
     expect(due(policy, '2026-01-01T13:20:00Z', 10, '2026-01-01T13:00:00Z')).toEqual({ fireTimes: ['13:00'], nextRunAt: next });
+  });
+
+  it('skip: a single fire time runs when on time and is dropped when later than the grace', () => {
+    expect(due('skip', '2026-01-01T13:00:05Z', 10, '2026-01-01T13:00:00Z')).toEqual({ fireTimes: ['13:00'], nextRunAt: next });
+    expect(due('skip', '2026-01-01T13:20:00Z', 10, '2026-01-01T13:00:00Z')).toEqual({ fireTimes: [], nextRunAt: next });
   });
 
   it('run_once: several missed fire times collapse into one run for the latest', () => {
