@@ -4,6 +4,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { SchedulesModule } from './modules/schedules/schedules.module';
+import { TasksModule } from './modules/tasks/tasks.module';
 
 /** Shared core + feature modules; what runs (api, scheduler, worker) follows `config.roles`. */
 @Module({})
@@ -11,7 +12,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), SchedulesModule, JobsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), SchedulesModule, JobsModule, TasksModule],
     };
   }
 }

@@ -1,0 +1,12 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class TaskDescriptionDto {
+  @ApiProperty({ example: 'http.request' })
+  name: string;
+
+  @ApiProperty({ example: 'Send an HTTP request (a webhook); a 2xx answer succeeds' })
+  description: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the kwargs: names, types, defaults, required' })
+  kwargs: Record<string, unknown>;
+}

@@ -1,0 +1,87 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, Reflector } from '@nestjs/core';
+import { z } from 'zod';
+import { ValidationFailedError } from '../../common/errors';
+import { raceAbort } from './abort';
+import { TASK_HANDLER_METADATA, type TaskHandlerMetadata } from './task-handler.decorator';
+import type { TaskContext, TaskDescription, TaskHandlerInstance } from './task.types';
+
+interface RegisteredTask {
+  meta: TaskHandlerMetadata;
+  instance: TaskHandlerInstance;
+}
+
+/** Every `@TaskHandler` in the application, found once at start-up. */
+@Injectable()
+export class TaskRegistry implements OnModuleInit {
+  private readonly tasks = new Map<string, RegisteredTask>();
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const { metatype, instance } = wrapper;
+      if (!metatype || typeof metatype !== 'function' || !instance) continue;
+      const meta = this.reflector.get<TaskHandlerMetadata | undefined>(TASK_HANDLER_METADATA, metatype);
+      if (meta) this.register(meta, instance as TaskHandlerInstance);
+    }
+  }
+
+  /** Adds a handler; a second handler with the same name is a start-up error. */
+  register(meta: TaskHandlerMetadata, instance: TaskHandlerInstance): void {
+    const existing = this.tasks.get(meta.name);
+    if (existing && existing.instance !== instance) {
+      throw new Error(`Duplicate task handler "${meta.name}": ${existing.instance.constructor.name} and ${instance.constructor.name}`);
+    }
+    if (typeof instance.run !== 'function') throw new Error(`Task handler "${meta.name}" (${instance.constructor.name}) has no run() method`);
+    this.tasks.set(meta.name, { meta, instance });
+  }
+
+  names(): string[] {
+    return [...this.tasks.keys()].sort();
+  }
+
+  has(name: string): boolean {
+    return this.tasks.has(name);
+  }
+
+  describe(): TaskDescription[] {
+    return this.names().map((name) => {
+      const { meta } = this.tasks.get(name)!;
+      const kwargs = z.toJSONSchema(meta.kwargs, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+      delete kwargs.$schema;
+      return { name, description: meta.description, kwargs };
+    });
+  }
+
+  /** Validated kwargs with defaults applied; errors name `task_kwargs.<field>`. */
+  validateKwargs(name: string, kwargs: Record<string, unknown> | null | undefined): Record<string, unknown> {
+    const parsed = this.get(name).meta.kwargs.safeParse(kwargs ?? {});
+    if (parsed.success) return parsed.data;
+    const details = parsed.error.issues.flatMap((issue) => describeIssue(name, issue));
+    throw new ValidationFailedError(details.join('; '), details);
+  }
+
+  /** Validates the kwargs and runs the handler; rejects as soon as `ctx.signal` aborts. */
+  async run(name: string, kwargs: Record<string, unknown> | null | undefined, args: unknown[], ctx: TaskContext): Promise<unknown> {
+    const valid = this.validateKwargs(name, kwargs);
+    return raceAbort(this.get(name).instance.run(valid, ctx, args ?? []), ctx.signal);
+  }
+
+  private get(name: string): RegisteredTask {
+    const task = this.tasks.get(name);
+    if (!task) throw ValidationFailedError.forField('task_name', `unknown task "${name}"; known tasks: ${this.names().join(', ')}`);
+    return task;
+  }
+}
+
+function describeIssue(task: string, issue: z.core.$ZodIssue): string[] {
+  const field = ['task_kwargs', ...issue.path.map(String)].join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${field}.${key}: is not an argument of task "${task}"`);
+  }
+  return [`${field}: ${issue.message}`];
+}

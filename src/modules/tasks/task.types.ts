@@ -1,0 +1,23 @@
+/** What a running task receives besides its arguments. */
+export interface TaskContext {
+  /** Aborted on timeout or cancellation; handlers pass it to I/O and check it between steps. */
+  signal: AbortSignal;
+  runId: number;
+  jobId: number;
+  jobName: string;
+  attempt: number;
+  logger: { log(msg: string): void; warn(msg: string): void; error(msg: string): void };
+}
+
+/** The handler contract: a class decorated with `@TaskHandler(name, …)`. */
+export interface TaskHandlerInstance {
+  /** `kwargs` are already validated (defaults applied); the result must be JSON-serialisable. */
+  run(kwargs: Record<string, unknown>, ctx: TaskContext, args: unknown[]): Promise<unknown>;
+}
+
+export interface TaskDescription {
+  name: string;
+  description: string;
+  /** JSON Schema of the kwargs (names, types, defaults). */
+  kwargs: Record<string, unknown>;
+}
