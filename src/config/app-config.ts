@@ -21,6 +21,11 @@ export class AppConfig {
   readonly overdueGraceSeconds: number;
   readonly misfireCatchupMax: number;
   readonly logLevel: string;
+  readonly documentsDir: string;
+  readonly backupDir: string;
+  readonly alertWebhookUrl: string | undefined;
+  readonly mcpServers: string[];
+  readonly runRetentionDays: number;
 
   private constructor(env: ReturnType<typeof envSchema.parse>) {
     this.port = env.PORT;
@@ -39,6 +44,11 @@ export class AppConfig {
     this.overdueGraceSeconds = env.OVERDUE_GRACE_SECONDS;
     this.misfireCatchupMax = env.MISFIRE_CATCHUP_MAX;
     this.logLevel = env.LOG_LEVEL;
+    this.documentsDir = path.resolve(env.DOCUMENTS_DIR ?? path.join(this.dataDir, 'documents'));
+    this.backupDir = path.resolve(env.BACKUP_DIR ?? path.join(this.dataDir, 'backups'));
+    this.alertWebhookUrl = env.ALERT_WEBHOOK_URL;
+    this.mcpServers = env.MCP_SERVERS ?? [];
+    this.runRetentionDays = env.RUN_RETENTION_DAYS;
   }
 
   /** Embedded mode: no DATABASE_URL, so this process uses (or starts) the PostgreSQL under DATA_DIR. */

@@ -41,6 +41,13 @@ export const envSchema = z.object({
   OVERDUE_GRACE_SECONDS: intIn(0, 86400).default(60),
   MISFIRE_CATCHUP_MAX: intIn(1, 10000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DOCUMENTS_DIR: z.string().optional(),
+  BACKUP_DIR: z.string().optional(),
+  ALERT_WEBHOOK_URL: optionalUrl(['http', 'https']),
+  MCP_SERVERS: list
+    .optional()
+    .refine((urls) => !urls || urls.every((u) => /^https?:\/\/[^\s]+$/.test(u)), { message: 'must be comma-separated http:// or https:// URLs' }),
+  RUN_RETENTION_DAYS: intIn(1, 36500).default(30),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -62,4 +69,9 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   OVERDUE_GRACE_SECONDS: 'How late a job may be before it is listed as overdue',
   MISFIRE_CATCHUP_MAX: 'Most missed fire times a `run_all` job catches up',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',
+  DOCUMENTS_DIR: 'Directory the document cleanup tasks delete old files from (default DATA_DIR/documents)',
+  BACKUP_DIR: 'Directory the backup task writes to (default DATA_DIR/backups)',
+  ALERT_WEBHOOK_URL: 'Where the system health check POSTs its report when unhealthy',
+  MCP_SERVERS: 'Comma-separated MCP server URLs (streamable HTTP) the MCP health check connects to',
+  RUN_RETENTION_DAYS: 'Runs older than this many days are deleted by the database maintenance task',
 };
