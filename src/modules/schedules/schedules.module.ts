@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { SchedulesController } from './schedules.controller';
 import { SchedulesService } from './schedules.service';
 
-@Module({ providers: [SchedulesService], exports: [SchedulesService] })
+@Module({ controllers: [SchedulesController], providers: [SchedulesService], exports: [SchedulesService] })
 export class SchedulesModule {}
