@@ -2,6 +2,7 @@ import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DomainErrorFilter } from './common/domain-error.filter';
@@ -15,6 +16,9 @@ export async function createApp(config: AppConfig, options: { logger?: false | L
     logger: options.logger === false ? false : undefined,
     bodyParser: false,
   });
+  // Plain-HTTP deployments are common here (behind a proxy or on localhost): upgrading the
+  // Swagger UI's asset requests to https would break it.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.useBodyParser('json', { limit: '1mb' });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/(.*)', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());

@@ -16,6 +16,9 @@ export class AppConfig {
   readonly workerConcurrency: number;
   readonly jwtSecret: string | undefined;
   readonly jwtTtlSeconds: number;
+  readonly loginThrottleLimit: number;
+  readonly loginThrottleIpLimit: number;
+  readonly loginThrottleWindowSeconds: number;
   readonly adminUsername: string | undefined;
   readonly adminPassword: string | undefined;
   readonly overdueGraceSeconds: number;
@@ -39,6 +42,9 @@ export class AppConfig {
     this.workerConcurrency = env.WORKER_CONCURRENCY;
     this.jwtSecret = env.JWT_SECRET;
     this.jwtTtlSeconds = env.JWT_TTL;
+    this.loginThrottleLimit = env.LOGIN_THROTTLE_LIMIT;
+    this.loginThrottleIpLimit = env.LOGIN_THROTTLE_IP_LIMIT;
+    this.loginThrottleWindowSeconds = env.LOGIN_THROTTLE_WINDOW_SECONDS;
     this.adminUsername = env.ADMIN_USERNAME;
     this.adminPassword = env.ADMIN_PASSWORD;
     this.overdueGraceSeconds = env.OVERDUE_GRACE_SECONDS;

@@ -1,4 +1,7 @@
+import { AuditLog } from '../modules/audit/audit-log.entity';
+import { User } from '../modules/auth/user.entity';
 import { Job } from '../modules/jobs/job.entity';
+import { UserActivityDigest } from '../modules/tasks/user-activity-digest.entity';
 
 /** Every entity, listed once for the app's and the TypeORM CLI's data source. */
-export const ENTITIES = [Job];
+export const ENTITIES = [Job, User, AuditLog, UserActivityDigest];

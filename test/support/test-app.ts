@@ -1,28 +1,72 @@
 import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.setup';
+import { systemActor } from '../../src/common/actor';
 import { AppConfig } from '../../src/config/app-config';
 import type { Env } from '../../src/config/config.schema';
+import { UsersService } from '../../src/modules/auth/users.service';
 import { createTestDatabase, type TestDatabase } from './test-database';
+
+export const TEST_ADMIN = { username: 'test-admin', password: 'test-admin-password' };
+export const TEST_USER = { username: 'test-user', password: 'test-user-password' };
 
 export interface TestApp {
   app: INestApplication;
+  /** Sends the superuser's bearer token by default. */
   http: TestAgent;
+  /** No token. */
+  anon: TestAgent;
+  /** Sends the ordinary (non-superuser) user's token. */
+  asUser: TestAgent;
+  tokens: { admin: string; user: string };
   config: AppConfig;
   db: TestDatabase;
   close(): Promise<void>;
 }
 
-/** The real application on a fresh database of its own, served to supertest. */
-export async function createTestApp(label: string, env: Partial<Env> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Adjust the validated config before the app is built (e.g. pretend to be embedded). */
+  configure?: (config: AppConfig) => void;
+  /** Skip creating and logging in the two standard users. */
+  withoutUsers?: boolean;
+  logger?: false;
+}
+
+/**
+ * The real application on a fresh database of its own, served to supertest, with a
+ * superuser (bootstrapped from ADMIN_USERNAME/ADMIN_PASSWORD) and an ordinary user logged in.
+ */
+export async function createTestApp(label: string, env: Partial<Env> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase(label);
-  const config = AppConfig.from({}, { DATABASE_URL: db.url, REDIS_URL: process.env.REDIS_URL, LOG_LEVEL: 'silent', ...env });
-  const app = await createApp(config, { logger: false });
+  const config = AppConfig.from(
+    {},
+    {
+      DATABASE_URL: db.url,
+      REDIS_URL: process.env.REDIS_URL,
+      LOG_LEVEL: 'silent',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      ...(options.withoutUsers ? {} : { ADMIN_USERNAME: TEST_ADMIN.username, ADMIN_PASSWORD: TEST_ADMIN.password }),
+      ...env,
+    },
+  );
+  options.configure?.(config);
+  const app = await createApp(config, { logger: options.logger ?? false });
   await app.init();
+  const server = app.getHttpServer();
+  const tokens = { admin: '', user: '' };
+  if (!options.withoutUsers) {
+    await app.get(UsersService).create({ ...TEST_USER, isSuperuser: false }, systemActor('test'));
+    tokens.admin = await login(server, TEST_ADMIN);
+    tokens.user = await login(server, TEST_USER);
+  }
   return {
     app,
-    http: request(app.getHttpServer()),
+    http: request.agent(server).set('Authorization', `Bearer ${tokens.admin}`),
+    anon: request.agent(server),
+    asUser: request.agent(server).set('Authorization', `Bearer ${tokens.user}`),
+    tokens,
     config,
     db,
     close: async () => {
@@ -30,4 +74,10 @@ export async function createTestApp(label: string, env: Partial<Env> = {}): Prom
       await db.drop();
     },
   };
+}
+
+async function login(server: unknown, credentials: { username: string; password: string }): Promise<string> {
+  const res = await request(server as Parameters<typeof request>[0]).post('/api/v1/auth/login').send(credentials);
+  if (res.status !== 200) throw new Error(`Test login of ${credentials.username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.access_token as string;
 }

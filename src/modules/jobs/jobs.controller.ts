@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nest
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
+import { ApiAuth, Superuser } from '../auth/auth.decorators';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { IdParam } from '../../common/id-param.decorator';
 import { CreateJobDto } from './dto/create-job.dto';
@@ -11,6 +12,7 @@ import { UpdateJobDto } from './dto/update-job.dto';
 import { JobsService } from './jobs.service';
 
 @ApiTags('jobs')
+@ApiAuth()
 @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; the message names the field' })
 @Controller('jobs')
 export class JobsController {
@@ -35,6 +37,7 @@ export class JobsController {
   }
 
   @Post()
+  @Superuser()
   @ApiOperation({ summary: 'Create a job' })
   @ApiCreatedResponse({ type: JobResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'A job with this name exists' })
@@ -43,6 +46,7 @@ export class JobsController {
   }
 
   @Put(':id')
+  @Superuser()
   @ApiOperation({ summary: 'Update a job (partial: only the given fields change)' })
   @ApiOkResponse({ type: JobResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
@@ -52,6 +56,7 @@ export class JobsController {
   }
 
   @Delete(':id')
+  @Superuser()
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a job and its runs' })
   @ApiNoContentResponse()

@@ -3,6 +3,8 @@ import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import type { Actor } from '../../common/actor';
 import { ConflictError, NotFoundError } from '../../common/errors';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
+import { changesBetween } from '../audit/audit-changes';
+import { AuditService } from '../audit/audit.service';
 import { SchedulesService } from '../schedules/schedules.service';
 import type { CreateJobDto } from './dto/create-job.dto';
 import { JobResponseDto } from './dto/job-response.dto';
@@ -12,6 +14,8 @@ import { JobsRepository, type JobFilter } from './jobs.repository';
 
 /** Fields whose change means the next fire time must be computed again. */
 const SCHEDULING_FIELDS = ['schedule_type', 'schedule_expression', 'timezone', 'is_enabled', 'status'] as const;
+/** Bookkeeping the audit log leaves out: the entry itself says when and which job. */
+const UNAUDITED = ['id', 'created_at', 'updated_at'] as const;
 
 /** Jobs: CRUD with validation; transport-neutral (API and CLI call the same methods). */
 @Injectable()
@@ -20,6 +24,7 @@ export class JobsService {
     private readonly dataSource: DataSource,
     private readonly jobs: JobsRepository,
     private readonly schedules: SchedulesService,
+    private readonly audit: AuditService,
   ) {}
 
   async list(filter: JobFilter, page: PageRequest): Promise<Page<JobResponseDto>> {
@@ -64,15 +69,18 @@ export class JobsService {
         tx,
       );
       job.nextRunAt = this.computeNextRun(job, new Date());
-      return JobResponseDto.from(await this.jobs.save(job, tx));
+      const created = JobResponseDto.from(await this.jobs.save(job, tx));
+      await this.jobs.notifyChanged(tx, job.id);
+      await this.audit.record(tx, { actor, action: 'job.create', entityType: 'job', entityId: job.id, changes: changesBetween(null, created, { ignore: UNAUDITED }) });
+      return created;
     });
   }
 
   async update(id: number, dto: UpdateJobDto, actor: Actor): Promise<JobResponseDto> {
-    void actor;
     return this.transaction(async (tx) => {
       const job = await this.jobs.findByIdForUpdate(id, tx);
       if (!job) throw new NotFoundError('Job', id);
+      const before = JobResponseDto.from(job);
       if (dto.name !== undefined && dto.name !== job.name && (await this.jobs.findByName(dto.name, tx))) throw duplicateName(dto.name);
       applyUpdate(job, dto);
       const spec = this.schedules.validate({ type: job.scheduleType, expression: job.scheduleExpression, timezone: job.timezone });
@@ -80,16 +88,20 @@ export class JobsService {
       job.scheduleExpression = spec.expression;
       job.timezone = spec.timezone;
       if (SCHEDULING_FIELDS.some((field) => dto[field] !== undefined)) job.nextRunAt = this.computeNextRun(job, new Date());
-      return JobResponseDto.from(await this.jobs.save(job, tx));
+      const updated = JobResponseDto.from(await this.jobs.save(job, tx));
+      await this.jobs.notifyChanged(tx, id);
+      await this.audit.record(tx, { actor, action: 'job.update', entityType: 'job', entityId: id, changes: changesBetween(before, updated, { ignore: UNAUDITED }) });
+      return updated;
     });
   }
 
   async delete(id: number, actor: Actor): Promise<void> {
-    void actor;
     await this.transaction(async (tx) => {
       const job = await this.jobs.findByIdForUpdate(id, tx);
       if (!job) throw new NotFoundError('Job', id);
       await this.jobs.delete(id, tx);
+      await this.jobs.notifyChanged(tx, id);
+      await this.audit.record(tx, { actor, action: 'job.delete', entityType: 'job', entityId: id, changes: changesBetween(JobResponseDto.from(job), null, { ignore: UNAUDITED }) });
     });
   }
 

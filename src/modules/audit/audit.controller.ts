@@ -1,0 +1,31 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAuth, Superuser } from '../auth/auth.decorators';
+import { AuditService } from './audit.service';
+import { AuditLogPageDto } from './dto/audit-log-response.dto';
+import { ListAuditLogsQuery } from './dto/list-audit-logs.query';
+
+@ApiTags('audit')
+@ApiAuth()
+@Controller('audit-logs')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @Superuser()
+  @ApiOperation({ summary: 'List audit entries, newest first, filtered and paginated' })
+  @ApiOkResponse({ type: AuditLogPageDto })
+  list(@Query() query: ListAuditLogsQuery): Promise<AuditLogPageDto> {
+    return this.audit.list(
+      {
+        actor: query.actor,
+        action: query.action,
+        entityType: query.entity_type,
+        entityId: query.entity_id,
+        from: query.from ? new Date(query.from) : undefined,
+        to: query.to ? new Date(query.to) : undefined,
+      },
+      { page: query.page, size: query.size },
+    );
+  }
+}

@@ -1,0 +1,78 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import type { User } from '../user.entity';
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9_.@-]{1,100}$/;
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'alice' })
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: 'username must be 1–100 letters, digits or _ . @ -' })
+  username: string;
+
+  @ApiProperty({ example: 'correct horse battery staple', minLength: 8, maxLength: 256, writeOnly: true })
+  @IsString()
+  @Length(8, 256, { message: 'password must be 8–256 characters long' })
+  password: string;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  is_superuser?: boolean;
+}
+
+export class ListUsersQuery {
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'page must be an integer' })
+  @Min(1)
+  @Max(1_000_000)
+  page: number = 1;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'size must be an integer' })
+  @Min(1)
+  @Max(100)
+  size: number = 20;
+}
+
+export class UserResponseDto {
+  @ApiProperty()
+  id: number;
+  @ApiProperty()
+  username: string;
+  @ApiProperty()
+  is_superuser: boolean;
+  @ApiProperty({ type: String, format: 'date-time' })
+  created_at: string;
+
+  static from(user: User): UserResponseDto {
+    return { id: user.id, username: user.username, is_superuser: user.isSuperuser, created_at: user.createdAt.toISOString() };
+  }
+}
+
+export class UserPageDto {
+  @ApiProperty({ type: [UserResponseDto] })
+  items: UserResponseDto[];
+  @ApiProperty()
+  total: number;
+  @ApiProperty()
+  page: number;
+  @ApiProperty()
+  size: number;
+  @ApiProperty()
+  pages: number;
+}
+
+export class MeResponseDto {
+  @ApiProperty()
+  id: number;
+  @ApiProperty()
+  username: string;
+  @ApiProperty()
+  is_superuser: boolean;
+}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import * as argon2 from 'argon2';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import type { Actor } from '../../common/actor';
+import { ConflictError, NotFoundError } from '../../common/errors';
+import { toPage, type Page, type PageRequest } from '../../common/pagination';
+import { AuditService } from '../audit/audit.service';
+import { UserResponseDto } from './dto/user.dto';
+import type { User } from './user.entity';
+import { UsersRepository } from './users.repository';
+
+export interface NewUser {
+  username: string;
+  password: string;
+  isSuperuser: boolean;
+}
+
+/** Users and their passwords (argon2id). Transport-neutral: the API and the CLI call it. */
+@Injectable()
+export class UsersService {
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(input: NewUser, actor: Actor): Promise<UserResponseDto> {
+    const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
+    try {
+      return await this.dataSource.transaction(async (tx) => UserResponseDto.from(await this.insert(input, passwordHash, actor, tx)));
+    } catch (error) {
+      // A concurrent create of the same name loses on the unique index.
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505') throw duplicate(input.username);
+      throw error;
+    }
+  }
+
+  /** Creates the first superuser unless any user exists; true when it did. */
+  async createFirstSuperuser(username: string, password: string, actor: Actor): Promise<boolean> {
+    const passwordHash = await argon2.hash(password, { type: argon2.argon2id });
+    return this.dataSource.transaction(async (tx) => {
+      await this.users.lockForBootstrap(tx);
+      if ((await this.users.count(tx)) > 0) return false;
+      await this.insert({ username, password, isSuperuser: true }, passwordHash, actor, tx);
+      return true;
+    });
+  }
+
+  async count(): Promise<number> {
+    return this.users.count();
+  }
+
+  async list(page: PageRequest): Promise<Page<UserResponseDto>> {
+    const [items, total] = await this.users.list(page);
+    return toPage(items.map(UserResponseDto.from), total, page);
+  }
+
+  async get(id: number): Promise<UserResponseDto> {
+    const user = await this.users.findById(id);
+    if (!user) throw new NotFoundError('User', id);
+    return UserResponseDto.from(user);
+  }
+
+  findById(id: number): Promise<User | null> {
+    return this.users.findById(id);
+  }
+
+  /**
+   * The user when the password matches, else null. An unknown name still costs one argon2
+   * verification, so response times do not reveal which usernames exist.
+   */
+  async verifyCredentials(username: string, password: string): Promise<{ user: User | null; known: User | null }> {
+    const user = await this.users.findByUsername(username);
+    if (!user) {
+      this.dummyHash ??= argon2.hash('not-a-real-password', { type: argon2.argon2id });
+      await argon2.verify(await this.dummyHash, password).catch(() => false);
+      return { user: null, known: null };
+    }
+    const ok = await argon2.verify(user.passwordHash, password).catch(() => false);
+    return { user: ok ? user : null, known: user };
+  }
+
+  private async insert(input: NewUser, passwordHash: string, actor: Actor, tx: EntityManager): Promise<User> {
+    if (await this.users.findByUsername(input.username, tx)) throw duplicate(input.username);
+    const user = await this.users.insert({ username: input.username, passwordHash, isSuperuser: input.isSuperuser }, tx);
+    await this.audit.record(tx, {
+      actor,
+      action: 'user.create',
+      entityType: 'user',
+      entityId: user.id,
+      changes: { username: { before: null, after: user.username }, is_superuser: { before: null, after: user.isSuperuser } },
+    });
+    return user;
+  }
+}
+
+function duplicate(username: string): ConflictError {
+  return new ConflictError(`A user named "${username}" already exists`);
+}
