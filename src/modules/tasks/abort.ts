@@ -9,12 +9,13 @@ export function abortError(signal: AbortSignal): Error {
   return new Error(typeof reason === 'string' ? reason : 'The task was aborted');
 }
 
-/** Settles with `work`, or rejects as soon as `signal` aborts (a handler that ignores it is abandoned). */
+/**
+ * Settles with `work`, or rejects as soon as `signal` aborts (a handler that ignores it is
+ * abandoned; its eventual outcome is observed so that it never becomes an unhandled rejection).
+ */
 export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  throwIfAborted(signal);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
     work.then(
       (value) => {
         signal.removeEventListener('abort', onAbort);
@@ -25,5 +26,7 @@ export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> 
         reject(error instanceof Error ? error : new Error(String(error)));
       },
     );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { z } from 'zod';
 import { ValidationFailedError } from '../../common/errors';
-import { raceAbort } from './abort';
+import { raceAbort, throwIfAborted } from './abort';
 import { TASK_HANDLER_METADATA, type TaskHandlerMetadata } from './task-handler.decorator';
 import type { TaskContext, TaskDescription, TaskHandlerInstance } from './task.types';
 
@@ -68,6 +68,7 @@ export class TaskRegistry implements OnModuleInit {
   /** Validates the kwargs and runs the handler; rejects as soon as `ctx.signal` aborts. */
   async run(name: string, kwargs: Record<string, unknown> | null | undefined, args: unknown[], ctx: TaskContext): Promise<unknown> {
     const valid = this.validateKwargs(name, kwargs);
+    throwIfAborted(ctx.signal);
     return raceAbort(this.get(name).instance.run(valid, ctx, args ?? []), ctx.signal);
   }
 
