@@ -1,9 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { DispatcherModule } from './modules/dispatcher/dispatcher.module';
+import { ExecutionsModule } from './modules/executions/executions.module';
+import { WorkerModule } from './modules/executions/worker/worker.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { SchedulesModule } from './modules/schedules/schedules.module';
 import { TasksModule } from './modules/tasks/tasks.module';
@@ -14,7 +18,20 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), AuditModule, AuthModule, SchedulesModule, JobsModule, TasksModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(),
+        ScheduleModule.forRoot(),
+        AuditModule,
+        AuthModule,
+        SchedulesModule,
+        TasksModule,
+        ExecutionsModule,
+        JobsModule,
+        // The roles this process runs are decided here, at registration.
+        ...(config.hasRole('scheduler') ? [DispatcherModule] : []),
+        ...(config.hasRole('worker') ? [WorkerModule] : []),
+      ],
     };
   }
 }

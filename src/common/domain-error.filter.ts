@@ -37,6 +37,9 @@ export class DomainErrorFilter implements ExceptionFilter {
     if (exception instanceof DomainError) {
       return { statusCode: STATUS_BY_CODE[exception.code], message: exception.details && exception.details.length > 1 ? exception.details : exception.message };
     }
+    if ((exception as BodyParserError)?.type === 'entity.parse.failed' || (exception instanceof HttpException && isJsonSyntax(exception))) {
+      return { statusCode: 400, message: 'The request body is not valid JSON' };
+    }
     if (exception instanceof HttpException && exception.getStatus() === 413) {
       return { statusCode: 413, message: 'The request body is larger than the 1 MiB limit' };
     }
@@ -52,6 +55,10 @@ export class DomainErrorFilter implements ExceptionFilter {
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return { statusCode: 500, message: 'Internal server error' };
   }
+}
+
+function isJsonSyntax(exception: HttpException): boolean {
+  return exception.getStatus() === 400 && exception.cause instanceof SyntaxError;
 }
 
 function errorName(status: number): string {

@@ -24,6 +24,13 @@ export class AppConfig {
   readonly overdueGraceSeconds: number;
   readonly misfireCatchupMax: number;
   readonly logLevel: string;
+  readonly queuePrefix: string;
+  readonly dispatchBatchSize: number;
+  readonly dispatchPollSeconds: number;
+  readonly workerLockSeconds: number;
+  readonly recoveryIntervalSeconds: number;
+  readonly recoveryQueuedSeconds: number;
+  readonly shutdownTimeoutSeconds: number;
   readonly documentsDir: string;
   readonly backupDir: string;
   readonly alertWebhookUrl: string | undefined;
@@ -50,6 +57,13 @@ export class AppConfig {
     this.overdueGraceSeconds = env.OVERDUE_GRACE_SECONDS;
     this.misfireCatchupMax = env.MISFIRE_CATCHUP_MAX;
     this.logLevel = env.LOG_LEVEL;
+    this.queuePrefix = env.QUEUE_PREFIX;
+    this.dispatchBatchSize = env.DISPATCH_BATCH_SIZE;
+    this.dispatchPollSeconds = env.DISPATCH_POLL_SECONDS;
+    this.workerLockSeconds = env.WORKER_LOCK_SECONDS;
+    this.recoveryIntervalSeconds = env.RECOVERY_INTERVAL_SECONDS;
+    this.recoveryQueuedSeconds = env.RECOVERY_QUEUED_SECONDS;
+    this.shutdownTimeoutSeconds = env.SHUTDOWN_TIMEOUT_SECONDS;
     this.documentsDir = path.resolve(env.DOCUMENTS_DIR ?? path.join(this.dataDir, 'documents'));
     this.backupDir = path.resolve(env.BACKUP_DIR ?? path.join(this.dataDir, 'backups'));
     this.alertWebhookUrl = env.ALERT_WEBHOOK_URL;

@@ -63,6 +63,21 @@ export class JobsRepository {
     return tx.getRepository(Job).save(job);
   }
 
+  /** Wakes every dispatcher (this process included) when the transaction commits. */
+  async notifyChanged(tx: EntityManager, id: number): Promise<void> {
+    await tx.query(`SELECT pg_notify('jobs_changed', $1)`, [String(id)]);
+  }
+
+  /** Enabled, active jobs whose next fire time is more than `graceSeconds` past. */
+  overdue(now: Date, graceSeconds: number): Promise<Job[]> {
+    return this.jobs
+      .createQueryBuilder('job')
+      .where(`job.isEnabled AND job.status = 'active' AND job.nextRunAt IS NOT NULL`)
+      .andWhere('job.nextRunAt < :cutoff', { cutoff: new Date(now.getTime() - graceSeconds * 1000) })
+      .orderBy('job.nextRunAt', 'ASC')
+      .getMany();
+  }
+
   async delete(id: number, tx: EntityManager): Promise<void> {
     await tx.getRepository(Job).delete({ id });
   }

@@ -6,6 +6,7 @@ import { toPage, type Page, type PageRequest } from '../../common/pagination';
 import { changesBetween } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
 import { SchedulesService } from '../schedules/schedules.service';
+import { TaskRegistry } from '../tasks/task-registry.service';
 import type { CreateJobDto } from './dto/create-job.dto';
 import { JobResponseDto } from './dto/job-response.dto';
 import type { UpdateJobDto } from './dto/update-job.dto';
@@ -25,6 +26,7 @@ export class JobsService {
     private readonly jobs: JobsRepository,
     private readonly schedules: SchedulesService,
     private readonly audit: AuditService,
+    private readonly tasks: TaskRegistry,
   ) {}
 
   async list(filter: JobFilter, page: PageRequest): Promise<Page<JobResponseDto>> {
@@ -38,6 +40,7 @@ export class JobsService {
 
   async create(dto: CreateJobDto, actor: Actor): Promise<JobResponseDto> {
     const spec = this.schedules.validate({ type: dto.schedule_type, expression: dto.schedule_expression, timezone: dto.timezone ?? 'UTC' });
+    this.tasks.validateKwargs(dto.task_name, dto.task_kwargs ?? {});
     return this.transaction(async (tx) => {
       if (await this.jobs.findByName(dto.name, tx)) throw duplicateName(dto.name);
       const job = await this.jobs.insert(
@@ -83,6 +86,7 @@ export class JobsService {
       const before = JobResponseDto.from(job);
       if (dto.name !== undefined && dto.name !== job.name && (await this.jobs.findByName(dto.name, tx))) throw duplicateName(dto.name);
       applyUpdate(job, dto);
+      if (dto.task_name !== undefined || dto.task_kwargs !== undefined) this.tasks.validateKwargs(job.taskName, job.taskKwargs);
       const spec = this.schedules.validate({ type: job.scheduleType, expression: job.scheduleExpression, timezone: job.timezone });
       job.scheduleType = spec.type;
       job.scheduleExpression = spec.expression;

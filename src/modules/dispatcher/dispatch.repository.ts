@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { OverlapPolicy } from '../jobs/job.entity';
+import type { MisfirePolicy, ScheduleType } from '../schedules/schedule.types';
+
+/** What the dispatcher needs of a due job. */
+export interface DueJob {
+  id: number;
+  scheduleType: ScheduleType;
+  scheduleExpression: string;
+  timezone: string;
+  nextRunAt: Date;
+  misfirePolicy: MisfirePolicy;
+  overlapPolicy: OverlapPolicy;
+  taskKwargs: Record<string, unknown>;
+  taskQueue: string;
+  taskPriority: number;
+}
+
+const DUE = `is_enabled AND status = 'active' AND next_run_at IS NOT NULL`;
+
+/** The dispatcher's SQL: the earliest due time and claiming due jobs (SKIP LOCKED). */
+@Injectable()
+export class DispatchRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async earliestDue(): Promise<Date | null> {
+    const rows: { at: Date | null }[] = await this.dataSource.query(`SELECT min(next_run_at) AS at FROM jobs WHERE ${DUE}`);
+    return rows[0]?.at ?? null;
+  }
+
+  /** Locks up to `limit` due jobs; rows another scheduler holds are skipped, not waited for. */
+  claimDue(tx: EntityManager, now: Date, limit: number): Promise<DueJob[]> {
+    return tx.query(
+      `SELECT id, schedule_type AS "scheduleType", schedule_expression AS "scheduleExpression", timezone,
+              next_run_at AS "nextRunAt", misfire_policy AS "misfirePolicy", overlap_policy AS "overlapPolicy",
+              task_kwargs AS "taskKwargs", task_queue AS "taskQueue", task_priority AS "taskPriority"
+         FROM jobs WHERE ${DUE} AND next_run_at <= $1
+        ORDER BY next_run_at LIMIT $2
+        FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    );
+  }
+
+  async advance(tx: EntityManager, updates: { id: number; nextRunAt: Date | null }[]): Promise<void> {
+    if (updates.length === 0) return;
+    await tx.query(
+      `UPDATE jobs j SET next_run_at = t.next FROM unnest($1::int[], $2::timestamptz[]) AS t(id, next) WHERE j.id = t.id`,
+      [updates.map((u) => u.id), updates.map((u) => u.nextRunAt)],
+    );
+  }
+}

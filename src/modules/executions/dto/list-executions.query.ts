@@ -1,0 +1,37 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { PageQuery } from '../../jobs/dto/list-jobs.query';
+import { RUN_STATUSES, RUN_TRIGGERS, type RunStatus, type RunTrigger } from '../execution.entity';
+
+export class ListJobExecutionsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: RUN_STATUSES })
+  @IsOptional()
+  @IsIn(RUN_STATUSES, { message: `status must be one of: ${RUN_STATUSES.join(', ')}` })
+  status?: RunStatus;
+
+  @ApiPropertyOptional({ enum: RUN_TRIGGERS })
+  @IsOptional()
+  @IsIn(RUN_TRIGGERS, { message: `trigger must be one of: ${RUN_TRIGGERS.join(', ')}` })
+  trigger?: RunTrigger;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Runs scheduled at or after this time' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Runs scheduled before this time' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  to?: string;
+}
+
+export class ListExecutionsQuery extends ListJobExecutionsQuery {
+  @ApiPropertyOptional({ minimum: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'job_id must be an integer' })
+  @Min(1)
+  @Max(2_147_483_647)
+  job_id?: number;
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { TasksModule } from '../tasks/tasks.module';
+import { Execution } from './execution.entity';
+import { ExecutionsController } from './executions.controller';
+import { ExecutionsRepository } from './executions.repository';
+import { ExecutionsService } from './executions.service';
+import { PgNotifier } from './queue/pg-notifier.service';
+import { QueueService } from './queue/queue.service';
+
+/** Runs, their queues (BullMQ) and the cross-process notifications. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Execution]), TasksModule],
+  controllers: [ExecutionsController],
+  providers: [ExecutionsRepository, ExecutionsService, QueueService, PgNotifier],
+  exports: [ExecutionsRepository, ExecutionsService, QueueService, PgNotifier],
+})
+export class ExecutionsModule {}

@@ -1,0 +1,242 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { EntityManager, Repository } from 'typeorm';
+import type { PageRequest } from '../../common/pagination';
+import { Execution, type RunStatus, type RunTrigger } from './execution.entity';
+
+export interface NewRun {
+  jobId: number;
+  status: RunStatus;
+  trigger: RunTrigger;
+  scheduledFor: Date;
+  attempt?: number;
+  kwargs: Record<string, unknown>;
+  triggeredBy: string | null;
+  notBefore?: Date | null;
+  retryOf?: number | null;
+  error?: string | null;
+}
+
+export interface InsertedRun {
+  id: number;
+  jobId: number;
+  status: RunStatus;
+}
+
+/** A run claimed by a worker, with what it needs of its job. */
+export interface ClaimedRun {
+  id: number;
+  jobId: number;
+  jobName: string;
+  attempt: number;
+  kwargs: Record<string, unknown>;
+  scheduledFor: Date;
+  taskName: string;
+  taskArgs: unknown[];
+  timeoutSeconds: number;
+  maxRetries: number;
+  retryBackoffSeconds: number;
+  taskQueue: string;
+  taskPriority: number;
+}
+
+export interface FinishedRun {
+  id: number;
+  jobId: number;
+  status: RunStatus;
+  durationSeconds: number | null;
+  attempt: number;
+  scheduledFor: Date;
+  kwargs: Record<string, unknown>;
+  triggeredBy: string | null;
+}
+
+export interface RunFilter {
+  jobId?: number;
+  status?: RunStatus;
+  trigger?: RunTrigger;
+  from?: Date;
+  to?: Date;
+}
+
+export interface EnqueueTarget {
+  id: number;
+  taskQueue: string;
+  taskPriority: number;
+  notBefore: Date | null;
+}
+
+const JOB_FIELDS = `j.name AS "jobName", j.task_name AS "taskName", j.task_args AS "taskArgs", j.timeout_seconds AS "timeoutSeconds",
+  j.max_retries AS "maxRetries", j.retry_backoff_seconds AS "retryBackoffSeconds", j.task_queue AS "taskQueue", j.task_priority AS "taskPriority"`;
+
+/** SQL for runs: recording, claiming, finishing, recovering and listing them. */
+@Injectable()
+export class ExecutionsRepository {
+  constructor(@InjectRepository(Execution) private readonly runs: Repository<Execution>) {}
+
+  /** Inserts runs; a second `schedule` run for one (job, fire time) is silently not inserted. */
+  async insertRuns(tx: EntityManager, rows: NewRun[]): Promise<InsertedRun[]> {
+    if (rows.length === 0) return [];
+    const final = (r: NewRun) => r.status !== 'queued';
+    return tx.query(
+      `INSERT INTO executions (job_id, status, "trigger", scheduled_for, attempt, kwargs, triggered_by, not_before, retry_of, error, finished_at, duration_seconds)
+       SELECT job_id, status, trg, scheduled_for, attempt, kwargs, triggered_by, not_before, retry_of, error,
+              CASE WHEN is_final THEN now() END, CASE WHEN is_final THEN 0 END
+         FROM unnest($1::int[], $2::varchar[], $3::varchar[], $4::timestamptz[], $5::smallint[], $6::jsonb[], $7::varchar[], $8::timestamptz[], $9::int[], $10::bool[], $11::text[])
+              AS t(job_id, status, trg, scheduled_for, attempt, kwargs, triggered_by, not_before, retry_of, is_final, error)
+       ON CONFLICT (job_id, scheduled_for) WHERE "trigger" = 'schedule' DO NOTHING
+       RETURNING id, job_id AS "jobId", status`,
+      [
+        rows.map((r) => r.jobId),
+        rows.map((r) => r.status),
+        rows.map((r) => r.trigger),
+        rows.map((r) => r.scheduledFor),
+        rows.map((r) => r.attempt ?? 1),
+        rows.map((r) => JSON.stringify(r.kwargs)),
+        rows.map((r) => r.triggeredBy),
+        rows.map((r) => r.notBefore ?? null),
+        rows.map((r) => r.retryOf ?? null),
+        rows.map(final),
+        rows.map((r) => r.error ?? null),
+      ],
+    );
+  }
+
+  /** Jobs among `jobIds` that have a run queued or running. */
+  async jobsWithActiveRuns(tx: EntityManager, jobIds: number[]): Promise<Set<number>> {
+    if (jobIds.length === 0) return new Set();
+    const rows: { job_id: number }[] = await tx.query(
+      `SELECT DISTINCT job_id FROM executions WHERE job_id = ANY($1::int[]) AND status IN ('queued', 'running')`,
+      [jobIds],
+    );
+    return new Set(rows.map((r) => r.job_id));
+  }
+
+  /**
+   * queued → running for this worker; null when the run is no longer queued, or when its job's
+   * overlap policy is `queue` and another of its runs is still running (it waits its turn).
+   */
+  async claimStart(runId: number, worker: string): Promise<ClaimedRun | null> {
+    const [rows] = await this.runs.query(
+      `UPDATE executions e SET status = 'running', started_at = now(), worker = $2
+         FROM jobs j
+        WHERE e.id = $1 AND e.status = 'queued' AND j.id = e.job_id
+          AND (j.overlap_policy <> 'queue'
+               OR NOT EXISTS (SELECT 1 FROM executions o WHERE o.job_id = e.job_id AND o.status = 'running' AND o.id <> e.id))
+        RETURNING e.id, e.job_id AS "jobId", e.attempt, e.kwargs, e.scheduled_for AS "scheduledFor", ${JOB_FIELDS}`,
+      [runId, worker],
+    );
+    return (rows as ClaimedRun[])[0] ?? null;
+  }
+
+  async statusOf(runId: number): Promise<RunStatus | null> {
+    const rows: { status: RunStatus }[] = await this.runs.query(`SELECT status FROM executions WHERE id = $1`, [runId]);
+    return rows[0]?.status ?? null;
+  }
+
+  /** Records the outcome of a run that is still `running` (or one of `onlyFrom`); null if it was not. */
+  async finish(
+    tx: EntityManager,
+    runId: number,
+    outcome: { status: RunStatus; result?: unknown; error?: string | null },
+    onlyFrom: RunStatus[] = ['running'],
+  ): Promise<FinishedRun | null> {
+    const [rows] = await tx.query(
+      `UPDATE executions SET status = $2, finished_at = now(), result = $3::jsonb, error = $4,
+              duration_seconds = CASE WHEN started_at IS NULL THEN 0 ELSE extract(epoch FROM now() - started_at) END
+        WHERE id = $1 AND status = ANY($5::varchar[])
+        RETURNING id, job_id AS "jobId", status, duration_seconds AS "durationSeconds", attempt,
+                  scheduled_for AS "scheduledFor", kwargs, triggered_by AS "triggeredBy"`,
+      [runId, outcome.status, outcome.result === undefined ? null : JSON.stringify(outcome.result), outcome.error ?? null, onlyFrom],
+    );
+    const row = (rows as FinishedRun[])[0];
+    return row ? { ...row, durationSeconds: row.durationSeconds === null ? null : Number(row.durationSeconds) } : null;
+  }
+
+  /** Adds a finished run to its job's statistics (same transaction as the outcome). */
+  async addToJobStats(tx: EntityManager, run: FinishedRun): Promise<void> {
+    await tx.query(
+      `UPDATE jobs SET total_runs = total_runs + 1,
+              successful_runs = successful_runs + CASE WHEN $2::text = 'succeeded' THEN 1 ELSE 0 END,
+              failed_runs = failed_runs + CASE WHEN $2::text IN ('failed', 'timed_out') THEN 1 ELSE 0 END,
+              total_duration_seconds = total_duration_seconds + CASE WHEN $2::text IN ('succeeded', 'failed', 'timed_out') THEN $3::float8 ELSE 0 END,
+              last_run_at = CASE WHEN $2::text = 'skipped' THEN last_run_at ELSE now() - make_interval(secs => $3::float8) END,
+              last_run_status = $2::text
+        WHERE id = $1`,
+      [run.jobId, run.status, run.durationSeconds ?? 0],
+    );
+  }
+
+  /** Counts skipped runs recorded by the dispatcher in its own transaction. */
+  async addSkippedToJobStats(tx: EntityManager, jobIds: number[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    await tx.query(
+      `UPDATE jobs j SET total_runs = total_runs + t.n, last_run_status = 'skipped'
+         FROM (SELECT id, count(*)::int AS n FROM unnest($1::int[]) AS id GROUP BY id) t WHERE j.id = t.id`,
+      [jobIds],
+    );
+  }
+
+  /** Runs still queued long after they were due: their enqueue may have been lost in a crash. */
+  staleQueued(olderThanSeconds: number, limit: number): Promise<EnqueueTarget[]> {
+    return this.runs.query(
+      `SELECT e.id, j.task_queue AS "taskQueue", j.task_priority AS "taskPriority", e.not_before AS "notBefore"
+         FROM executions e JOIN jobs j ON j.id = e.job_id
+        WHERE e.status = 'queued' AND coalesce(e.not_before, e.queued_at) < now() - make_interval(secs => $1::float8)
+        ORDER BY e.id LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
+  }
+
+  /** Runs `running` well past their job's timeout: their worker is gone. */
+  async staleRunning(graceSeconds: number, limit: number): Promise<number[]> {
+    const rows: { id: number }[] = await this.runs.query(
+      `SELECT e.id FROM executions e JOIN jobs j ON j.id = e.job_id
+        WHERE e.status = 'running' AND e.started_at < now() - make_interval(secs => j.timeout_seconds + $1::int)
+        ORDER BY e.id LIMIT $2`,
+      [graceSeconds, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async retryContext(tx: EntityManager, runId: number): Promise<ClaimedRun | null> {
+    const rows: ClaimedRun[] = await tx.query(
+      `SELECT e.id, e.job_id AS "jobId", e.attempt, e.kwargs, e.scheduled_for AS "scheduledFor", ${JOB_FIELDS}
+         FROM executions e JOIN jobs j ON j.id = e.job_id WHERE e.id = $1`,
+      [runId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Every queue some job uses (workers without WORKER_QUEUES consume them all). */
+  async knownQueues(): Promise<string[]> {
+    const rows: { task_queue: string }[] = await this.runs.query(`SELECT DISTINCT task_queue FROM jobs`);
+    return rows.map((r) => r.task_queue);
+  }
+
+  async jobExists(jobId: number): Promise<boolean> {
+    return (await this.runs.query(`SELECT 1 FROM jobs WHERE id = $1`, [jobId])).length > 0;
+  }
+
+  findById(id: number): Promise<Execution | null> {
+    return this.runs.findOneBy({ id });
+  }
+
+  findByIdForUpdate(tx: EntityManager, id: number): Promise<Execution | null> {
+    return tx.getRepository(Execution).createQueryBuilder('run').setLock('pessimistic_write').where('run.id = :id', { id }).getOne();
+  }
+
+  list(filter: RunFilter, page: PageRequest): Promise<[Execution[], number]> {
+    const qb = this.runs.createQueryBuilder('run');
+    if (filter.jobId !== undefined) qb.andWhere('run.jobId = :jobId', { jobId: filter.jobId });
+    if (filter.status) qb.andWhere('run.status = :status', { status: filter.status });
+    if (filter.trigger) qb.andWhere('run.trigger = :trigger', { trigger: filter.trigger });
+    if (filter.from) qb.andWhere('run.scheduledFor >= :from', { from: filter.from });
+    if (filter.to) qb.andWhere('run.scheduledFor < :to', { to: filter.to });
+    return qb
+      .orderBy('run.id', 'DESC')
+      .skip((page.page - 1) * page.size)
+      .take(page.size)
+      .getManyAndCount();
+  }
+}

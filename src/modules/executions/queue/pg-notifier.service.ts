@@ -1,0 +1,74 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Client } from 'pg';
+import { DatabaseServer } from '../../../database/database-server';
+
+export const CHANNEL_JOBS_CHANGED = 'jobs_changed';
+export const CHANNEL_RUN_CANCELLED = 'run_cancelled';
+
+type Listener = (payload: string) => void;
+
+/**
+ * PostgreSQL LISTEN/NOTIFY across every process on the database: wakes dispatchers when
+ * jobs change and tells workers that a run was cancelled. One connection per process,
+ * opened on first subscription and re-opened after a failure.
+ */
+@Injectable()
+export class PgNotifier implements OnModuleDestroy {
+  private readonly logger = new Logger(PgNotifier.name);
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private client: Client | undefined;
+  private connecting: Promise<void> | undefined;
+  private closed = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly database: DatabaseServer) {}
+
+  async subscribe(channel: string, listener: Listener): Promise<void> {
+    const set = this.listeners.get(channel) ?? new Set();
+    set.add(listener);
+    this.listeners.set(channel, set);
+    await this.connect();
+    if (set.size === 1) await this.client?.query(`LISTEN ${channel}`);
+  }
+
+  /** True while the LISTEN connection is up (reported by readiness checks). */
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  private connect(): Promise<void> {
+    if (this.client || this.closed) return Promise.resolve();
+    this.connecting ??= this.open().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async open(): Promise<void> {
+    const client = new Client({ connectionString: await this.database.url(), application_name: `jobs-service:${process.pid}:listen` });
+    client.on('notification', (msg) => this.listeners.get(msg.channel)?.forEach((l) => l(msg.payload ?? '')));
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    await client.connect();
+    for (const channel of this.listeners.keys()) await client.query(`LISTEN ${channel}`);
+    this.client = client;
+  }
+
+  private lost(client: Client, error?: Error): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    if (this.closed) return;
+    this.logger.warn(`LISTEN connection lost${error ? `: ${error.message}` : ''}; reconnecting`);
+    this.reconnectTimer = setTimeout(() => {
+      this.connect()
+        .then(() => this.listeners.get(CHANNEL_JOBS_CHANGED)?.forEach((l) => l('reconnected')))
+        .catch(() => this.lost(client));
+    }, 1000);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,145 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Queue, Worker, createPostgresBackend, runMigrations, type Processor, type WorkerOptions } from 'bullmq';
+import IORedis from 'ioredis';
+import { Pool } from 'pg';
+import { AppConfig } from '../../../config/app-config';
+import { DatabaseServer } from '../../../database/database-server';
+
+export interface RunMessage {
+  runId: number;
+}
+
+export interface EnqueueRequest {
+  runId: number;
+  queue: string;
+  /** 1–10, higher runs first. */
+  priority: number;
+  delayMs?: number;
+}
+
+const BULLMQ_SCHEMA = 'bullmq';
+
+/**
+ * BullMQ on one of its two backends: PostgreSQL (the service's own database, schema
+ * `bullmq`; the default) or Redis (`REDIS_URL`). One BullMQ queue per `task_queue`.
+ * Every message carries its run id as job id, so enqueueing a run twice is harmless.
+ */
+@Injectable()
+export class QueueService implements OnApplicationShutdown {
+  private readonly logger = new Logger(QueueService.name);
+  private readonly queues = new Map<string, Queue<RunMessage>>();
+  private readonly workers = new Set<Worker<RunMessage>>();
+  private ready: Promise<void> | undefined;
+  private pool: Pool | undefined;
+  private redis: IORedis | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly database: DatabaseServer,
+  ) {}
+
+  get backend(): 'redis' | 'postgres' {
+    return this.config.redisUrl ? 'redis' : 'postgres';
+  }
+
+  async enqueue(requests: EnqueueRequest[]): Promise<void> {
+    const byQueue = new Map<string, EnqueueRequest[]>();
+    for (const r of requests) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r]);
+    for (const [name, items] of byQueue) {
+      const queue = await this.queue(name);
+      await queue.addBulk(
+        items.map((r) => ({
+          name: 'run',
+          data: { runId: r.runId },
+          opts: {
+            jobId: `run-${r.runId}`,
+            // BullMQ: a lower number runs first; ours: higher runs first.
+            priority: 11 - r.priority,
+            delay: r.delayMs && r.delayMs > 0 ? r.delayMs : undefined,
+            removeOnComplete: true,
+            removeOnFail: { age: 24 * 3600 },
+          },
+        })),
+      );
+    }
+  }
+
+  /** Removes a waiting message (a cancelled run); a message already taken by a worker stays. */
+  async remove(queueName: string, runId: number): Promise<void> {
+    const queue = await this.queue(queueName);
+    await queue.remove(`run-${runId}`).catch(() => undefined);
+  }
+
+  async createWorker(name: string, processor: Processor<RunMessage>, options: Partial<WorkerOptions>): Promise<Worker<RunMessage>> {
+    await this.init();
+    const worker =
+      this.backend === 'redis'
+        ? new Worker<RunMessage>(name, processor, { ...options, connection: this.redis!, prefix: this.config.queuePrefix })
+        : new Worker<RunMessage>(name, processor, { ...options, connection: this.pool! } as WorkerOptions, createPostgresBackend as never);
+    worker.on('error', (error) => this.logger.warn(`Worker ${name}: ${error.message}`));
+    this.workers.add(worker);
+    return worker;
+  }
+
+  /** Waiting + delayed + prioritized messages per queue (for metrics and health). */
+  async depth(name: string): Promise<number> {
+    const queue = await this.queue(name);
+    const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  }
+
+  /** Throws when the queue backend cannot be reached. */
+  async ping(): Promise<void> {
+    await this.init();
+    if (this.redis) await this.redis.ping();
+    else await this.pool!.query('SELECT 1');
+  }
+
+  async queue(name: string): Promise<Queue<RunMessage>> {
+    await this.init();
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue =
+        this.backend === 'redis'
+          ? new Queue<RunMessage>(name, { connection: this.redis!, prefix: this.config.queuePrefix })
+          : new Queue<RunMessage>(name, { connection: this.pool! } as never, createPostgresBackend as never);
+      queue.on('error', (error: Error) => this.logger.warn(`Queue ${name}: ${error.message}`));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  private init(): Promise<void> {
+    this.ready ??= this.connect();
+    return this.ready;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.config.redisUrl) {
+      this.redis = new IORedis(this.config.redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+      this.redis.on('error', (error) => this.logger.warn(`Redis: ${error.message}`));
+      return;
+    }
+    this.pool = new Pool({
+      connectionString: await this.database.url(),
+      max: Math.max(4, this.config.workerConcurrency + 4),
+      options: `-c search_path=${BULLMQ_SCHEMA}`,
+      application_name: `jobs-service:${process.pid}:bullmq`,
+    });
+    this.pool.on('error', (error) => this.logger.warn(`BullMQ pool: ${error.message}`));
+    const client = await this.pool.connect();
+    try {
+      await runMigrations(client, BULLMQ_SCHEMA);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** After the worker service drained its runs (onModuleDestroy), close what is left. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.workers].map((w) => w.close().catch(() => undefined)));
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    await this.redis?.quit().catch(() => undefined);
+    await this.pool?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,131 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { TaskRegistry } from '../../tasks/task-registry.service';
+import type { TaskContext } from '../../tasks/task.types';
+import { ExecutionsRepository, type ClaimedRun } from '../executions.repository';
+import { ExecutionsService, type RunOutcome } from '../executions.service';
+
+const OUTCOME_WRITE_TRIES = 5;
+
+export type AbortReason = 'timeout' | 'cancelled' | 'shutdown';
+
+export type ExecuteResult = 'finished' | 'not-queued' | 'wait-for-previous';
+
+/**
+ * Executes one run on this worker: claim it (queued → running), call its task with merged
+ * kwargs and an AbortSignal, enforce the timeout, then record the outcome. Cancellation and
+ * shutdown abort the same signal.
+ */
+@Injectable()
+export class RunExecutor {
+  private readonly logger = new Logger(RunExecutor.name);
+  private readonly inFlight = new Map<number, AbortController>();
+
+  constructor(
+    private readonly runs: ExecutionsRepository,
+    private readonly executions: ExecutionsService,
+    private readonly tasks: TaskRegistry,
+  ) {}
+
+  get activeCount(): number {
+    return this.inFlight.size;
+  }
+
+  async execute(runId: number, worker: string): Promise<ExecuteResult> {
+    const claimed = await this.runs.claimStart(runId, worker);
+    if (!claimed) return this.notClaimed(runId);
+    const controller = new AbortController();
+    this.inFlight.set(runId, controller);
+    try {
+      const outcome = await this.runTask(claimed, controller);
+      await this.recordOutcome(runId, outcome, claimed);
+      return 'finished';
+    } finally {
+      this.inFlight.delete(runId);
+    }
+  }
+
+  /** Aborts a run executing in this process (cancel from any process arrives here by NOTIFY). */
+  abort(runId: number, reason: AbortReason): boolean {
+    const controller = this.inFlight.get(runId);
+    if (!controller) return false;
+    controller.abort(reason);
+    return true;
+  }
+
+  abortAll(reason: AbortReason): void {
+    for (const controller of this.inFlight.values()) controller.abort(reason);
+  }
+
+  /** The outcome must not be lost to a database blip: a few tries, then the recovery sweep. */
+  private async recordOutcome(runId: number, outcome: RunOutcome, claimed: ClaimedRun): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.executions.complete(runId, outcome, ['running'], claimed);
+        return;
+      } catch (error) {
+        if (attempt >= OUTCOME_WRITE_TRIES) throw error;
+        this.logger.warn(`Run ${runId}: recording the outcome failed (try ${attempt}): ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
+  }
+
+  private async notClaimed(runId: number): Promise<ExecuteResult> {
+    const status = await this.runs.statusOf(runId);
+    if (status === 'queued') return 'wait-for-previous';
+    if (status === 'running') {
+      // The message came back while the run is marked running: its worker died (BullMQ
+      // found the message stalled). Fail this attempt; a retry follows if any remain.
+      this.logger.warn(`Run ${runId}: its worker was lost; recording the attempt as failed`);
+      await this.executions.complete(runId, { status: 'failed', error: 'The worker running this attempt was lost (crash or kill)' });
+    }
+    return 'not-queued';
+  }
+
+  private async runTask(run: ClaimedRun, controller: AbortController): Promise<RunOutcome> {
+    const timer = setTimeout(() => controller.abort('timeout'), run.timeoutSeconds * 1000);
+    const aborted = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener('abort', () => reject(new AbortedError(controller.signal.reason as AbortReason)), { once: true }),
+    );
+    const ctx: TaskContext = {
+      signal: controller.signal,
+      runId: run.id,
+      jobId: run.jobId,
+      jobName: run.jobName,
+      attempt: run.attempt,
+      logger: taskLogger(run),
+    };
+    try {
+      const result = await Promise.race([this.tasks.run(run.taskName, run.kwargs, run.taskArgs ?? [], ctx), aborted]);
+      return { status: 'succeeded', result: result ?? null };
+    } catch (error) {
+      if (error instanceof AbortedError || controller.signal.aborted) return abortedOutcome(controller.signal.reason as AbortReason, run);
+      return { status: 'failed', error: errorText(error) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+class AbortedError extends Error {
+  constructor(readonly reason: AbortReason) {
+    super(`aborted: ${reason}`);
+  }
+}
+
+function abortedOutcome(reason: AbortReason, run: ClaimedRun): RunOutcome {
+  if (reason === 'timeout') return { status: 'timed_out', error: `Timed out after ${run.timeoutSeconds} s` };
+  if (reason === 'shutdown') return { status: 'failed', error: 'Interrupted: the worker shut down before the task finished' };
+  return { status: 'cancelled', error: 'Cancelled' };
+}
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 4000 ? `${text.slice(0, 4000)}…` : text;
+}
+
+function taskLogger(run: ClaimedRun): TaskContext['logger'] {
+  const logger = new Logger(`task:${run.taskName}`);
+  const prefix = `[run ${run.id}] `;
+  return { log: (m) => logger.log(prefix + m), warn: (m) => logger.warn(prefix + m), error: (m) => logger.error(prefix + m) };
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TasksModule } from '../../tasks/tasks.module';
+import { ExecutionsModule } from '../executions.module';
+import { RunExecutor } from './run-executor.service';
+import { RunWorkerService } from './run-worker.service';
+
+/** The worker role: executes runs from the queues. */
+@Module({
+  imports: [ExecutionsModule, TasksModule],
+  providers: [RunExecutor, RunWorkerService],
+  exports: [RunExecutor, RunWorkerService],
+})
+export class WorkerModule {}
