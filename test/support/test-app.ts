@@ -31,7 +31,8 @@ export interface TestAppOptions {
   configure?: (config: AppConfig) => void;
   /** Skip creating and logging in the two standard users. */
   withoutUsers?: boolean;
-  logger?: false;
+  /** Let Nest log to stdout/stderr (tests that inspect log lines spy on them). */
+  logs?: boolean;
 }
 
 /**
@@ -52,7 +53,7 @@ export async function createTestApp(label: string, env: Partial<Env> = {}, optio
     },
   );
   options.configure?.(config);
-  const app = await createApp(config, { logger: options.logger ?? false });
+  const app = await createApp(config, options.logs ? {} : { logger: false });
   await app.init();
   const server = app.getHttpServer();
   const tokens = { admin: '', user: '' };
