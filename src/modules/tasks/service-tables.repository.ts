@@ -14,6 +14,11 @@ const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 export class ServiceTablesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Every table the service's entities map to. */
+  serviceTableNames(): string[] {
+    return [...new Set(this.dataSource.entityMetadatas.map((m) => m.tableName))].sort();
+  }
+
   /** Milliseconds for a round trip to the database. */
   async ping(): Promise<number> {
     const started = performance.now();
