@@ -232,7 +232,7 @@ describe(AuthController.name, () => {
 
     it('audits the failures it let through, not the refused attempts', async () => {
       const failed = await withClient(small.db.url, async (c) => (await c.query(`SELECT actor FROM audit_logs WHERE action = 'auth.login_failed' ORDER BY id`)).rows);
-      expect(failed.map((r: { actor: string }) => r.actor)).toEqual(['victim', 'victim', 'victim', 'bob']);
+      expect(failed.map((r: { actor: string }) => r.actor)).toEqual(['victim', 'victim', 'victim', 'anonymous']);
     });
   });
 });

@@ -1,5 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
+import { ConsoleLogger, Logger, type INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import IORedis from 'ioredis';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.setup';
@@ -46,6 +47,8 @@ export async function createTestApp(label: string, env: Partial<Env> = {}, optio
     {
       DATABASE_URL: db.url,
       REDIS_URL: process.env.REDIS_URL,
+      // Each suite's queues are its own (on Redis; on PostgreSQL they live in its database).
+      QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
       LOG_LEVEL: 'silent',
       JWT_SECRET: randomBytes(32).toString('hex'),
       ...(options.withoutUsers ? {} : { ADMIN_USERNAME: TEST_ADMIN.username, ADMIN_PASSWORD: TEST_ADMIN.password }),
@@ -53,6 +56,8 @@ export async function createTestApp(label: string, env: Partial<Env> = {}, optio
     },
   );
   options.configure?.(config);
+  // An earlier app built with `logger: false` silenced Nest's static logger for this whole file.
+  if (options.logs) Logger.overrideLogger(new ConsoleLogger());
   const app = await createApp(config, options.logs ? {} : { logger: false });
   await app.init();
   const server = app.getHttpServer();
@@ -73,8 +78,19 @@ export async function createTestApp(label: string, env: Partial<Env> = {}, optio
     close: async () => {
       await app.close();
       await db.drop();
+      if (config.redisUrl) await dropRedisKeys(config.redisUrl, config.queuePrefix);
     },
   };
+}
+
+async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new IORedis(url);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 async function login(server: unknown, credentials: { username: string; password: string }): Promise<string> {

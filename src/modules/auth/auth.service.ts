@@ -27,12 +27,12 @@ export class AuthService {
 
   async login(username: string, password: string, ip: string | undefined): Promise<TokenResponseDto> {
     const { user, known } = await this.users.verifyCredentials(username, password);
-    const actor: Actor = { kind: 'user', name: username, userId: known?.id, isSuperuser: false, ip };
+    // An unknown name is recorded as `anonymous`: people type passwords into the username field.
+    const actor: Actor = { kind: 'user', name: known ? known.username : 'anonymous', userId: known?.id, isSuperuser: false, ip };
     const entry: AuditEntry = { actor, action: user ? 'auth.login' : 'auth.login_failed', entityType: 'user', entityId: known?.id ?? null };
     await this.dataSource.transaction((tx) => this.audit.record(tx, entry));
     if (!user) {
-      // Never the password: a mistyped one is often the real one for another account.
-      this.logger.warn(`Failed login for ${JSON.stringify(username.slice(0, 100))} from ${ip ?? 'an unknown address'}`);
+      this.logger.warn(`Failed login for ${known ? JSON.stringify(known.username) : 'an unknown username'} from ${ip ?? 'an unknown address'}`);
       throw new UnauthorizedError('Invalid username or password');
     }
     const payload: JwtPayload = { sub: user.id, username: user.username };
