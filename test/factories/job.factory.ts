@@ -10,6 +10,7 @@ export function jobBody(overrides: Record<string, unknown> = {}): Record<string,
     schedule_type: 'interval',
     schedule_expression: '30',
     task_name: 'http.request',
+    task_kwargs: { url: 'http://127.0.0.1:9/unused' },
     ...overrides,
   };
 }

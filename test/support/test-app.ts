@@ -34,6 +34,8 @@ export interface TestAppOptions {
   withoutUsers?: boolean;
   /** Let Nest log to stdout/stderr (tests that inspect log lines spy on them). */
   logs?: boolean;
+  /** Share another test app's database (a second process of the service); it is not dropped on close. */
+  database?: TestDatabase;
 }
 
 /**
@@ -41,14 +43,14 @@ export interface TestAppOptions {
  * superuser (bootstrapped from ADMIN_USERNAME/ADMIN_PASSWORD) and an ordinary user logged in.
  */
 export async function createTestApp(label: string, env: Partial<Env> = {}, options: TestAppOptions = {}): Promise<TestApp> {
-  const db = await createTestDatabase(label);
+  const db = options.database ?? (await createTestDatabase(label));
   const config = AppConfig.from(
     {},
     {
       DATABASE_URL: db.url,
       REDIS_URL: process.env.REDIS_URL,
-      // Each suite's queues are its own (on Redis; on PostgreSQL they live in its database).
-      QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
+      // Each database's queues are its own (on Redis; on PostgreSQL they live in the database).
+      QUEUE_PREFIX: db.name.slice(-50),
       LOG_LEVEL: 'silent',
       JWT_SECRET: randomBytes(32).toString('hex'),
       ...(options.withoutUsers ? {} : { ADMIN_USERNAME: TEST_ADMIN.username, ADMIN_PASSWORD: TEST_ADMIN.password }),
@@ -63,7 +65,7 @@ export async function createTestApp(label: string, env: Partial<Env> = {}, optio
   const server = app.getHttpServer();
   const tokens = { admin: '', user: '' };
   if (!options.withoutUsers) {
-    await app.get(UsersService).create({ ...TEST_USER, isSuperuser: false }, systemActor('test'));
+    if (!options.database) await app.get(UsersService).create({ ...TEST_USER, isSuperuser: false }, systemActor('test'));
     tokens.admin = await login(server, TEST_ADMIN);
     tokens.user = await login(server, TEST_USER);
   }
@@ -77,6 +79,7 @@ export async function createTestApp(label: string, env: Partial<Env> = {}, optio
     db,
     close: async () => {
       await app.close();
+      if (options.database) return;
       await db.drop();
       if (config.redisUrl) await dropRedisKeys(config.redisUrl, config.queuePrefix);
     },

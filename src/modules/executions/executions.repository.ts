@@ -117,12 +117,25 @@ export class ExecutionsRepository {
    * overlap policy is `queue` and another of its runs is still running (it waits its turn).
    */
   async claimStart(runId: number, worker: string): Promise<ClaimedRun | null> {
-    const [rows] = await this.runs.query(
+    const claimed = await this.claimQuery(this.runs.manager, runId, worker, `j.overlap_policy <> 'queue'`);
+    if (claimed) return claimed;
+    // overlap_policy queue: the job row lock serialises the check "nothing else is running".
+    return this.runs.manager.transaction(async (tx) => {
+      const locked = await tx.query(
+        `SELECT j.id FROM executions e JOIN jobs j ON j.id = e.job_id
+          WHERE e.id = $1 AND e.status = 'queued' AND j.overlap_policy = 'queue' FOR UPDATE OF j`,
+        [runId],
+      );
+      if (locked.length === 0) return null;
+      return this.claimQuery(tx, runId, worker, `NOT EXISTS (SELECT 1 FROM executions o WHERE o.job_id = e.job_id AND o.status = 'running' AND o.id <> e.id)`);
+    });
+  }
+
+  private async claimQuery(tx: EntityManager, runId: number, worker: string, condition: string): Promise<ClaimedRun | null> {
+    const [rows] = await tx.query(
       `UPDATE executions e SET status = 'running', started_at = now(), worker = $2
          FROM jobs j
-        WHERE e.id = $1 AND e.status = 'queued' AND j.id = e.job_id
-          AND (j.overlap_policy <> 'queue'
-               OR NOT EXISTS (SELECT 1 FROM executions o WHERE o.job_id = e.job_id AND o.status = 'running' AND o.id <> e.id))
+        WHERE e.id = $1 AND e.status = 'queued' AND j.id = e.job_id AND ${condition}
         RETURNING e.id, e.job_id AS "jobId", e.attempt, e.kwargs, e.scheduled_for AS "scheduledFor", ${JOB_FIELDS}`,
       [runId, worker],
     );
