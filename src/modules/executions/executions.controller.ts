@@ -4,11 +4,13 @@ import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { IdParam } from '../../common/id-param.decorator';
+import { ApiAuth, Superuser } from '../auth/auth.decorators';
 import { ExecutionPageDto, ExecutionResponseDto } from './dto/execution-response.dto';
 import { ListExecutionsQuery, ListJobExecutionsQuery } from './dto/list-executions.query';
 import { ExecutionsService } from './executions.service';
 
 @ApiTags('executions')
+@ApiAuth()
 @Controller()
 export class ExecutionsController {
   constructor(private readonly executions: ExecutionsService) {}
@@ -38,6 +40,7 @@ export class ExecutionsController {
 
   @Post('executions/:id/cancel')
   @HttpCode(200)
+  @Superuser()
   @ApiOperation({ summary: 'Cancel a queued or running run' })
   @ApiOkResponse({ type: ExecutionResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { Execution } from './execution.entity';
 import { ExecutionsController } from './executions.controller';
@@ -10,7 +11,7 @@ import { QueueService } from './queue/queue.service';
 
 /** Runs, their queues (BullMQ) and the cross-process notifications. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Execution]), TasksModule],
+  imports: [TypeOrmModule.forFeature([Execution]), TasksModule, AuditModule],
   controllers: [ExecutionsController],
   providers: [ExecutionsRepository, ExecutionsService, QueueService, PgNotifier],
   exports: [ExecutionsRepository, ExecutionsService, QueueService, PgNotifier],

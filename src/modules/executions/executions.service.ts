@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../../common/actor';
 import { ConflictError, NotFoundError } from '../../common/errors';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
+import { AuditService } from '../audit/audit.service';
 import { ExecutionResponseDto } from './dto/execution-response.dto';
 import type { RunStatus } from './execution.entity';
 import { ExecutionsRepository, type ClaimedRun, type FinishedRun, type NewRun, type RunFilter } from './executions.repository';
@@ -24,6 +25,7 @@ export class ExecutionsService {
     private readonly dataSource: DataSource,
     private readonly runs: ExecutionsRepository,
     private readonly queue: QueueService,
+    private readonly audit: AuditService,
   ) {}
 
   async list(filter: RunFilter, page: PageRequest): Promise<Page<ExecutionResponseDto>> {
@@ -85,6 +87,7 @@ export class ExecutionsService {
       const finished = await this.runs.finish(tx, id, { status: 'cancelled', error: `Cancelled by ${actor.name}` }, ['queued', 'running']);
       await this.runs.addToJobStats(tx, finished!);
       await tx.query(`SELECT pg_notify($1, $2)`, [CHANNEL_RUN_CANCELLED, String(id)]);
+      await this.audit.record(tx, { actor, action: 'execution.cancel', entityType: 'execution', entityId: id, changes: { status: { before: run.status, after: 'cancelled' } } });
       const context = await this.runs.retryContext(tx, id);
       return { wasQueued: run.status === 'queued', queueName: context?.taskQueue };
     });

@@ -1,3 +1,4 @@
+import { ApiAuth } from '../auth/auth.decorators';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../common/error-response.dto';
@@ -6,6 +7,7 @@ import { ValidateScheduleDto } from './dto/validate-schedule.dto';
 import { SchedulesService } from './schedules.service';
 
 @ApiTags('jobs')
+@ApiAuth()
 @Controller('jobs')
 export class SchedulesController {
   constructor(private readonly schedules: SchedulesService) {}

@@ -1,9 +1,11 @@
+import { ApiAuth } from '../auth/auth.decorators';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TaskDescriptionDto } from './task-description.dto';
 import { TaskRegistry } from './task-registry.service';
 
 @ApiTags('tasks')
+@ApiAuth()
 @Controller('tasks')
 export class TasksController {
   constructor(private readonly registry: TaskRegistry) {}
