@@ -8,6 +8,7 @@ import { AuthModule } from './modules/auth/auth.module';
 import { DispatcherModule } from './modules/dispatcher/dispatcher.module';
 import { ExecutionsModule } from './modules/executions/executions.module';
 import { WorkerModule } from './modules/executions/worker/worker.module';
+import { DefaultJobsModule } from './modules/jobs/default-jobs.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { SchedulesModule } from './modules/schedules/schedules.module';
 import { TasksModule } from './modules/tasks/tasks.module';
@@ -28,6 +29,7 @@ export class AppModule {
         TasksModule,
         ExecutionsModule,
         JobsModule,
+        DefaultJobsModule,
         // The roles this process runs are decided here, at registration.
         ...(config.hasRole('scheduler') ? [DispatcherModule] : []),
         ...(config.hasRole('worker') ? [WorkerModule] : []),

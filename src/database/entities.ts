@@ -1,9 +1,10 @@
 import { AuditLog } from '../modules/audit/audit-log.entity';
 import { User } from '../modules/auth/user.entity';
 import { Execution } from '../modules/executions/execution.entity';
+import { DefaultJobSeed } from '../modules/jobs/default-job-seed.entity';
 import { Job } from '../modules/jobs/job.entity';
 import { JobDailyStat } from '../modules/tasks/job-daily-stat.entity';
 import { UserActivityDigest } from '../modules/tasks/user-activity-digest.entity';
 
 /** Every entity, listed once for the app's and the TypeORM CLI's data source. */
-export const ENTITIES = [Job, User, AuditLog, UserActivityDigest, Execution, JobDailyStat];
+export const ENTITIES = [Job, User, AuditLog, UserActivityDigest, Execution, JobDailyStat, DefaultJobSeed];

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { DefaultJobsSeeder } from './default-jobs.seeder';
+import { JobsModule } from './jobs.module';
+
+/** Server processes seed the default jobs at start-up (the CLI does not). */
+@Module({ imports: [JobsModule], providers: [DefaultJobsSeeder], exports: [DefaultJobsSeeder] })
+export class DefaultJobsModule {}
