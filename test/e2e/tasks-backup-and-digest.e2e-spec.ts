@@ -40,7 +40,8 @@ describe('app.tasks.backup.create_backup and user_activity_digest tasks', () => 
       const result = (await registry.run('app.tasks.backup.create_backup', {}, [], taskContext())) as BackupResult;
       expect(path.dirname(result.file)).toBe(backupDir);
       expect(path.basename(result.file)).toMatch(/^backup-\d{8}T\d{9}Z\.jsonl\.gz$/);
-      expect(result.tables.jobs.rows).toBe(2);
+      // The two jobs made here and the five default jobs seeded at start-up.
+      expect(result.tables.jobs.rows).toBe(7);
       expect(result.tables.users.rows).toBe(2);
       expect(result.tables.users.columns).not.toContain('password_hash');
       expect(result.tables.audit_logs.rows).toBeGreaterThan(0);
