@@ -45,7 +45,15 @@ export class WebhookServer {
       if (!res.writableFinished) entry.aborted = true;
     });
     const slow = /^\/slow\/(\d+)/.exec(entry.path);
-    if (slow) await new Promise((resolve) => setTimeout(resolve, Number(slow[1])));
+    if (slow) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Number(slow[1]));
+        res.on('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     if (res.destroyed) return;
     const status = entry.path.startsWith('/fail') ? 500 : 200;
     res.writeHead(status, { 'content-type': 'application/json' });

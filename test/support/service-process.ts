@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+/** JOBS_TEST_MAIN lets a developer point the tests at a build of their own while others rebuild dist/. */
+const MAIN = process.env.JOBS_TEST_MAIN ?? path.join(ROOT, 'dist', 'src', 'main.js');
+
+/**
+ * A real process of the service (`node dist/src/main.js`, built by `npm test` before the e2e
+ * suites), for tests that kill, restart and run several of them against one database.
+ */
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  output = '';
+  exitCode: number | null = null;
+
+  constructor(
+    readonly label: string,
+    private readonly env: Record<string, string | undefined>,
+  ) {}
+
+  async start(timeoutMs = 30_000): Promise<this> {
+    this.output = '';
+    this.exitCode = null;
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.on('exit', (code, signal) => (this.exitCode = code ?? (signal ? 128 : 0)));
+    const deadline = Date.now() + timeoutMs;
+    while (!/Roles: /.test(this.output)) {
+      if (this.exitCode !== null) throw new Error(`${this.label} exited with ${this.exitCode} during start-up:\n${this.output.slice(-3000)}`);
+      if (Date.now() > deadline) throw new Error(`${this.label} did not start within ${timeoutMs} ms:\n${this.output.slice(-3000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return this;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.exitCode === null;
+  }
+
+  /** SIGKILL: no shutdown hook runs, as in a crash. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  /** SIGTERM and wait for the graceful shutdown to end. */
+  async stop(): Promise<number | null> {
+    return this.signal('SIGTERM');
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<number | null> {
+    const child = this.child;
+    if (!child || this.exitCode !== null) return this.exitCode;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+    return this.exitCode;
+  }
+}
