@@ -1,0 +1,124 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ServiceProcess } from '../support/service-process';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function postmaster(dataDir: string): { pid: number; alive: boolean } | null {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    try {
+      process.kill(pid, 0);
+      return { pid, alive: true };
+    } catch {
+      return { pid, alive: false };
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** `npm start` as a newcomer runs it: no DATABASE_URL, an embedded PostgreSQL under DATA_DIR. */
+describe('Embedded mode (node dist/src/main.js with no database configured)', () => {
+  let dataDir: string;
+  let port: number;
+  const processes: ServiceProcess[] = [];
+
+  const env = () => ({ DATA_DIR: dataDir, PORT: String(port), ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'embedded-admin-pw' });
+  const api = (p: string, init: RequestInit = {}, token?: string) =>
+    fetch(`http://127.0.0.1:${port}${p}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
+  const login = async () => {
+    const res = await api('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ username: 'admin', password: 'embedded-admin-pw' }) });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { access_token: string }).access_token;
+  };
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-embedded-'));
+    fs.chmodSync(dataDir, 0o755);
+    port = await freePort();
+  });
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+    const pm = postmaster(dataDir);
+    if (pm?.alive) process.kill(pm.pid, 'SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves the API and Swagger, keeps data across a restart, and stops its PostgreSQL on shutdown', async () => {
+    const first = await new ServiceProcess('first', env()).start(60_000);
+    processes.push(first);
+    expect((await api('/docs-json')).status).toBe(200);
+    const token = await login();
+    const created = await api('/api/v1/jobs/', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'survivor', title: 'Survives restarts', job_type: 'custom', schedule_type: 'daily', schedule_expression: '02:00', task_name: 'http.request', task_kwargs: { url: 'http://127.0.0.1:9/' } }),
+    }, token);
+    expect(created.status).toBe(201);
+    expect(first.output).toMatch(/Swagger UI: http:\/\/localhost:\d+\/docs/);
+
+    await first.stop();
+    expect(postmaster(dataDir)?.alive ?? false).toBe(false);
+
+    const second = await new ServiceProcess('second', env()).start(60_000);
+    processes.push(second);
+    const list = await api('/api/v1/jobs/?search=survivor', {}, await login());
+    expect(((await list.json()) as { items: { name: string }[] }).items.map((j) => j.name)).toEqual(['survivor']);
+    const jobs = (await (await api('/api/v1/jobs/?size=100', {}, await login())).json()) as { total: number };
+    expect(jobs.total).toBe(6);
+    await second.stop();
+  }, 120_000);
+
+  it('adopts the PostgreSQL a killed process left behind, and never starts a second one on the directory', async () => {
+    const victim = await new ServiceProcess('victim', env()).start(60_000);
+    processes.push(victim);
+    const before = postmaster(dataDir)!;
+    expect(before.alive).toBe(true);
+    await victim.kill();
+    expect(postmaster(dataDir)).toEqual(before);
+
+    const heir = await new ServiceProcess('heir', env()).start(60_000);
+    processes.push(heir);
+    expect(postmaster(dataDir)).toEqual(before);
+    expect((await api('/api/v1/jobs/?size=1', {}, await login())).status).toBe(200);
+    await heir.stop();
+    expect(postmaster(dataDir)?.alive ?? false).toBe(false);
+  }, 120_000);
+
+  it('starts one PostgreSQL when two processes start together on a fresh directory', async () => {
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-embedded-twin-'));
+    fs.chmodSync(fresh, 0o755);
+    const ports = [await freePort(), await freePort()];
+    const twins = ports.map((p, i) => new ServiceProcess(`twin${i}`, { DATA_DIR: fresh, PORT: String(p), ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'embedded-admin-pw' }));
+    try {
+      await Promise.all(twins.map((t) => t.start(60_000)));
+      const pm = postmaster(fresh)!;
+      expect(pm.alive).toBe(true);
+      for (const p of ports) expect((await fetch(`http://127.0.0.1:${p}/docs-json`)).status).toBe(200);
+      const starts = twins.map((t) => (t.output.match(/Starting embedded PostgreSQL/g) ?? []).length);
+      expect(starts.sort()).toEqual([0, 1]);
+    } finally {
+      await Promise.all(twins.map((t) => t.stop()));
+      const pm = postmaster(fresh);
+      if (pm?.alive) process.kill(pm.pid, 'SIGTERM');
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('refuses to start on a bad configuration value, naming the variable', async () => {
+    const bad = new ServiceProcess('bad', { ...env(), PORT: 'eighty', WORKER_CONCURRENCY: '0' });
+    await expect(bad.start(20_000)).rejects.toThrow(/exited with 1[\s\S]*PORT[\s\S]*WORKER_CONCURRENCY/);
+  });
+});
