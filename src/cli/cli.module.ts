@@ -1,0 +1,54 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app-config';
+import { ConfigModule } from '../config/config.module';
+import { DatabaseModule } from '../database/database.module';
+import { AuditModule } from '../modules/audit/audit.module';
+import { User } from '../modules/auth/user.entity';
+import { UsersRepository } from '../modules/auth/users.repository';
+import { UsersService } from '../modules/auth/users.service';
+import { ExecutionsModule } from '../modules/executions/executions.module';
+import { JobsModule } from '../modules/jobs/jobs.module';
+import { SchedulesModule } from '../modules/schedules/schedules.module';
+import { TasksModule } from '../modules/tasks/tasks.module';
+import { CommanderSetup } from './commander-setup';
+import { JOBS_SUBCOMMANDS, JobsCommand } from './commands/jobs.command';
+import { MigrateCommand } from './commands/migrate.command';
+import { UsersCommand, UsersCreateCommand } from './commands/users.command';
+import { CliOutput } from './output/cli-output';
+import { RunWaiter } from './run-waiter';
+
+/**
+ * Users without the rest of AuthModule: the CLI needs UsersService only, not the JWT
+ * secret, the global guard, login throttling or the first-superuser bootstrap.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([User]), AuditModule],
+  providers: [UsersRepository, UsersService],
+  exports: [UsersService],
+})
+class CliUsersModule {}
+
+/**
+ * The ./manage root: the server's feature modules over the same database, and no role
+ * (no HTTP listener, no dispatcher, no worker). Runs it queues are executed by a server.
+ */
+@Module({})
+export class CliModule {
+  static forRoot(config: AppConfig, options: { runMigrations: boolean }): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(options),
+        AuditModule,
+        SchedulesModule,
+        TasksModule,
+        ExecutionsModule,
+        JobsModule,
+        CliUsersModule,
+      ],
+      providers: [CliOutput, RunWaiter, CommanderSetup, JobsCommand, ...JOBS_SUBCOMMANDS, UsersCommand, UsersCreateCommand, MigrateCommand],
+    };
+  }
+}
