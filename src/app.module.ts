@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { LoggingModule, type LoggingOptions } from './common/logging/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -9,18 +10,21 @@ import { DispatcherModule } from './modules/dispatcher/dispatcher.module';
 import { ExecutionsModule } from './modules/executions/executions.module';
 import { WorkerModule } from './modules/executions/worker/worker.module';
 import { DefaultJobsModule } from './modules/jobs/default-jobs.module';
+import { HealthModule } from './modules/health/health.module';
 import { JobsModule } from './modules/jobs/jobs.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { SchedulesModule } from './modules/schedules/schedules.module';
 import { TasksModule } from './modules/tasks/tasks.module';
 
 /** Shared core + feature modules; what runs (api, scheduler, worker) follows `config.roles`. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logging: LoggingOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, logging),
         DatabaseModule.forRoot(),
         ScheduleModule.forRoot(),
         AuditModule,
@@ -30,6 +34,8 @@ export class AppModule {
         ExecutionsModule,
         JobsModule,
         DefaultJobsModule,
+        HealthModule,
+        MetricsModule,
         // The roles this process runs are decided here, at registration.
         ...(config.hasRole('scheduler') ? [DispatcherModule] : []),
         ...(config.hasRole('worker') ? [WorkerModule] : []),

@@ -1,42 +1,86 @@
-import { type INestApplication, Logger } from '@nestjs/common';
+import { type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DomainErrorFilter } from './common/domain-error.filter';
 import { createValidationPipe } from './common/validation';
+import { METRICS_SECURITY } from './modules/metrics/metrics.controller';
+import { httpMetricsMiddleware } from './modules/metrics/http-metrics.middleware';
+import { MetricsService } from './modules/metrics/metrics.service';
 
 export const API_PREFIX = 'api/v1';
+/** Served outside /api/v1, by every process whatever its roles. */
+const OPS_PATHS = ['health', 'health/{*path}', 'metrics'];
+const OPS_PATH = /^\/(health(\/.*)?|metrics)\/?$/;
+
+export interface CreateAppOptions {
+  /** false: no Nest logs (tests); a LoggerService: that one; default: structured JSON logs (pino). */
+  logger?: false | LoggerService;
+  /** Where the pino JSON lines go (tests); default stdout. */
+  logDestination?: DestinationStream;
+}
 
 /** Builds (but does not start) the application; tests use it with supertest. */
-export async function createApp(config: AppConfig, options: { logger?: false | Logger } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: options.logger === false ? false : undefined,
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { destination: options.logDestination }), {
+    logger: options.logger,
+    bufferLogs: options.logger === undefined,
     bodyParser: false,
   });
+  if (options.logger === undefined) app.useLogger(app.get(PinoNestLogger));
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
+  // Processes without the api role listen only for the operations endpoints.
+  if (!config.hasRole('api')) app.use(opsOnly);
   // Plain-HTTP deployments are common here (behind a proxy or on localhost): upgrading the
   // Swagger UI's asset requests to https would break it.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.useBodyParser('json', { limit: '1mb' });
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/(.*)', 'metrics'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: OPS_PATHS });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new DomainErrorFilter());
   app.enableShutdownHooks();
-  setupSwagger(app);
+  if (config.hasRole('api')) setupSwagger(app);
   return app;
 }
 
 export function setupSwagger(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+}
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Jobs service')
       .setDescription('Scheduled jobs: define them on a cycle, watch every run, manage them.')
       .setVersion('1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from POST /api/v1/auth/login' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (GET /metrics, when it is set)' }, METRICS_SECURITY)
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/**
+ * The OpenAPI document without a database: the modules are scanned (preview mode) but no
+ * provider is created, so nothing connects anywhere. `npm run openapi` writes it to openapi.json.
+ */
+export async function createOpenApiDocument(config: AppConfig): Promise<OpenAPIObject> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { preview: true, logger: false, abortOnError: false });
+  app.setGlobalPrefix(API_PREFIX, { exclude: OPS_PATHS });
+  try {
+    return buildOpenApiDocument(app);
+  } finally {
+    await app.close();
+  }
+}
+
+function opsOnly(req: Request, res: Response, next: NextFunction): void {
+  if (OPS_PATH.test(req.path)) return next();
+  res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'This process does not run the api role: only /health, /health/ready and /metrics are served' });
 }

@@ -7,6 +7,9 @@ module.exports = {
   process(source, filename) {
     const withUrl = source
       .replace(/import\.meta\.url/g, JSON.stringify(pathToFileURL(filename).href))
+      // @nestjs/terminus checks optional packages with import.meta.resolve
+      .replace(/import\.meta\.resolve\(/g, 'require.resolve(')
+      .replace(/import\.meta\.dirname/g, JSON.stringify(require('node:path').dirname(filename)))
       // `const require = createRequire(import.meta.url)` would clash with CommonJS's own require
       .replace(/\b(const|let|var)\s+require\s*=/g, '$1 __esmRequire =');
     const out = ts.transpileModule(withUrl, {
@@ -22,6 +25,6 @@ module.exports = {
     return { code: out.outputText };
   },
   getCacheKey(source, filename) {
-    return require('node:crypto').createHash('sha1').update(filename).update(source).update('v2').digest('hex');
+    return require('node:crypto').createHash('sha1').update(filename).update(source).update('v4').digest('hex');
   },
 };

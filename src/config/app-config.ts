@@ -36,6 +36,7 @@ export class AppConfig {
   readonly alertWebhookUrl: string | undefined;
   readonly mcpServers: string[];
   readonly runRetentionDays: number;
+  readonly metricsToken: string | undefined;
 
   private constructor(env: ReturnType<typeof envSchema.parse>) {
     this.port = env.PORT;
@@ -69,6 +70,7 @@ export class AppConfig {
     this.alertWebhookUrl = env.ALERT_WEBHOOK_URL;
     this.mcpServers = env.MCP_SERVERS ?? [];
     this.runRetentionDays = env.RUN_RETENTION_DAYS;
+    this.metricsToken = env.METRICS_TOKEN;
   }
 
   /** Embedded mode: no DATABASE_URL, so this process uses (or starts) the PostgreSQL under DATA_DIR. */

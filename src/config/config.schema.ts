@@ -58,6 +58,7 @@ export const envSchema = z.object({
     .optional()
     .refine((urls) => !urls || urls.every((u) => /^https?:\/\/[^\s]+$/.test(u)), { message: 'must be comma-separated http:// or https:// URLs' }),
   RUN_RETENTION_DAYS: intIn(1, 36500).default(30),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -94,4 +95,5 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   ALERT_WEBHOOK_URL: 'Where the system health check POSTs its report when unhealthy',
   MCP_SERVERS: 'Comma-separated MCP server URLs (streamable HTTP) the MCP health check connects to',
   RUN_RETENTION_DAYS: 'Runs older than this many days are deleted by the database maintenance task',
+  METRICS_TOKEN: 'Bearer token `GET /metrics` requires (at least 16 characters); unset = `/metrics` is public',
 };

@@ -46,6 +46,12 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
 
   // Tasks
   'GET /api/v1/tasks': 'user',
+
+  // Operations (outside /api/v1): liveness and readiness are open to probes; /metrics is public
+  // unless METRICS_TOKEN is set (then it needs that token, not a user's JWT; see metrics.e2e-spec.ts)
+  'GET /health': 'public',
+  'GET /health/ready': 'public',
+  'GET /metrics': 'public',
 };
 
 export function policyFor(route: string): RoutePolicy | undefined {

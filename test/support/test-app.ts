@@ -60,7 +60,7 @@ export async function createTestApp(label: string, env: Partial<Env> = {}, optio
   options.configure?.(config);
   // An earlier app built with `logger: false` silenced Nest's static logger for this whole file.
   if (options.logs) Logger.overrideLogger(new ConsoleLogger());
-  const app = await createApp(config, options.logs ? {} : { logger: false });
+  const app = await createApp(config, { logger: options.logs ? new ConsoleLogger() : false });
   await app.init();
   const server = app.getHttpServer();
   const tokens = { admin: '', user: '' };

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
@@ -6,11 +6,13 @@ import type { NewRun } from '../executions/executions.repository';
 import { ExecutionsRepository } from '../executions/executions.repository';
 import { ExecutionsService } from '../executions/executions.service';
 import { CHANNEL_JOBS_CHANGED, PgNotifier } from '../executions/queue/pg-notifier.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { SchedulesService } from '../schedules/schedules.service';
 import { DispatchRepository, type DueJob } from './dispatch.repository';
 
 const TIMER = 'schedule-dispatcher';
 const RETRY_AFTER_ERROR_MS = 2000;
+const HELD_ELSEWHERE_RECHECK_MS = 50;
 
 /**
  * The scheduler role. One SchedulerRegistry timeout is armed for the earliest due
@@ -26,8 +28,9 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
   private loop: Promise<void> | undefined;
   private wakeAgain = false;
   private stopped = false;
-  /** Completed wakes (for tests and metrics). */
-  dispatchedRuns = 0;
+  private lastClaimAt = new Date(0);
+  /** When the loop last completed a batch or re-armed its timer (readiness: GET /health/ready). */
+  lastAliveAt = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -38,6 +41,7 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     private readonly executions: ExecutionsService,
     private readonly schedules: SchedulesService,
     private readonly notifier: PgNotifier,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -62,25 +66,35 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
 
   private async run(): Promise<void> {
     let delay: number | undefined;
+    let claimed = 0;
     try {
       do {
         this.wakeAgain = false;
-        while (!this.stopped && (await this.dispatchBatch()) === this.config.dispatchBatchSize);
+        let batch: number;
+        do {
+          batch = await this.dispatchBatch();
+          claimed += batch;
+        } while (!this.stopped && batch === this.config.dispatchBatchSize);
       } while (this.wakeAgain && !this.stopped);
     } catch (error) {
       this.logger.error(`Dispatch failed; retrying in ${RETRY_AFTER_ERROR_MS} ms: ${(error as Error).message}`);
       delay = RETRY_AFTER_ERROR_MS;
     }
-    await this.arm(delay);
+    await this.arm(delay, claimed === 0);
   }
 
-  private async arm(delay?: number): Promise<void> {
+  /**
+   * Sleeps until the earliest due time. When this pass claimed nothing although jobs are due,
+   * another scheduler holds them: look again shortly instead of spinning.
+   */
+  private async arm(delay?: number, claimedNothing = false): Promise<void> {
     if (this.stopped) return;
     const poll = this.config.dispatchPollSeconds * 1000;
     if (delay === undefined) {
       try {
         const earliest = await this.due.earliestDue();
-        delay = earliest ? Math.max(0, earliest.getTime() - Date.now()) : poll;
+        const heldElsewhere = claimedNothing && earliest !== null && earliest <= this.lastClaimAt;
+        delay = earliest ? Math.max(heldElsewhere ? HELD_ELSEWHERE_RECHECK_MS : 0, earliest.getTime() - Date.now()) : poll;
       } catch (error) {
         this.logger.warn(`Cannot read the next due time: ${(error as Error).message}`);
         delay = RETRY_AFTER_ERROR_MS;
@@ -89,12 +103,15 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     if (this.registry.doesExist('timeout', TIMER)) this.registry.deleteTimeout(TIMER);
     if (this.stopped) return;
     this.registry.addTimeout(TIMER, setTimeout(() => this.wake(), Math.min(delay, poll)));
+    this.lastAliveAt = Date.now();
   }
 
   /** One transaction: claim due jobs, record their runs, advance them. Returns jobs claimed. */
   private async dispatchBatch(): Promise<number> {
     const now = new Date();
+    this.lastClaimAt = now;
     let claimed: DueJob[] = [];
+    let skipped: number[] = [];
     const toEnqueue = await this.dataSource.transaction(async (tx) => {
       claimed = await this.due.claimDue(tx, now, this.config.dispatchBatchSize);
       if (claimed.length === 0) return [];
@@ -118,15 +135,17 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
         }
       }
       const inserted = await this.executions.record(tx, rows);
-      await this.runs.addSkippedToJobStats(tx, inserted.filter((r) => r.status === 'skipped').map((r) => r.jobId));
+      skipped = inserted.filter((r) => r.status === 'skipped').map((r) => r.jobId);
+      await this.runs.addSkippedToJobStats(tx, skipped);
       await this.due.advance(tx, advances);
       const byId = new Map(claimed.map((j) => [j.id, j]));
       return inserted
         .filter((r) => r.status === 'queued')
         .map((r) => ({ id: r.id, taskQueue: byId.get(r.jobId)!.taskQueue, taskPriority: byId.get(r.jobId)!.taskPriority }));
     });
+    this.metrics?.runsSkipped(skipped);
     await this.executions.enqueue(toEnqueue);
-    this.dispatchedRuns += toEnqueue.length;
+    this.lastAliveAt = Date.now();
     return claimed.length;
   }
 

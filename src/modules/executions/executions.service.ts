@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../../common/actor';
 import { ConflictError, NotFoundError } from '../../common/errors';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
 import { AuditService } from '../audit/audit.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { ExecutionResponseDto } from './dto/execution-response.dto';
 import type { RunStatus } from './execution.entity';
 import { ExecutionsRepository, type ClaimedRun, type FinishedRun, type NewRun, type RunFilter } from './executions.repository';
@@ -26,6 +27,7 @@ export class ExecutionsService {
     private readonly runs: ExecutionsRepository,
     private readonly queue: QueueService,
     private readonly audit: AuditService,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   async list(filter: RunFilter, page: PageRequest): Promise<Page<ExecutionResponseDto>> {
@@ -75,22 +77,26 @@ export class ExecutionsService {
       if (run.status === 'failed' || run.status === 'timed_out') retry = await this.scheduleRetry(tx, run, context);
       return run;
     });
+    if (finished) this.metrics?.runFinished(finished);
     if (retry) await this.enqueue([retry]);
     return finished;
   }
 
   async cancel(id: number, actor: Actor): Promise<ExecutionResponseDto> {
+    let cancelled: FinishedRun | undefined;
     const { wasQueued, queueName } = await this.dataSource.transaction(async (tx) => {
       const run = await this.runs.findByIdForUpdate(tx, id);
       if (!run) throw new NotFoundError('Execution', id);
       if (run.status !== 'queued' && run.status !== 'running') throw new ConflictError(`Execution ${id} is already ${run.status}; only queued or running runs can be cancelled`);
       const finished = await this.runs.finish(tx, id, { status: 'cancelled', error: `Cancelled by ${actor.name}` }, ['queued', 'running']);
       await this.runs.addToJobStats(tx, finished!);
+      cancelled = finished!;
       await tx.query(`SELECT pg_notify($1, $2)`, [CHANNEL_RUN_CANCELLED, String(id)]);
       await this.audit.record(tx, { actor, action: 'execution.cancel', entityType: 'execution', entityId: id, changes: { status: { before: run.status, after: 'cancelled' } } });
       const context = await this.runs.retryContext(tx, id);
       return { wasQueued: run.status === 'queued', queueName: context?.taskQueue };
     });
+    if (cancelled) this.metrics?.runFinished(cancelled);
     if (wasQueued && queueName) await this.queue.remove(queueName, id);
     return this.get(id);
   }

@@ -1,4 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { LogContext } from '../../../common/logging/log-context.service';
+import { MetricsService } from '../../metrics/metrics.service';
 import { TaskRegistry } from '../../tasks/task-registry.service';
 import type { TaskContext } from '../../tasks/task.types';
 import { ExecutionsRepository, type ClaimedRun } from '../executions.repository';
@@ -24,6 +26,8 @@ export class RunExecutor {
     private readonly runs: ExecutionsRepository,
     private readonly executions: ExecutionsService,
     private readonly tasks: TaskRegistry,
+    @Optional() private readonly metrics?: MetricsService,
+    @Optional() private readonly logContext?: LogContext,
   ) {}
 
   get activeCount(): number {
@@ -35,13 +39,21 @@ export class RunExecutor {
     if (!claimed) return this.notClaimed(runId);
     const controller = new AbortController();
     this.inFlight.set(runId, controller);
+    this.metrics?.runStarted(claimed);
     try {
-      const outcome = await this.runTask(claimed, controller);
+      const outcome = await this.inRunLogContext(claimed, () => this.runTask(claimed, controller));
       await this.recordOutcome(runId, outcome, claimed);
       return 'finished';
     } finally {
       this.inFlight.delete(runId);
+      this.metrics?.runEnded(claimed);
     }
+  }
+
+  /** Every line logged while the task runs (by the task or any service it calls) carries the run id. */
+  private inRunLogContext<T>(run: ClaimedRun, work: () => Promise<T>): Promise<T> {
+    const bindings = { run_id: run.id, job_id: run.jobId, job: run.jobName, task: run.taskName, attempt: run.attempt };
+    return this.logContext ? this.logContext.run(bindings, work) : work();
   }
 
   /** Aborts a run executing in this process (cancel from any process arrives here by NOTIFY). */

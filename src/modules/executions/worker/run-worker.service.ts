@@ -45,6 +45,11 @@ export class RunWorkerService implements OnApplicationBootstrap, OnModuleDestroy
     return [...this.workers.keys()];
   }
 
+  /** Queues whose BullMQ worker is running (readiness: GET /health/ready). */
+  get runningQueues(): string[] {
+    return this.stopping ? [] : [...this.workers].filter(([, worker]) => worker.isRunning()).map(([name]) => name);
+  }
+
   private async refreshQueues(): Promise<void> {
     if (this.stopping) return;
     const names = this.config.workerQueues ?? [...new Set(['default', ...(await this.runs.knownQueues())])];

@@ -1,0 +1,80 @@
+import { DynamicModule, Global, Module, RequestMethod } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream, Level, LogFn, Logger, LoggerOptions } from 'pino';
+import { AppConfig } from '../../config/app-config';
+import { LogContext } from './log-context.service';
+import { REDACT_PATHS, REDACTED, scrubText } from './redaction';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+/** An incoming request id is honoured only when it looks like one (no log injection). */
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface LoggingOptions {
+  /** Where the JSON lines go (tests); default: stdout, pretty-printed when stdout is a terminal. */
+  destination?: DestinationStream;
+}
+
+/**
+ * Structured JSON logs (pino through nestjs-pino): one line per HTTP request with its request
+ * id (an incoming `x-request-id` is honoured, else one is generated; either way it is echoed
+ * in the response), `request_id` on every line logged while handling a request, `run_id` on
+ * every line logged while a run executes (LogContext), LOG_LEVEL honoured, credentials
+ * redacted. nestjs-pino keeps one root logger per process: the first app's options win.
+ */
+@Global()
+@Module({})
+export class LoggingModule {
+  static forRoot(config: AppConfig, options: LoggingOptions = {}): DynamicModule {
+    const pinoOptions = {
+      level: config.logLevel as LoggerOptions['level'],
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      hooks: { logMethod: scrubArguments },
+      genReqId: requestId,
+      customAttributeKeys: { reqId: 'request_id' },
+      quietReqLogger: true,
+      customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error): Level =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      serializers: { req: serializeRequest, res: (res: { statusCode?: number }) => ({ status_code: res.statusCode }) },
+    };
+    const destination = options.destination ?? prettyWhenTerminal();
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: destination ? [pinoOptions, destination] : pinoOptions,
+          // A wildcard Nest also mounts on the paths excluded from the global prefix: each request is logged once.
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+        }),
+      ],
+      providers: [LogContext],
+      exports: [LogContext],
+    };
+  }
+}
+
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers[REQUEST_ID_HEADER];
+  const id = typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader(REQUEST_ID_HEADER, id);
+  return id;
+}
+
+/** What a request line shows of the request: no body, no query secrets. */
+function serializeRequest(req: { id?: unknown; method?: string; url?: string; headers?: Record<string, unknown>; remoteAddress?: string }) {
+  return { id: req.id, method: req.method, url: req.url ? scrubText(req.url) : req.url, headers: req.headers, remote_address: req.remoteAddress };
+}
+
+/** Scrubs tokens and passwords out of message strings (object fields are handled by `redact`). */
+function scrubArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
+  method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<LogFn>);
+}
+
+/** pino-pretty (in this process, no worker thread) when stdout is a terminal; plain JSON lines otherwise. */
+function prettyWhenTerminal(): DestinationStream | undefined {
+  if (!process.stdout.isTTY) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pretty = require('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
+  return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: false });
+}

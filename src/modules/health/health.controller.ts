@@ -1,0 +1,48 @@
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public } from '../auth/auth.decorators';
+import { HealthComponentDto, HealthResponseDto } from './dto/health-response.dto';
+import { HealthService, type HealthAnswer } from './health.service';
+
+const DOWN_EXAMPLE = {
+  status: 'error',
+  info: { database: { status: 'up' } },
+  error: { queue: { status: 'down', message: 'timeout of 3000ms exceeded' } },
+  details: { database: { status: 'up' }, queue: { status: 'down', message: 'timeout of 3000ms exceeded' } },
+};
+
+@ApiTags('operations')
+@ApiExtraModels(HealthComponentDto)
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Liveness', description: 'The process is up and answers. Checks no dependency (restart the process only when this fails).' })
+  @ApiOkResponse({ type: HealthResponseDto, description: 'Alive' })
+  async liveness(@Res({ passthrough: true }) res: Response): Promise<HealthResponseDto> {
+    return send(res, await this.health.liveness());
+  }
+
+  @Get('ready')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Readiness',
+    description:
+      'The database, the queue backend (BullMQ on PostgreSQL or Redis) and, in processes running those roles, the dispatch loop ' +
+      '(`scheduler`) and the BullMQ workers (`worker`). 503 names the failing components under `error`.',
+  })
+  @ApiOkResponse({ type: HealthResponseDto, description: 'Ready: every component is up' })
+  @ApiServiceUnavailableResponse({ type: HealthResponseDto, description: 'Not ready: the components under `error` are down', example: DOWN_EXAMPLE })
+  async readiness(@Res({ passthrough: true }) res: Response): Promise<HealthResponseDto> {
+    return send(res, await this.health.readiness());
+  }
+}
+
+function send(res: Response, answer: HealthAnswer): HealthResponseDto {
+  res.status(answer.ready ? 200 : 503);
+  return answer.result as HealthResponseDto;
+}
