@@ -1,5 +1,115 @@
 import type { BenchEnvironment } from './support/environment';
-import { Report } from './support/stats';
-export async function runPipeline(_env: BenchEnvironment): Promise<Report> {
-  return new Report('pipeline', {});
+import { withClient } from './support/environment';
+import { bullmqNoopThroughput, type BullBackend } from './support/bullmq-baseline';
+import { startNoopServer } from './support/noop-server';
+import { releaseJobs, startProduct } from './support/product-process';
+import { rawClaimAll } from './support/raw-claim';
+import { seedJobs } from './support/seed';
+import { Report, fmt, log, sleep, summarize } from './support/stats';
+
+const ROUNDS = 3;
+const RUNS = Number(process.env.BENCH_PIPELINE_RUNS ?? 5_000);
+/** Same for the product's WORKER_CONCURRENCY and the BullMQ baselines' worker. */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
+const TIMEOUT_MS = 150_000;
+
+/**
+ * Product: one scheduler+worker process; RUNS jobs (http.request to a local no-op server)
+ * become due at once. Runs per second from the release (database clock) to the last
+ * finished_at, once every run is finished: recorded, queued, claimed, run, outcome and job
+ * statistics written.
+ */
+async function productRound(url: string, label: string): Promise<{ perSecond: number; statuses: Record<string, number> }> {
+  const process = await startProduct(label, url, { ROLES: 'scheduler,worker', WORKER_CONCURRENCY: String(CONCURRENCY) });
+  try {
+    return await withClient(url, async (c) => {
+      await sleep(1000);
+      const released = await releaseJobs(c);
+      const deadline = Date.now() + TIMEOUT_MS;
+      for (;;) {
+        const { rows } = await c.query<{ pending: string; last: Date | null }>(
+          `SELECT count(*) FILTER (WHERE finished_at IS NULL) AS pending, max(finished_at) AS last FROM executions`,
+        );
+        const { rows: total } = await c.query<{ n: string }>(`SELECT count(*) AS n FROM executions`);
+        if (Number(total[0].n) >= RUNS && Number(rows[0].pending) === 0) {
+          const { rows: byStatus } = await c.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM executions GROUP BY status`);
+          const statuses = Object.fromEntries(byStatus.map((r) => [r.status, Number(r.n)]));
+          return { perSecond: RUNS / ((rows[0].last!.getTime() - released.getTime()) / 1000), statuses };
+        }
+        if (Date.now() > deadline) throw new Error(`product: ${total[0].n} runs recorded, ${rows[0].pending} unfinished after ${TIMEOUT_MS / 1000} s`);
+        await sleep(250);
+      }
+    });
+  } finally {
+    await process.stop();
+  }
+}
+
+export async function runPipeline(env: BenchEnvironment): Promise<Report> {
+  const redisUrl = await env.redis();
+  const report = new Report('pipeline', { runs: RUNS, rounds: ROUNDS, workerConcurrency: CONCURRENCY, redis: env.redisSource });
+  report.note(`${RUNS} runs per round (no-op-ish task: http.request POST to a local no-op server); WORKER_CONCURRENCY=${CONCURRENCY} for the product and the BullMQ workers`);
+  const noop = await startNoopServer();
+  const template = 'bench_pipeline_tpl';
+  const tplUrl = await env.createSchemaDatabase(template);
+  await withClient(tplUrl, (c) => seedJobs(c, { count: RUNS, scheduleType: 'interval', expression: '60', nextRunAt: 'NULL', taskName: 'http.request', taskKwargs: { url: noop.url } }));
+  const results: Record<string, number[]> = { product: [], 'bullmq-postgres': [], 'bullmq-redis': [], 'raw-sql': [] };
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const side of ['bullmq-postgres', 'bullmq-redis', 'raw-sql', 'product'] as const) {
+        if (side === 'bullmq-redis' && !redisUrl) continue;
+        const db = `bench_pipeline_${side.replace('-', '_')}_${round}`;
+        const url = await env.createDatabase(db, template);
+        try {
+          let perSecond: number;
+          if (side === 'product') {
+            const result = await productRound(url, `pipeline-product-${round}`);
+            perSecond = result.perSecond;
+            if ((result.statuses.succeeded ?? 0) !== RUNS) report.note(`round ${round} product: run outcomes ${JSON.stringify(result.statuses)}`);
+          } else if (side === 'raw-sql') {
+            await withClient(url, (c) => releaseJobs(c));
+            const { rows, seconds } = await rawClaimAll(url, 100);
+            perSecond = rows / seconds;
+          } else {
+            const backend: BullBackend = side === 'bullmq-redis' ? 'redis' : 'postgres';
+            perSecond = await bullmqNoopThroughput(backend, backend === 'redis' ? redisUrl! : url, RUNS, CONCURRENCY);
+          }
+          results[side].push(perSecond);
+          log(`  pipeline round ${round} ${side}: ${fmt(perSecond)} /s`);
+        } finally {
+          await env.dropDatabase(db);
+        }
+      }
+    }
+  } finally {
+    await noop.close();
+    await env.dropDatabase(template);
+  }
+  const product = summarize(results.product);
+  report.add({
+    name: 'runs completed per second vs BullMQ alone (PostgreSQL backend)',
+    unit: 'runs/s',
+    product,
+    baseline: { name: 'BullMQ on PostgreSQL, no-op worker', summary: summarize(results['bullmq-postgres']) },
+    note: 'the product runs on this backend; informative (the issue sets its target against Redis)',
+  });
+  if (results['bullmq-redis'].length > 0) {
+    report.add({
+      name: 'runs completed per second vs BullMQ-on-Redis',
+      unit: 'runs/s',
+      product,
+      baseline: { name: `BullMQ on Redis (${env.redisSource}), no-op worker`, summary: summarize(results['bullmq-redis']) },
+      target: { on: 'ratio', op: '>=', value: 0.35 },
+    });
+  } else {
+    report.note('no Redis (REDIS_URL unset and no redis-server on PATH): the BullMQ-on-Redis ratio is not measured');
+  }
+  report.add({
+    name: 'runs completed per second vs raw claim SQL',
+    unit: 'runs/s',
+    product,
+    baseline: { name: 'raw claim SQL (100/tx)', summary: summarize(results['raw-sql']) },
+    target: { on: 'ratio', op: '>=', value: 0.15 },
+  });
+  return report;
 }
