@@ -1,0 +1,293 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { jobBody } from '../factories/job.factory';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { withClient } from '../support/test-database';
+import { WebhookServer } from '../support/webhook-server';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CLI_ACTOR = `cli:${os.userInfo().username}`;
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real ./manage binary (no terminal: stdin is a pipe, closed at once unless `input` is given). */
+function run(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(ROOT, 'manage'), args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/** The API and the CLI on one test database: API (and a worker) in-process, the CLI as child processes. */
+describe('./manage (CLI)', () => {
+  let t: TestApp;
+  let env: NodeJS.ProcessEnv;
+  let webhook: WebhookServer;
+  const manage = (args: string[], input?: string) => run(args, env, input);
+  const json = async (args: string[]) => {
+    const result = await manage([...args, '--json']);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    return JSON.parse(result.stdout);
+  };
+
+  beforeAll(async () => {
+    // Build once if needed (as ./manage would), then let every call skip the freshness check.
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-build.js')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    // No scheduler: jobs made overdue here stay overdue; the worker executes queued runs.
+    t = await createTestApp('cli', { ROLES: 'api,worker' });
+    webhook = await new WebhookServer().start();
+    env = { ...process.env, DATABASE_URL: t.db.url, QUEUE_PREFIX: t.config.queuePrefix, JWT_SECRET: randomBytes(32).toString('hex'), MANAGE_SKIP_BUILD: '1' };
+    if (!process.env.REDIS_URL) delete env.REDIS_URL;
+    const defaults = await t.http.get('/api/v1/jobs/?job_type=system_health_check').expect(200);
+    expect(defaults.body.items[0]).toMatchObject({ id: 1, schedule_type: 'interval' });
+  });
+  afterAll(async () => {
+    await webhook?.stop();
+    await t?.close();
+  });
+
+  it('lists jobs exactly as the seed writes it, and --json is the API page', async () => {
+    const overdue = (await t.http.post('/api/v1/jobs/').send(jobBody({ name: 'late_job' })).expect(201)).body;
+    await withClient(t.db.url, (c) => c.query(`UPDATE jobs SET next_run_at = now() - interval '2 hours' WHERE id = $1`, [overdue.id]));
+    try {
+      const seed = [[], ['--status', 'active'], ['--type', 'system_health_check'], ['--enabled-only'], ['--overdue-only'], ['--page', '2', '--size', '10']];
+      const results = await Promise.all(seed.map((args) => manage(['jobs', 'list', ...args])));
+      results.forEach((r) => expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' }));
+      expect(results[0].stdout).toMatch(/ID\s+NAME\s+TYPE\s+SCHEDULE/);
+      expect(results[2].stdout).toContain('system_health_check');
+      expect(results[2].stdout).not.toContain('document_cleanup');
+      expect(results[4].stdout).toContain('late_job');
+      expect(results[4].stdout).toMatch(/2 h/);
+
+      const [all, byType, page2, overdueOnly, overdueList] = await Promise.all([
+        json(['jobs', 'list']),
+        json(['jobs', 'list', '--type', 'system_health_check', '--status', 'active', '--enabled-only']),
+        json(['jobs', 'list', '--page', '2', '--size', '2']),
+        json(['jobs', 'list', '--overdue-only']),
+        json(['jobs', 'overdue']),
+      ]);
+      expect(all).toEqual((await t.http.get('/api/v1/jobs/').expect(200)).body);
+      expect(byType).toEqual((await t.http.get('/api/v1/jobs/?job_type=system_health_check&status=active&is_enabled=true').expect(200)).body);
+      expect(page2).toEqual((await t.http.get('/api/v1/jobs/?page=2&size=2').expect(200)).body);
+      expect(overdueOnly).toMatchObject({ total: 1, items: [{ id: overdue.id, overdue_seconds: expect.any(Number) }] });
+      const apiOverdue = (await t.http.get('/api/v1/jobs/overdue/list').expect(200)).body;
+      const withoutLateness = (jobs: { overdue_seconds: number }[]) => jobs.map(({ overdue_seconds: _late, ...job }) => job);
+      expect(withoutLateness(overdueList)).toEqual(withoutLateness(apiOverdue));
+    } finally {
+      await t.http.delete(`/api/v1/jobs/${overdue.id}`).expect(204);
+    }
+  });
+
+  it('shows job 1 with its last runs; --json equals GET /api/v1/jobs/1', async () => {
+    const [human, asJson] = await Promise.all([manage(['jobs', 'show', '1']), json(['jobs', 'show', '1'])]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('Job 1: system_health_check');
+    expect(human.stdout).toContain('Last runs');
+    expect(asJson).toEqual((await t.http.get('/api/v1/jobs/1').expect(200)).body);
+  });
+
+  it('creates the seed job; the API serves it, audited as cli:<user>; a duplicate is exit 1', async () => {
+    const create = ['jobs', 'create', 'system_backup', 'System Backup Job', 'database_maintenance', 'daily', '03:00', 'app.tasks.backup.create_backup'];
+    const options = ['--description', 'Daily system backup', '--queue', 'backup', '--priority', '8', '--timeout', '7200', '--enabled'];
+    const created = await manage([...create, ...options]);
+    expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(created.stdout).toMatch(/Created job \d+ system_backup/);
+    const [job] = (await t.http.get('/api/v1/jobs/?search=system_backup').expect(200)).body.items;
+    expect(job).toMatchObject({
+      name: 'system_backup',
+      title: 'System Backup Job',
+      description: 'Daily system backup',
+      job_type: 'database_maintenance',
+      schedule_type: 'daily',
+      schedule_expression: '03:00',
+      task_name: 'app.tasks.backup.create_backup',
+      task_queue: 'backup',
+      task_priority: 8,
+      timeout_seconds: 7200,
+      is_enabled: true,
+      created_by: CLI_ACTOR,
+    });
+    const audit = await t.http.get(`/api/v1/audit-logs?action=job.create&entity_id=${job.id}`).expect(200);
+    expect(audit.body.items).toEqual([expect.objectContaining({ actor: CLI_ACTOR, entity_type: 'job' })]);
+
+    const duplicate = await manage(create);
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toContain('A job named "system_backup" already exists');
+  });
+
+  it('validates input with the API DTOs: exit 1 naming the field, nothing created', async () => {
+    const before = (await t.http.get('/api/v1/jobs/').expect(200)).body.total;
+    const base = ['jobs', 'create', 'bad_job', 'Bad', 'custom', 'daily', '03:00', 'app.tasks.backup.create_backup'];
+    const [abc, eleven, schedule, kwargs] = await Promise.all([
+      manage([...base, '--priority', 'abc']),
+      manage([...base, '--priority', '11']),
+      manage(['jobs', 'create', 'bad_job', 'Bad', 'custom', 'daily', '25:00', 'app.tasks.backup.create_backup']),
+      manage([...base, '--kwargs', '{not json']),
+    ]);
+    expect([abc.code, eleven.code, schedule.code, kwargs.code]).toEqual([1, 1, 1, 1]);
+    expect(abc.stderr).toContain('task_priority (--priority) must be an integer number');
+    expect(eleven.stderr).toContain('task_priority (--priority) must not be greater than 10');
+    expect(schedule.stderr).toContain('schedule_expression: the hour 25 is out of range');
+    expect(kwargs.stderr).toContain('task_kwargs (--kwargs): must be a JSON object');
+    expect((await t.http.get('/api/v1/jobs/').expect(200)).body.total).toBe(before);
+  });
+
+  it('updates job 1 exactly as the seed writes it', async () => {
+    const steps: [string[], Record<string, unknown>][] = [
+      [['--schedule', '04:00'], { schedule_type: 'daily', schedule_expression: '04:00' }],
+      [['--priority', '9'], { task_priority: 9 }],
+      [['--enabled'], { is_enabled: true }],
+      [['--disabled'], { is_enabled: false, next_run_at: null }],
+    ];
+    for (const [args, expected] of steps) {
+      const result = await manage(['jobs', 'update', '1', ...args]);
+      expect({ args, code: result.code }).toEqual({ args, code: 0 });
+      expect((await t.http.get('/api/v1/jobs/1').expect(200)).body).toMatchObject(expected);
+    }
+    const audit = await t.http.get('/api/v1/audit-logs?action=job.update&entity_id=1').expect(200);
+    expect(audit.body.items.filter((e: { actor: string }) => e.actor === CLI_ACTOR)).toHaveLength(4);
+  });
+
+  it('executes: a disabled job needs --force; the run is queued for the server, triggered by cli:<user>', async () => {
+    const refused = await manage(['jobs', 'execute', '1']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Job 1 is disabled');
+    const forced = await manage(['jobs', 'execute', '1', '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/Queued run \d+ of job 1/);
+    await t.http.put('/api/v1/jobs/1').send({ is_enabled: true }).expect(200);
+    expect((await manage(['jobs', 'execute', '1'])).code).toBe(0);
+    const runs = (await t.http.get('/api/v1/jobs/1/executions').expect(200)).body.items;
+    expect(runs).toHaveLength(2);
+    runs.forEach((r: { trigger: string; triggered_by: string }) => expect(r).toMatchObject({ trigger: 'manual', triggered_by: CLI_ACTOR }));
+    expect(await json(['jobs', 'runs', '1'])).toEqual((await t.http.get('/api/v1/jobs/1/executions').expect(200)).body);
+  });
+
+  it('execute --wait follows the run to its end: exit 0 when it succeeds, 1 when it fails', async () => {
+    const ok = (await t.http.post('/api/v1/jobs/').send(jobBody({ task_kwargs: { url: `${webhook.url}/ok` } })).expect(201)).body;
+    const failing = (await t.http.post('/api/v1/jobs/').send(jobBody({ task_kwargs: { url: `${webhook.url}/fail` } })).expect(201)).body;
+    const [succeeded, failed] = await Promise.all([
+      manage(['jobs', 'execute', String(ok.id), '--wait', '--json', '--kwargs', JSON.stringify({ body: { from: 'cli' } })]),
+      manage(['jobs', 'execute', String(failing.id), '--wait']),
+    ]);
+    expect(succeeded.code).toBe(0);
+    expect(JSON.parse(succeeded.stdout)).toMatchObject({ job_id: ok.id, status: 'succeeded', kwargs: { body: { from: 'cli' } } });
+    expect(webhook.hits('/ok')[0].body).toEqual({ from: 'cli' });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/run \d+ ended failed/);
+  });
+
+  it('pauses and resumes job 1; overdue and stats answer as the API', async () => {
+    expect((await manage(['jobs', 'pause', '1'])).code).toBe(0);
+    expect((await t.http.get('/api/v1/jobs/1').expect(200)).body).toMatchObject({ status: 'paused', next_run_at: null });
+    const resumed = await json(['jobs', 'resume', '1']);
+    expect(resumed).toEqual((await t.http.get('/api/v1/jobs/1').expect(200)).body);
+    expect(resumed.status).toBe('active');
+
+    const [overdue, stats] = await Promise.all([manage(['jobs', 'overdue']), manage(['jobs', 'stats'])]);
+    expect([overdue.code, stats.code]).toEqual([0, 0]);
+    expect(overdue.stdout).toContain('No overdue jobs.');
+    expect(stats.stdout).toMatch(/Jobs\nTotal\s+\d+/);
+    const [cliStats, apiStats] = [await json(['jobs', 'stats']), (await t.http.get('/api/v1/jobs/stats/overview').expect(200)).body];
+    expect(Object.keys(cliStats).sort()).toEqual(Object.keys(apiStats).sort());
+    expect(cliStats).toMatchObject({ total_jobs: apiStats.total_jobs, jobs_by_type: apiStats.jobs_by_type, jobs_by_status: apiStats.jobs_by_status });
+  });
+
+  it('validates schedules exactly as the seed writes it; --json equals the API; invalid is exit 1', async () => {
+    const seed = [['interval', '30'], ['daily', '09:30'], ['weekly', '1:10:00'], ['daily', '14:30', '--timezone', 'America/New_York']];
+    const results = await Promise.all(seed.map((args) => manage(['jobs', 'validate-schedule', ...args])));
+    results.forEach((r) => expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' }));
+    expect(results[3].stdout).toContain('At 14:30, every day (America/New_York)');
+    expect(results[2].stdout).toContain('Tuesday');
+    const from = '2026-01-01T00:00:00Z';
+    const cli = await json(['jobs', 'validate-schedule', 'daily', '14:30', '--timezone', 'America/New_York', '--from', from, '--count', '3']);
+    const api = await t.http.post('/api/v1/jobs/validate-schedule').send({ schedule_type: 'daily', schedule_expression: '14:30', timezone: 'America/New_York', from, count: 3 });
+    expect(cli).toEqual(api.body);
+    const invalid = await manage(['jobs', 'validate-schedule', 'weekly', '7:10:00']);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('invalid schedule');
+  });
+
+  it('delete asks for confirmation: with no terminal it refuses (exit 1) and says --force; --force deletes, audited', async () => {
+    const refused = await manage(['jobs', 'delete', '1']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('use --force');
+    await t.http.get('/api/v1/jobs/1').expect(200);
+    const deleted = await manage(['jobs', 'delete', '1', '--force']);
+    expect(deleted.code).toBe(0);
+    await t.http.get('/api/v1/jobs/1').expect(404);
+    const audit = await t.http.get('/api/v1/audit-logs?action=job.delete&entity_id=1').expect(200);
+    expect(audit.body.items).toEqual([expect.objectContaining({ actor: CLI_ACTOR })]);
+    const gone = await manage(['jobs', 'show', '1']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('Job 1 was not found');
+  });
+
+  it('exits 2 on usage errors and 0 on --help', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['jobs', 'frob'], 2, /unknown command 'frob'/],
+      [['frob'], 2, /unknown command 'frob'/],
+      [['jobs', 'list', '--bogus'], 2, /unknown option '--bogus'/],
+      [['jobs', 'show'], 2, /missing required argument 'id'/],
+      [['jobs', 'show', '1', '2'], 2, /too many arguments/],
+      [['jobs', 'update', '2', '--enabled', '--disabled'], 2, /exclude each other/],
+      [['jobs', 'list', '--page'], 2, /argument missing/],
+      [['--help'], 0, /Usage: manage/],
+      [['jobs', 'create', '--help'], 0, /--max-retries/],
+      [['jobs', 'list', '--status', 'sleeping'], 1, /status \(--status\) must be one of: active, paused/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => manage(args)));
+    results.forEach((r, i) => expect({ args: cases[i][0], code: r.code, matches: cases[i][2].test(r.stdout + r.stderr) }).toEqual({ args: cases[i][0], code: cases[i][1], matches: true }));
+  });
+
+  it('a job made through the API is served by the CLI', async () => {
+    const made = (await t.http.post('/api/v1/jobs/').send(jobBody({ name: 'from_api', schedule_type: 'cron', schedule_expression: '0 2 * * 1' })).expect(201)).body;
+    expect(await json(['jobs', 'show', String(made.id)])).toEqual(made);
+  });
+
+  it('users create NAME --superuser --password-stdin, then that user logs in through the API', async () => {
+    const created = await manage(['users', 'create', 'ops_admin', '--superuser', '--password-stdin'], 'a-long-cli-password\n');
+    expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
+    const login = await t.anon.post('/api/v1/auth/login').send({ username: 'ops_admin', password: 'a-long-cli-password' }).expect(200);
+    const me = await t.anon.get('/api/v1/auth/me').set('Authorization', `Bearer ${login.body.access_token}`).expect(200);
+    expect(me.body).toMatchObject({ username: 'ops_admin', is_superuser: true });
+    const noTerminal = await manage(['users', 'create', 'someone']);
+    expect(noTerminal.code).toBe(1);
+    expect(noTerminal.stderr).toContain('--password-stdin');
+  });
+
+  it('migrate reports an up-to-date database', async () => {
+    const result = await manage(['migrate']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('up to date');
+  });
+
+  it('embedded mode: starts the PostgreSQL under DATA_DIR, works, and leaves none running', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-cli-embedded-'));
+    fs.chmodSync(dataDir, 0o755);
+    try {
+      const { DATABASE_URL: _external, REDIS_URL: _redis, ...rest } = env;
+      const result = await run(['jobs', 'list', '--json'], { ...rest, DATA_DIR: dataDir });
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(result.stdout)).toMatchObject({ items: [], total: 0 });
+      expect(fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
+      expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+      expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(path.join(dataDir, 'pg'));
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
