@@ -137,9 +137,12 @@ export class QueueService implements OnApplicationShutdown {
 
   /** After the worker service drained its runs (onModuleDestroy), close what is left. */
   async onApplicationShutdown(): Promise<void> {
+    // Redis down: nothing can be closed gracefully, and waiting for it would hang the shutdown.
+    const redisDown = this.redis !== undefined && this.redis.status !== 'ready';
+    if (redisDown) this.redis!.disconnect();
     await Promise.all([...this.workers].map((w) => w.close().catch(() => undefined)));
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
-    await this.redis?.quit().catch(() => undefined);
+    if (!redisDown) await this.redis?.quit().catch(() => undefined);
     await this.pool?.end().catch(() => undefined);
   }
 }
