@@ -47,7 +47,7 @@ export class Report {
   ) {}
 
   add(figure: Omit<Figure, 'ratio' | 'met'>): Figure {
-    const ratio = figure.baseline ? figure.product.median / figure.baseline.summary.median : undefined;
+    const ratio = figure.baseline && figure.baseline.summary.median !== 0 ? figure.product.median / figure.baseline.summary.median : undefined;
     let met: boolean | undefined;
     if (figure.target) {
       const x = figure.target.on === 'ratio' ? ratio : figure.product.median;
