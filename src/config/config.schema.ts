@@ -64,7 +64,7 @@ export const envSchema = z.object({
 export type Env = z.input<typeof envSchema>;
 
 export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
-  PORT: 'HTTP port of the API role',
+  PORT: 'HTTP port: the API, and `/health` + `/metrics` in every process',
   HOST: 'Address the API listens on',
   DATA_DIR: 'Directory for the embedded PostgreSQL and generated secrets (embedded mode)',
   DATABASE_URL: 'External PostgreSQL (`postgres://…`); unset = embedded PostgreSQL under DATA_DIR',
