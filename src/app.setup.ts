@@ -9,6 +9,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DomainErrorFilter } from './common/domain-error.filter';
+import { refuseDeepJson } from './common/json-depth';
 import { createValidationPipe } from './common/validation';
 import { METRICS_SECURITY } from './modules/metrics/metrics.controller';
 import { httpMetricsMiddleware } from './modules/metrics/http-metrics.middleware';
@@ -40,7 +41,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // Plain-HTTP deployments are common here (behind a proxy or on localhost): upgrading the
   // Swagger UI's asset requests to https would break it.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.useBodyParser('json', { limit: '1mb' });
+  // `verify` (which Nest's types reserve for rawBody, unused here) refuses deeply nested JSON before it is parsed.
+  const jsonOptions = { limit: '1mb', verify: refuseDeepJson };
+  app.useBodyParser('json', jsonOptions);
   app.setGlobalPrefix(API_PREFIX, { exclude: OPS_PATHS });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new DomainErrorFilter());

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../common/actor';
-import { ConflictError, NotFoundError } from '../../common/errors';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors';
 import { changesBetween } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
 import type { ExecuteJobDto } from '../executions/dto/execute-job.dto';
@@ -45,7 +45,7 @@ export class JobActionsService {
         throw new ConflictError(`Job ${id} is ${job.isEnabled ? job.status : 'disabled'}; use force to run it anyway`);
       }
       const kwargs = { ...job.taskKwargs, ...(dto.override_kwargs ?? {}) };
-      this.tasks.validateKwargs(job.taskName, kwargs);
+      this.validateOverride(job.taskName, kwargs);
       const [run] = await this.executions.record(tx, [
         { jobId: id, status: 'queued', trigger: 'manual', scheduledFor: new Date(), kwargs, triggeredBy: actor.name },
       ]);
@@ -60,6 +60,17 @@ export class JobActionsService {
     });
     await this.executions.enqueue([{ id: runId, taskQueue: job.taskQueue, taskPriority: job.taskPriority }]);
     return this.executions.get(runId);
+  }
+
+  /** The merged kwargs are checked as the task's; errors name `override_kwargs`, the field the caller sent. */
+  private validateOverride(taskName: string, kwargs: Record<string, unknown>): void {
+    try {
+      this.tasks.validateKwargs(taskName, kwargs);
+    } catch (error) {
+      if (!(error instanceof ValidationFailedError)) throw error;
+      const rename = (m: string) => m.replace(/\btask_kwargs\b/g, 'override_kwargs');
+      throw new ValidationFailedError(rename(error.message), error.details?.map(rename));
+    }
   }
 
   private async setStatus(id: number, status: JobStatus, actor: Actor): Promise<JobResponseDto> {
