@@ -48,7 +48,7 @@ function query(params: Record<string, fc.Arbitrary<string>>): fc.Arbitrary<strin
   const extra = fc.dictionary(fc.oneof(fc.string({ minLength: 1, maxLength: 8 }), fc.constantFrom('__proto__', 'constructor[prototype]', 'page[x]')), text, { maxKeys: 1 });
   return fc.tuple(fc.record(record, { requiredKeys: [] }), fc.oneof({ weight: 5, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: extra })).map(([known, unknown]) => {
     const search = new URLSearchParams();
-    for (const [key, value] of Object.entries({ ...unknown, ...known })) for (const v of [value].flat()) search.append(key, v);
+    for (const [key, value] of Object.entries({ ...unknown, ...known })) for (const v of [value ?? ''].flat()) search.append(key, v);
     return search.toString();
   });
 }
