@@ -218,7 +218,7 @@ describe('Misfire policies and the overdue list (scheduler down, then up)', () =
     expect((await api.http.get('/api/v1/executions').expect(200)).body.total).toBe(0);
 
     // Same JWT secret: passport's strategies are process-wide, and both apps live in this process.
-    const scheduler = await createTestApp('misfire', { ROLES: 'scheduler', JWT_SECRET: api.config.jwtSecret }, { database: api.db });
+    const scheduler = await createTestApp('misfire', { ROLES: 'scheduler', JWT_SECRET: api.config.jwtSecret }, { database: api.db, withoutUsers: true });
     try {
       const scheduledFor = async (jobId: number) =>
         (await api.http.get(`/api/v1/jobs/${jobId}/executions`).expect(200)).body.items.map((r: { scheduled_for: string }) => r.scheduled_for).sort();
