@@ -8,10 +8,17 @@ import { seedJobs } from './support/seed';
 import { Report, fmt, log, sleep, summarize } from './support/stats';
 
 const ROUNDS = 3;
-const RUNS = Number(process.env.BENCH_PIPELINE_RUNS ?? 5_000);
+const RUNS = Number(process.env.BENCH_PIPELINE_RUNS ?? 2_000);
 /** Same for the product's WORKER_CONCURRENCY and the BullMQ baselines' worker. */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 const TIMEOUT_MS = 150_000;
+
+/** Committed + rolled-back transactions of one database so far (each autocommit statement is one). */
+async function transactions(env: BenchEnvironment, db: string): Promise<number> {
+  return withClient(env.serverUrl, async (c) =>
+    Number((await c.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1`, [db])).rows[0].n),
+  );
+}
 
 /**
  * Product: one scheduler+worker process; RUNS jobs (http.request to a local no-op server)
@@ -53,16 +60,22 @@ export async function runPipeline(env: BenchEnvironment): Promise<Report> {
   const template = 'bench_pipeline_tpl';
   const tplUrl = await env.createSchemaDatabase(template);
   await withClient(tplUrl, (c) => seedJobs(c, { count: RUNS, scheduleType: 'interval', expression: '60', nextRunAt: 'NULL', taskName: 'http.request', taskKwargs: { url: noop.url } }));
-  const results: Record<string, number[]> = { product: [], 'bullmq-postgres': [], 'bullmq-redis': [], 'raw-sql': [] };
+  const results: Record<string, number[]> = { product: [], 'bullmq-postgres': [], 'bullmq-redis': [], 'raw-sql': [], prototype: [] };
+  const xactsPerRun: Record<string, number[]> = { product: [], 'bullmq-postgres': [], prototype: [] };
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const side of ['bullmq-postgres', 'bullmq-redis', 'raw-sql', 'product'] as const) {
+      for (const side of ['bullmq-postgres', 'bullmq-redis', 'raw-sql', 'product', 'prototype'] as const) {
         if (side === 'bullmq-redis' && !redisUrl) continue;
         const db = `bench_pipeline_${side.replace('-', '_')}_${round}`;
         const url = await env.createDatabase(db, template);
         try {
+          const x0 = await transactions(env, db);
           let perSecond: number;
-          if (side === 'product') {
+          if (side === 'prototype') {
+            // Not the product: the same process with commits that do not wait for the WAL flush.
+            await withClient(env.serverUrl, (c) => c.query(`ALTER DATABASE "${db}" SET synchronous_commit = off`));
+            perSecond = (await productRound(url, `pipeline-prototype-${round}`)).perSecond;
+          } else if (side === 'product') {
             const result = await productRound(url, `pipeline-product-${round}`);
             perSecond = result.perSecond;
             if ((result.statuses.succeeded ?? 0) !== RUNS) report.note(`round ${round} product: run outcomes ${JSON.stringify(result.statuses)}`);
@@ -75,6 +88,10 @@ export async function runPipeline(env: BenchEnvironment): Promise<Report> {
             perSecond = await bullmqNoopThroughput(backend, backend === 'redis' ? redisUrl! : url, RUNS, CONCURRENCY);
           }
           results[side].push(perSecond);
+          if (side in xactsPerRun) {
+            await sleep(1100); // backends report their statistics at most once a second
+            xactsPerRun[side].push((await transactions(env, db)) - x0);
+          }
           log(`  pipeline round ${round} ${side}: ${fmt(perSecond)} /s`);
         } finally {
           await env.dropDatabase(db);
@@ -85,6 +102,8 @@ export async function runPipeline(env: BenchEnvironment): Promise<Report> {
     await noop.close();
     await env.dropDatabase(template);
   }
+  const perRun = (side: string) => (summarize(xactsPerRun[side]).median / RUNS).toFixed(1);
+  report.note(`database transactions (≈ autocommit statements, pg_stat_database) per run: product ${perRun('product')}, BullMQ alone on PostgreSQL ${perRun('bullmq-postgres')}`);
   const product = summarize(results.product);
   report.add({
     name: 'runs completed per second vs BullMQ alone (PostgreSQL backend)',
@@ -110,6 +129,13 @@ export async function runPipeline(env: BenchEnvironment): Promise<Report> {
     product,
     baseline: { name: 'raw claim SQL (100/tx)', summary: summarize(results['raw-sql']) },
     target: { on: 'ratio', op: '>=', value: 0.15 },
+  });
+  report.add({
+    name: 'prototype: the product with synchronous_commit = off on its database (bench-only setting)',
+    unit: 'runs/s',
+    product: summarize(results.prototype),
+    baseline: { name: 'the product as is', summary: product },
+    note: 'not the product: shows how much of a run is waiting for WAL flushes (about 5 commits per run)',
   });
   return report;
 }

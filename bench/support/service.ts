@@ -54,7 +54,9 @@ export class ChildService {
   /** Starts and waits until the output matches `ready` (the product logs "Roles: …"). */
   async start(ready: RegExp = /Roles: /, timeoutMs = 60_000): Promise<this> {
     const out = fs.openSync(this.logFile, 'w');
-    const child = spawn(process.execPath, [this.script], {
+    // BENCH_CPU_PROF=DIR: every child writes a V8 CPU profile there on exit (open in Chrome DevTools).
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+    const child = spawn(process.execPath, [...profile, this.script], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env },
       stdio: ['ignore', out, out],
