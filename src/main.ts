@@ -22,7 +22,7 @@ async function bootstrap(): Promise<void> {
     await app.listen(config.port, config.host);
     if (config.hasRole('api')) {
       logger.log(`API on ${base}/api/v1 — Swagger UI: ${base}/docs`);
-      logger.log(`Log in: POST ${base}/api/v1/auth/login {"username", "password"}, then send its access_token as a bearer token (Swagger UI: Authorize)`);
+      logger.log(`Log in: POST ${base}/api/v1/auth/login {"username", "password"}, then send its access_token in the Authorization header (Swagger UI: Authorize)`);
     }
     logger.log(`Health: ${base}/health, ${base}/health/ready — metrics: ${base}/metrics${config.metricsToken ? ' (bearer METRICS_TOKEN)' : ''}`);
   } catch (error) {
