@@ -12,6 +12,8 @@ const RUNS = Number(process.env.BENCH_PIPELINE_RUNS ?? 2_000);
 /** Same for the product's WORKER_CONCURRENCY and the BullMQ baselines' worker. */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 const TIMEOUT_MS = 150_000;
+/** BENCH_PIPELINE_PROTOTYPE=1 adds the synchronous_commit=off rounds (~40 s more). */
+const WITH_PROTOTYPE = process.env.BENCH_PIPELINE_PROTOTYPE === '1';
 
 /** Committed + rolled-back transactions of one database so far (each autocommit statement is one). */
 async function transactions(env: BenchEnvironment, db: string): Promise<number> {
@@ -61,11 +63,12 @@ export async function runPipeline(env: BenchEnvironment): Promise<Report> {
   const tplUrl = await env.createSchemaDatabase(template);
   await withClient(tplUrl, (c) => seedJobs(c, { count: RUNS, scheduleType: 'interval', expression: '60', nextRunAt: 'NULL', taskName: 'http.request', taskKwargs: { url: noop.url } }));
   const results: Record<string, number[]> = { product: [], 'bullmq-postgres': [], 'bullmq-redis': [], 'raw-sql': [], prototype: [] };
-  const xactsPerRun: Record<string, number[]> = { product: [], 'bullmq-postgres': [], prototype: [] };
+  const xactsPerRun: Record<string, number[]> = { product: [], 'bullmq-postgres': [] };
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const side of ['bullmq-postgres', 'bullmq-redis', 'raw-sql', 'product', 'prototype'] as const) {
         if (side === 'bullmq-redis' && !redisUrl) continue;
+        if (side === 'prototype' && !WITH_PROTOTYPE) continue;
         const db = `bench_pipeline_${side.replace('-', '_')}_${round}`;
         const url = await env.createDatabase(db, template);
         try {
@@ -130,12 +133,14 @@ export async function runPipeline(env: BenchEnvironment): Promise<Report> {
     baseline: { name: 'raw claim SQL (100/tx)', summary: summarize(results['raw-sql']) },
     target: { on: 'ratio', op: '>=', value: 0.15 },
   });
-  report.add({
-    name: 'prototype: the product with synchronous_commit = off on its database (bench-only setting)',
-    unit: 'runs/s',
-    product: summarize(results.prototype),
-    baseline: { name: 'the product as is', summary: product },
-    note: 'not the product: shows how much of a run is waiting for WAL flushes (about 5 commits per run)',
-  });
+  if (WITH_PROTOTYPE) {
+    report.add({
+      name: 'prototype: the product with synchronous_commit = off on its database (bench-only setting)',
+      unit: 'runs/s',
+      product: summarize(results.prototype),
+      baseline: { name: 'the product as is', summary: product },
+      note: 'not the product: shows how much of a run is waiting for WAL flushes (about 5 commits per run)',
+    });
+  }
   return report;
 }
