@@ -1,24 +1,8 @@
+import { PageQuery } from '../../../common/page.query';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDateString, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsDateString, IsOptional, IsString, MaxLength } from 'class-validator';
 
-export class ListAuditLogsQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'page must be an integer' })
-  @Min(1)
-  @Max(1_000_000)
-  page: number = 1;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'size must be an integer' })
-  @Min(1)
-  @Max(100)
-  size: number = 20;
-
+export class ListAuditLogsQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'admin' })
   @IsOptional()
   @IsString()

@@ -1,6 +1,6 @@
+import { PageQuery } from '../../../common/page.query';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { User } from '../user.entity';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.@-]{1,100}$/;
@@ -22,23 +22,7 @@ export class CreateUserDto {
   is_superuser?: boolean;
 }
 
-export class ListUsersQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'page must be an integer' })
-  @Min(1)
-  @Max(1_000_000)
-  page: number = 1;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'size must be an integer' })
-  @Min(1)
-  @Max(100)
-  size: number = 20;
-}
+export class ListUsersQuery extends PageQuery {}
 
 export class UserResponseDto {
   @ApiProperty()

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
-import { PageQuery } from '../../jobs/dto/list-jobs.query';
+import { PageQuery } from '../../../common/page.query';
 import { RUN_STATUSES, RUN_TRIGGERS, type RunStatus, type RunTrigger } from '../execution.entity';
 
 export class ListJobExecutionsQuery extends PageQuery {

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQuery } from '../../../common/page.query';
 import { JOB_STATUSES, JOB_TYPES, type JobStatus, type JobType } from '../job.entity';
 
 export const JOB_SORT_FIELDS = ['name', 'created_at', 'next_run_at', 'last_run_at', 'id'] as const;
@@ -8,24 +9,6 @@ const SORT_VALUES = JOB_SORT_FIELDS.flatMap((f) => [f, `-${f}`]);
 
 /** Query strings arrive as text: "true"/"false" become booleans, anything else stays and fails validation. */
 export const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
-
-export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'page must be an integer' })
-  @Min(1)
-  @Max(1_000_000)
-  page: number = 1;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'size must be an integer' })
-  @Min(1)
-  @Max(100)
-  size: number = 20;
-}
 
 export class ListJobsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: JOB_STATUSES })
