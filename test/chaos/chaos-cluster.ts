@@ -16,6 +16,8 @@ export const RECOVERY_INTERVAL_SECONDS = 2;
 export const RECOVERY_QUEUED_SECONDS = 5;
 /** Chaos jobs time out quickly so that the last-resort sweep (timeout + 60 s) stays short. */
 export const JOB_TIMEOUT_SECONDS = 10;
+/** The service's default: a run_all job catches up at most this many missed fire times. */
+export const MISFIRE_CATCHUP_MAX = 100;
 
 export interface ClusterOptions {
   /** Put a TcpProxy the test controls between the processes and PostgreSQL (and Redis). */
