@@ -27,7 +27,8 @@ export const JOBS_SUBCOMMANDS = [
 
 @Command({ name: 'jobs', description: 'Manage scheduled jobs', subCommands: JOBS_SUBCOMMANDS })
 export class JobsCommand extends CommandRunner {
-  async run(args: string[]): Promise<void> {
+  run(args: string[]): Promise<void> {
     missingSubcommand(this.command, args);
+    return Promise.resolve();
   }
 }

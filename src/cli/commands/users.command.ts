@@ -51,7 +51,8 @@ export class UsersCreateCommand extends JsonCommand {
 
 @Command({ name: 'users', description: 'Manage users', subCommands: [UsersCreateCommand] })
 export class UsersCommand extends CommandRunner {
-  async run(args: string[]): Promise<void> {
+  run(args: string[]): Promise<void> {
     missingSubcommand(this.command, args);
+    return Promise.resolve();
   }
 }
