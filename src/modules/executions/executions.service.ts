@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { ExecutionResponseDto } from './dto/execution-response.dto';
 import type { RunStatus } from './execution.entity';
-import { ExecutionsRepository, type ClaimedRun, type FinishedRun, type NewRun, type RunFilter } from './executions.repository';
+import { ExecutionsRepository, type FinishedRun, type NewRun, type RunFilter } from './executions.repository';
 import { CHANNEL_RUN_CANCELLED } from './queue/pg-notifier.service';
 import { QueueService } from './queue/queue.service';
 
@@ -64,21 +64,17 @@ export class ExecutionsService {
   }
 
   /**
-   * Records a run's outcome and its job's statistics in one transaction, and schedules a
-   * retry when the run failed and attempts remain. Null when the run was not in `onlyFrom`
-   * (for example already cancelled): then nothing changes.
+   * Records a run's outcome with its job's statistics and, for a failed attempt with attempts
+   * left, its retry (see ExecutionsRepository.finishRun); then queues the retry. Null when the
+   * run was not in `onlyFrom` (for example already cancelled): then nothing changes.
    */
-  async complete(runId: number, outcome: RunOutcome, onlyFrom: RunStatus[] = ['running'], context?: ClaimedRun): Promise<FinishedRun | null> {
-    let retry: { id: number; taskQueue: string; taskPriority: number; notBefore: Date } | undefined;
-    const finished = await this.dataSource.transaction(async (tx) => {
-      const run = await this.runs.finish(tx, runId, outcome, onlyFrom);
-      if (!run) return null;
-      await this.runs.addToJobStats(tx, run);
-      if (run.status === 'failed' || run.status === 'timed_out') retry = await this.scheduleRetry(tx, run, context);
-      return run;
-    });
-    if (finished) this.metrics?.runFinished(finished);
-    if (retry) await this.enqueue([retry]);
+  async complete(runId: number, outcome: RunOutcome, onlyFrom: RunStatus[] = ['running']): Promise<FinishedRun | null> {
+    const finished = await this.runs.finishRun(this.dataSource.manager, runId, outcome, onlyFrom);
+    if (!finished) return null;
+    this.metrics?.runFinished(finished);
+    if (finished.retry) {
+      await this.enqueue([{ id: finished.retry.id, taskQueue: finished.taskQueue, taskPriority: finished.taskPriority, notBefore: finished.retry.notBefore }]);
+    }
     return finished;
   }
 
@@ -88,37 +84,13 @@ export class ExecutionsService {
       const run = await this.runs.findByIdForUpdate(tx, id);
       if (!run) throw new NotFoundError('Execution', id);
       if (run.status !== 'queued' && run.status !== 'running') throw new ConflictError(`Execution ${id} is already ${run.status}; only queued or running runs can be cancelled`);
-      const finished = await this.runs.finish(tx, id, { status: 'cancelled', error: `Cancelled by ${actor.name}` }, ['queued', 'running']);
-      await this.runs.addToJobStats(tx, finished!);
-      cancelled = finished!;
+      cancelled = (await this.runs.finishRun(tx, id, { status: 'cancelled', error: `Cancelled by ${actor.name}` }, ['queued', 'running']))!;
       await tx.query(`SELECT pg_notify($1, $2)`, [CHANNEL_RUN_CANCELLED, String(id)]);
       await this.audit.record(tx, { actor, action: 'execution.cancel', entityType: 'execution', entityId: id, changes: { status: { before: run.status, after: 'cancelled' } } });
-      const context = await this.runs.retryContext(tx, id);
-      return { wasQueued: run.status === 'queued', queueName: context?.taskQueue };
+      return { wasQueued: run.status === 'queued', queueName: cancelled.taskQueue };
     });
     if (cancelled) this.metrics?.runFinished(cancelled);
     if (wasQueued && queueName) await this.queue.remove(queueName, id);
     return this.get(id);
-  }
-
-  private async scheduleRetry(tx: EntityManager, run: FinishedRun, context?: ClaimedRun) {
-    const job = context ?? (await this.runs.retryContext(tx, run.id));
-    if (!job || run.attempt > job.maxRetries) return undefined;
-    const backoffSeconds = job.retryBackoffSeconds * 2 ** (run.attempt - 1);
-    const notBefore = new Date(Date.now() + backoffSeconds * 1000);
-    const [inserted] = await this.runs.insertRuns(tx, [
-      {
-        jobId: run.jobId,
-        status: 'queued',
-        trigger: 'retry',
-        scheduledFor: run.scheduledFor,
-        attempt: run.attempt + 1,
-        kwargs: run.kwargs,
-        triggeredBy: run.triggeredBy,
-        notBefore,
-        retryOf: run.id,
-      },
-    ]);
-    return { id: inserted.id, taskQueue: job.taskQueue, taskPriority: job.taskPriority, notBefore };
   }
 }

@@ -94,7 +94,21 @@ export function normalizeTimezone(timezone: string | null | undefined): string {
 }
 
 /** Validates a spec and turns it into what the calculator runs; throws InvalidScheduleError. */
+/** Parsing validates with croner and Intl, which is costly; dispatch parses every due job. */
+const parsedCache = new Map<string, ParsedSchedule>();
+const PARSED_CACHE_SIZE = 5_000;
+
 export function parseSchedule(spec: ScheduleSpec): ParsedSchedule {
+  const key = `${spec.type}\u0000${spec.expression}\u0000${spec.timezone ?? ''}`;
+  const cached = parsedCache.get(key);
+  if (cached) return cached;
+  const parsed = parseUncached(spec);
+  if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.clear();
+  parsedCache.set(key, parsed);
+  return parsed;
+}
+
+function parseUncached(spec: ScheduleSpec): ParsedSchedule {
   const { type, expression, timezone } = normalizeSpec(spec);
   if (type === 'interval') return { kind: 'interval', minutes: parseInterval(expression) };
   const patterns = type === 'cron' ? [parseCron(expression, timezone)] : calendarPatterns(type, expression);

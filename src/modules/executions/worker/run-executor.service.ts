@@ -42,7 +42,7 @@ export class RunExecutor {
     this.metrics?.runStarted(claimed);
     try {
       const outcome = await this.inRunLogContext(claimed, () => this.runTask(claimed, controller));
-      await this.recordOutcome(runId, outcome, claimed);
+      await this.recordOutcome(runId, outcome);
       return 'finished';
     } finally {
       this.inFlight.delete(runId);
@@ -69,10 +69,10 @@ export class RunExecutor {
   }
 
   /** The outcome must not be lost to a database blip: a few tries, then the recovery sweep. */
-  private async recordOutcome(runId: number, outcome: RunOutcome, claimed: ClaimedRun): Promise<void> {
+  private async recordOutcome(runId: number, outcome: RunOutcome): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.executions.complete(runId, outcome, ['running'], claimed);
+        await this.executions.complete(runId, outcome, ['running']);
         return;
       } catch (error) {
         if (attempt >= OUTCOME_WRITE_TRIES) throw error;
