@@ -20,7 +20,8 @@ async function main() {
     await SwaggerParser.validate(JSON.parse(text));
     process.stderr.write('The document is valid OpenAPI (swagger-parser)\n');
   }
-  if (process.argv.includes('--stdout')) process.stdout.write(text);
+  // On a pipe stdout is asynchronous: exit only once everything is written.
+  if (process.argv.includes('--stdout')) await new Promise((resolve) => process.stdout.write(text, resolve));
   else {
     fs.writeFileSync(path.join(root, 'openapi.json'), text);
     process.stderr.write(`Wrote openapi.json (${Object.keys(document.paths).length} paths)\n`);
