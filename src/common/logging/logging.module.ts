@@ -74,7 +74,6 @@ function scrubArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): v
 /** pino-pretty (in this process, no worker thread) when stdout is a terminal; plain JSON lines otherwise. */
 function prettyWhenTerminal(): DestinationStream | undefined {
   if (!process.stdout.isTTY) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pretty = require('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
   return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: false });
 }

@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_DOCS, envSchema } from '../../../src/config/config.schema';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { renderConfigTable, withConfigTable } = require('../../../scripts/config-reference.js') as {
   renderConfigTable(schema: typeof envSchema, docs: Record<string, string>): string;
   withConfigTable(readme: string, table: string): string;
