@@ -183,6 +183,13 @@ describe(ScheduleDispatcherService.name, () => {
     expect(stats.runs_by_outcome.succeeded).toBe(byStatus.succeeded);
     expect(stats.runs_by_outcome.failed).toBe((byStatus.failed ?? 0) + (byStatus.timed_out ?? 0));
     expect(stats.total_jobs).toBeGreaterThan(5);
+    const jobGroups = await withClient(t.db.url, async (c) => (await c.query(`SELECT status, job_type, is_enabled FROM jobs`)).rows);
+    const tally = (key: (j: { status: string; job_type: string; is_enabled: boolean }) => string) =>
+      jobGroups.reduce((acc: Record<string, number>, j) => ({ ...acc, [key(j)]: (acc[key(j)] ?? 0) + 1 }), {});
+    expect(stats.jobs_by_status).toEqual(tally((j) => j.status));
+    expect(stats.jobs_by_type).toEqual(tally((j) => j.job_type));
+    expect(stats.jobs_by_enabled).toEqual({ enabled: 0, disabled: 0, ...tally((j) => (j.is_enabled ? 'enabled' : 'disabled')) });
+    expect(stats.total_jobs).toBe(jobGroups.length);
     expect(stats.success_rate).toBeGreaterThan(0);
     expect(stats.p95_duration_seconds).toBeGreaterThanOrEqual(stats.avg_duration_seconds * 0.5);
   });

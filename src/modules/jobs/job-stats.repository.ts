@@ -7,6 +7,15 @@ export interface CountRow {
   n: number;
 }
 
+export interface JobCounts {
+  byStatus: CountRow[];
+  byType: CountRow[];
+  byEnabled: CountRow[];
+  overdue: number;
+  total: number;
+  runs: { total: number; succeeded: number; failed: number; durationSum: number };
+}
+
 /**
  * The overview's SQL. Totals come from the per-job counters (one row per job, not per
  * run); only the last-24-hours figures touch `executions`, through its finished_at index,
@@ -16,26 +25,32 @@ export interface CountRow {
 export class JobStatsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async jobCounts(graceSeconds: number): Promise<{ byStatus: CountRow[]; byType: CountRow[]; byEnabled: CountRow[]; overdue: number; total: number }> {
-    const [row] = await this.dataSource.query(
-      `SELECT
-         (SELECT coalesce(json_agg(json_build_object('key', status, 'n', n)), '[]') FROM (SELECT status, count(*)::int n FROM jobs GROUP BY status) s) AS "byStatus",
-         (SELECT coalesce(json_agg(json_build_object('key', job_type, 'n', n)), '[]') FROM (SELECT job_type, count(*)::int n FROM jobs GROUP BY job_type) s) AS "byType",
-         (SELECT coalesce(json_agg(json_build_object('key', is_enabled::text, 'n', n)), '[]') FROM (SELECT is_enabled, count(*)::int n FROM jobs GROUP BY is_enabled) s) AS "byEnabled",
-         (SELECT count(*)::int FROM jobs WHERE is_enabled AND status = 'active' AND next_run_at IS NOT NULL AND next_run_at < now() - make_interval(secs => $1::int)) AS overdue,
-         (SELECT count(*)::int FROM jobs) AS total`,
+  /** Jobs by status, type and enabled flag, and the run counters, in one pass over `jobs`. */
+  async jobCounts(graceSeconds: number): Promise<JobCounts> {
+    const rows: { status: string | null; job_type: string | null; enabled: string | null; grouping: number; n: number; total: string; succeeded: string; failed: string; duration: number }[] =
+      await this.dataSource.query(
+        `SELECT status, job_type, is_enabled::text AS enabled, GROUPING(status, job_type, is_enabled) AS grouping, count(*)::int AS n,
+                coalesce(sum(total_runs), 0)::bigint AS total, coalesce(sum(successful_runs), 0)::bigint AS succeeded,
+                coalesce(sum(failed_runs), 0)::bigint AS failed, coalesce(sum(total_duration_seconds), 0)::float8 AS duration
+           FROM jobs GROUP BY GROUPING SETS ((status), (job_type), (is_enabled), ())`,
+      );
+    const [{ overdue }] = await this.dataSource.query(
+      `SELECT count(*)::int AS overdue FROM jobs
+        WHERE is_enabled AND status = 'active' AND next_run_at IS NOT NULL AND next_run_at < now() - make_interval(secs => $1::int)`,
       [graceSeconds],
     );
-    return row;
-  }
-
-  async runTotals(): Promise<{ total: number; succeeded: number; failed: number; durationSum: number }> {
-    const [row] = await this.dataSource.query(
-      `SELECT coalesce(sum(total_runs), 0)::bigint AS total, coalesce(sum(successful_runs), 0)::bigint AS succeeded,
-              coalesce(sum(failed_runs), 0)::bigint AS failed, coalesce(sum(total_duration_seconds), 0)::float8 AS "durationSum"
-         FROM jobs`,
-    );
-    return { total: Number(row.total), succeeded: Number(row.succeeded), failed: Number(row.failed), durationSum: Number(row.durationSum) };
+    // GROUPING() is a bit mask over (status, job_type, is_enabled): 1 = aggregated over.
+    const set = (mask: number, key: (r: (typeof rows)[number]) => string | null) =>
+      rows.filter((r) => r.grouping === mask).map((r) => ({ key: String(key(r)), n: r.n }));
+    const all = rows.find((r) => r.grouping === 7);
+    return {
+      byStatus: set(0b011, (r) => r.status),
+      byType: set(0b101, (r) => r.job_type),
+      byEnabled: set(0b110, (r) => r.enabled),
+      overdue,
+      total: all?.n ?? 0,
+      runs: { total: Number(all?.total ?? 0), succeeded: Number(all?.succeeded ?? 0), failed: Number(all?.failed ?? 0), durationSum: Number(all?.duration ?? 0) },
+    };
   }
 
   async lastDay(): Promise<{ byStatus: CountRow[]; p95: number | null; total: number }> {

@@ -20,12 +20,12 @@ export class JobStatsService {
   }
 
   async overview(): Promise<JobStatsOverviewDto> {
-    const [jobs, totals, lastDay, active] = await Promise.all([
+    const [jobs, lastDay, active] = await Promise.all([
       this.stats.jobCounts(this.config.overdueGraceSeconds),
-      this.stats.runTotals(),
       this.stats.lastDay(),
       this.stats.activeNow(),
     ]);
+    const totals = jobs.runs;
     const finished = totals.succeeded + totals.failed;
     const enabled = toRecord(jobs.byEnabled);
     return {
