@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../../common/error-response.dto';
 import { ApiAuth, Superuser } from '../auth/auth.decorators';
 import { AuditService } from './audit.service';
 import { AuditLogPageDto } from './dto/audit-log-response.dto';
@@ -7,6 +8,7 @@ import { ListAuditLogsQuery } from './dto/list-audit-logs.query';
 
 @ApiTags('audit')
 @ApiAuth()
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid filter; the message names the field' })
 @Controller('audit-logs')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}

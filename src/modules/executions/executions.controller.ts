@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
@@ -11,6 +11,7 @@ import { ExecutionsService } from './executions.service';
 
 @ApiTags('executions')
 @ApiAuth()
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; the message names the field' })
 @Controller()
 export class ExecutionsController {
   constructor(private readonly executions: ExecutionsService) {}

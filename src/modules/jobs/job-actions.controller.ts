@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
@@ -14,6 +14,7 @@ import { JobStatsService } from './job-stats.service';
 
 @ApiTags('jobs')
 @ApiAuth()
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; the message names the field' })
 @Controller('jobs')
 export class JobActionsController {
   constructor(

@@ -58,8 +58,10 @@ export class JobActionsService {
       });
       return { runId: run.id, job };
     });
+    // The answer is the run as recorded; once queued, a worker may start it at any moment.
+    const recorded = await this.executions.get(runId);
     await this.executions.enqueue([{ id: runId, taskQueue: job.taskQueue, taskPriority: job.taskPriority }]);
-    return this.executions.get(runId);
+    return recorded;
   }
 
   /** The merged kwargs are checked as the task's; errors name `override_kwargs`, the field the caller sent. */

@@ -109,8 +109,12 @@ export class QueueService implements OnApplicationShutdown {
     return queue;
   }
 
+  /** Connects once; a failed attempt (backend down at start-up) is forgotten so the next call retries. */
   private init(): Promise<void> {
-    this.ready ??= this.connect();
+    this.ready ??= this.connect().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
     return this.ready;
   }
 
@@ -120,13 +124,15 @@ export class QueueService implements OnApplicationShutdown {
       this.redis.on('error', (error) => this.logger.warn(`Redis: ${error.message}`));
       return;
     }
-    this.pool = new Pool({
-      connectionString: await this.database.url(),
-      max: Math.max(4, this.config.workerConcurrency + 4),
-      options: `-c search_path=${BULLMQ_SCHEMA}`,
-      application_name: `jobs-service:${process.pid}:bullmq`,
-    });
-    this.pool.on('error', (error) => this.logger.warn(`BullMQ pool: ${error.message}`));
+    if (!this.pool) {
+      this.pool = new Pool({
+        connectionString: await this.database.url(),
+        max: Math.max(4, this.config.workerConcurrency + 4),
+        options: `-c search_path=${BULLMQ_SCHEMA}`,
+        application_name: `jobs-service:${process.pid}:bullmq`,
+      });
+      this.pool.on('error', (error) => this.logger.warn(`BullMQ pool: ${error.message}`));
+    }
     const client = await this.pool.connect();
     try {
       await runMigrations(client, BULLMQ_SCHEMA);
