@@ -67,6 +67,9 @@ export interface EnqueueTarget {
   notBefore: Date | null;
 }
 
+/** Up to this many runs, unfiltered lists count exactly. */
+const EXACT_COUNT_LIMIT = 100_000;
+
 const JOB_FIELDS = `j.name AS "jobName", j.task_name AS "taskName", j.task_args AS "taskArgs", j.timeout_seconds AS "timeoutSeconds",
   j.max_retries AS "maxRetries", j.retry_backoff_seconds AS "retryBackoffSeconds", j.task_queue AS "taskQueue", j.task_priority AS "taskPriority"`;
 
@@ -248,17 +251,31 @@ export class ExecutionsRepository {
     return tx.getRepository(Execution).createQueryBuilder('run').setLock('pessimistic_write').where('run.id = :id', { id }).getOne();
   }
 
-  list(filter: RunFilter, page: PageRequest): Promise<[Execution[], number]> {
+  /**
+   * A page of runs, newest first, and the total. The unfiltered total of a large table is the
+   * planner's estimate: an exact count(*) over millions of runs on every page costs more than
+   * the page itself (see README, Benchmarks).
+   */
+  async list(filter: RunFilter, page: PageRequest): Promise<[Execution[], number]> {
     const qb = this.runs.createQueryBuilder('run');
     if (filter.jobId !== undefined) qb.andWhere('run.jobId = :jobId', { jobId: filter.jobId });
     if (filter.status) qb.andWhere('run.status = :status', { status: filter.status });
     if (filter.trigger) qb.andWhere('run.trigger = :trigger', { trigger: filter.trigger });
     if (filter.from) qb.andWhere('run.scheduledFor >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('run.scheduledFor < :to', { to: filter.to });
-    return qb
-      .orderBy('run.id', 'DESC')
+    qb.orderBy('run.id', 'DESC')
       .skip((page.page - 1) * page.size)
-      .take(page.size)
-      .getManyAndCount();
+      .take(page.size);
+    const unfiltered = Object.values(filter).every((v) => v === undefined);
+    const estimate = unfiltered ? await this.estimatedCount() : null;
+    if (estimate === null) return qb.getManyAndCount();
+    return [await qb.getMany(), estimate];
+  }
+
+  /** The planner's row estimate once the table is large; null below that (count exactly). */
+  private async estimatedCount(): Promise<number | null> {
+    const [row] = await this.runs.query(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'executions'::regclass`);
+    const n = Number(row?.n ?? -1);
+    return n >= EXACT_COUNT_LIMIT ? n : null;
   }
 }
