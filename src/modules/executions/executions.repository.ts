@@ -131,7 +131,14 @@ export class ExecutionsRepository {
         [runId],
       );
       if (locked.length === 0) return null;
-      return this.claimQuery(tx, runId, worker, `NOT EXISTS (SELECT 1 FROM executions o WHERE o.job_id = e.job_id AND o.status = 'running' AND o.id <> e.id)`);
+      // Its turn: nothing of the job running, and no older run of it still waiting (first in, first out).
+      return this.claimQuery(
+        tx,
+        runId,
+        worker,
+        `NOT EXISTS (SELECT 1 FROM executions o WHERE o.job_id = e.job_id AND o.id <> e.id
+                        AND (o.status = 'running' OR (o.status = 'queued' AND o.id < e.id)))`,
+      );
     });
   }
 
