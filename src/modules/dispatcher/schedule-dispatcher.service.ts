@@ -67,19 +67,25 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
   private async run(): Promise<void> {
     let delay: number | undefined;
     let claimed = 0;
+    // A batch's enqueue (after its commit) overlaps the claim of the next batch; at most one
+    // waits at a time. ExecutionsService.enqueue never rejects (the recovery sweep repairs it).
+    let enqueuing: Promise<void> = Promise.resolve();
     try {
       do {
         this.wakeAgain = false;
-        let batch: number;
+        let batch: { claimed: number; enqueued: Promise<void> };
         do {
           batch = await this.dispatchBatch();
-          claimed += batch;
-        } while (!this.stopped && batch === this.config.dispatchBatchSize);
+          await enqueuing;
+          enqueuing = batch.enqueued;
+          claimed += batch.claimed;
+        } while (!this.stopped && batch.claimed === this.config.dispatchBatchSize);
       } while (this.wakeAgain && !this.stopped);
     } catch (error) {
       this.logger.error(`Dispatch failed; retrying in ${RETRY_AFTER_ERROR_MS} ms: ${(error as Error).message}`);
       delay = RETRY_AFTER_ERROR_MS;
     }
+    await enqueuing;
     await this.arm(delay, claimed === 0);
   }
 
@@ -106,8 +112,8 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     this.lastAliveAt = Date.now();
   }
 
-  /** One transaction: claim due jobs, record their runs, advance them. Returns jobs claimed. */
-  private async dispatchBatch(): Promise<number> {
+  /** One transaction: claim due jobs, record their runs, advance them; then start their enqueue. */
+  private async dispatchBatch(): Promise<{ claimed: number; enqueued: Promise<void> }> {
     const now = new Date();
     this.lastClaimAt = now;
     let claimed: DueJob[] = [];
@@ -144,9 +150,8 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
         .map((r) => ({ id: r.id, taskQueue: byId.get(r.jobId)!.taskQueue, taskPriority: byId.get(r.jobId)!.taskPriority }));
     });
     this.metrics?.runsSkipped(skipped);
-    await this.executions.enqueue(toEnqueue);
     this.lastAliveAt = Date.now();
-    return claimed.length;
+    return { claimed: claimed.length, enqueued: this.executions.enqueue(toEnqueue) };
   }
 
   private fireTimes(job: DueJob, now: Date): { fireTimes: Date[]; nextRunAt: Date | null } {
