@@ -35,7 +35,8 @@ describe('Outages: the database and the queue cut for 10 s under every-second lo
     const [{ n }] = await cluster.sql<{ n: number }>(`SELECT count(*)::int AS n FROM jobs`);
     if (n === 0) {
       for (const policy of ['run_all', 'run_once', 'skip'] as const) {
-        await cluster.insertJobs({ count: PER_POLICY, prefix: `${policy}_`, misfirePolicy: policy, overlapPolicy: 'skip' }, start);
+        // Tasks take 0.8 s, so runs are in flight when the connection drops.
+        await cluster.insertJobs({ count: PER_POLICY, prefix: `${policy}_`, misfirePolicy: policy, overlapPolicy: 'skip', path: '/slow/800' }, start);
       }
     } else {
       await cluster.sql(`UPDATE jobs SET status = 'active', next_run_at = $1`, [start]);
@@ -93,7 +94,23 @@ describe('Outages: the database and the queue cut for 10 s under every-second lo
       );
       return n === 0;
     });
-    expect(resumed).toBe(true);
+    const blocking = resumed
+      ? []
+      : await cluster.sql(
+          `SELECT e.job_id, e.status, e."trigger", e.scheduled_for, e.queued_at, e.started_at, e.finished_at FROM executions e
+            WHERE e.job_id = (SELECT j.id FROM jobs j WHERE NOT EXISTS (
+                    SELECT 1 FROM executions x WHERE x.job_id = j.id AND x."trigger" = 'schedule' AND x.status <> 'skipped' AND x.scheduled_for > $1) LIMIT 1)
+              AND e.status <> 'skipped' ORDER BY e.id DESC LIMIT 4`,
+          [new Date(window.t1.getTime() + 3000)],
+        );
+    const after = resumed
+      ? []
+      : await cluster.sql(
+          `SELECT status, count(*)::int AS n, min(scheduled_for) AS first, max(scheduled_for) AS last FROM executions
+            WHERE job_id = $1 AND scheduled_for > $2 GROUP BY 1`,
+          [(blocking[0] as { job_id?: number } | undefined)?.job_id ?? 0, window.t1],
+        );
+    expect({ resumed, blocking, after, t0: window.t0, t1: window.t1 }).toEqual({ resumed: true, blocking: [], after: [], t0: window.t0, t1: window.t1 });
     const readyAgain = await within(30_000, async () => {
       const answers = await Promise.all(cluster.processes.map((_, i) => cluster.readiness(i)));
       return answers.every((a) => a === null || a.status === 200);

@@ -57,10 +57,16 @@ export class PgNotifier implements OnModuleDestroy {
     this.client = undefined;
     if (this.closed) return;
     this.logger.warn(`LISTEN connection lost${error ? `: ${error.message}` : ''}; reconnecting`);
+    this.reconnectSoon();
+  }
+
+  /** Every second until the connection is back (a failed try must not end the retries). */
+  private reconnectSoon(): void {
+    if (this.closed) return;
     this.reconnectTimer = setTimeout(() => {
       this.connect()
         .then(() => this.listeners.get(CHANNEL_JOBS_CHANGED)?.forEach((l) => l('reconnected')))
-        .catch(() => this.lost(client));
+        .catch(() => this.reconnectSoon());
     }, 1000);
   }
 

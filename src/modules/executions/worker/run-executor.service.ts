@@ -6,7 +6,13 @@ import type { TaskContext } from '../../tasks/task.types';
 import { ExecutionsRepository, type ClaimedRun } from '../executions.repository';
 import { ExecutionsService, type RunOutcome } from '../executions.service';
 
-const OUTCOME_WRITE_TRIES = 5;
+/**
+ * How long a worker keeps trying to record an outcome while the database is away. Giving up
+ * sooner leaves the run `running` until the sweep (timeout_seconds + 60 s, an hour by default),
+ * and an overlap-skip job skips every fire time until then.
+ */
+const OUTCOME_WRITE_DEADLINE_MS = 120_000;
+const OUTCOME_WRITE_MAX_PAUSE_MS = 5_000;
 
 export type AbortReason = 'timeout' | 'cancelled' | 'shutdown';
 
@@ -68,16 +74,17 @@ export class RunExecutor {
     for (const controller of this.inFlight.values()) controller.abort(reason);
   }
 
-  /** The outcome must not be lost to a database blip: a few tries, then the recovery sweep. */
+  /** The outcome must not be lost to a database outage: tries until OUTCOME_WRITE_DEADLINE_MS, then the recovery sweep. */
   private async recordOutcome(runId: number, outcome: RunOutcome): Promise<void> {
+    const deadline = Date.now() + OUTCOME_WRITE_DEADLINE_MS;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.executions.complete(runId, outcome, ['running']);
         return;
       } catch (error) {
-        if (attempt >= OUTCOME_WRITE_TRIES) throw error;
+        if (Date.now() >= deadline) throw error;
         this.logger.warn(`Run ${runId}: recording the outcome failed (try ${attempt}): ${(error as Error).message}`);
-        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, OUTCOME_WRITE_MAX_PAUSE_MS)));
       }
     }
   }
