@@ -8,7 +8,6 @@ import { MetricsService } from '../metrics/metrics.service';
 import { ExecutionResponseDto } from './dto/execution-response.dto';
 import type { RunStatus } from './execution.entity';
 import { ExecutionsRepository, type FinishedRun, type NewRun, type RunFilter } from './executions.repository';
-import { CHANNEL_RUN_CANCELLED } from './queue/pg-notifier.service';
 import { QueueService } from './queue/queue.service';
 
 export interface RunOutcome {
@@ -85,7 +84,7 @@ export class ExecutionsService {
       if (!run) throw new NotFoundError('Execution', id);
       if (run.status !== 'queued' && run.status !== 'running') throw new ConflictError(`Execution ${id} is already ${run.status}; only queued or running runs can be cancelled`);
       cancelled = (await this.runs.finishRun(tx, id, { status: 'cancelled', error: `Cancelled by ${actor.name}` }, ['queued', 'running']))!;
-      await tx.query(`SELECT pg_notify($1, $2)`, [CHANNEL_RUN_CANCELLED, String(id)]);
+      await this.runs.notifyCancelled(tx, id);
       await this.audit.record(tx, { actor, action: 'execution.cancel', entityType: 'execution', entityId: id, changes: { status: { before: run.status, after: 'cancelled' } } });
       return { wasQueued: run.status === 'queued', queueName: cancelled.taskQueue };
     });

@@ -1,13 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { systemActor } from '../../common/actor';
 import { DEFAULT_JOBS } from '../tasks/default-jobs';
+import { DefaultJobSeedsRepository } from './default-job-seeds.repository';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
-
-/** Arbitrary constant: the advisory lock that serialises seeding across processes. */
-const SEED_LOCK = 727_002;
 
 /**
  * Creates the SPEC's default jobs once, at the first start. Each default is remembered in
@@ -19,7 +15,7 @@ export class DefaultJobsSeeder implements OnApplicationBootstrap {
   private readonly logger = new Logger(DefaultJobsSeeder.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly seeds: DefaultJobSeedsRepository,
     private readonly jobs: JobsService,
     private readonly jobsRepository: JobsRepository,
   ) {}
@@ -30,12 +26,9 @@ export class DefaultJobsSeeder implements OnApplicationBootstrap {
   }
 
   async seed(): Promise<string[]> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    const created: string[] = [];
-    try {
-      await runner.query('SELECT pg_advisory_lock($1)', [SEED_LOCK]);
-      const seeded = new Set<string>((await runner.query(`SELECT name FROM default_job_seeds`)).map((r: { name: string }) => r.name));
+    return this.seeds.withSeedLock(async (ledger) => {
+      const created: string[] = [];
+      const seeded = await ledger.seededNames();
       for (const definition of DEFAULT_JOBS) {
         if (seeded.has(definition.name)) continue;
         // A crash after the job was created but before the seed was recorded leaves the job: keep it.
@@ -43,12 +36,9 @@ export class DefaultJobsSeeder implements OnApplicationBootstrap {
           await this.jobs.create({ ...definition }, systemActor('defaults'));
           created.push(definition.name);
         }
-        await runner.query(`INSERT INTO default_job_seeds (name) VALUES ($1) ON CONFLICT DO NOTHING`, [definition.name]);
+        await ledger.markSeeded(definition.name);
       }
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [SEED_LOCK]).catch(() => undefined);
-      await runner.release();
-    }
-    return created;
+      return created;
+    });
   }
 }
