@@ -1,7 +1,6 @@
 import { runMigrations } from 'bullmq';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -11,6 +10,8 @@ import { EmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { runMigrationsLocked } from '../../src/database/migrations-runner';
 import { DEFAULT_JOBS } from '../../src/modules/tasks/default-jobs';
 import { log, sleep } from './stats';
+import { canConnect, freePort } from '../../src/common/net';
+export { freePort };
 
 export const BULLMQ_SCHEMA = 'bullmq';
 
@@ -119,24 +120,3 @@ export async function withClient<T>(url: string, work: (client: Client) => Promi
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import * as net from 'node:net';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { runMigrationsLocked } from '../../src/database/migrations-runner';
@@ -7,6 +6,8 @@ import { ServiceProcess } from '../support/service-process';
 import { TcpProxy } from '../support/tcp-proxy';
 import { createTestDatabase, withClient, type TestDatabase } from '../support/test-database';
 import { WebhookServer } from '../support/webhook-server';
+import { freePort } from '../../src/common/net';
+export { freePort };
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -170,17 +171,6 @@ export class ChaosCluster {
 /** Keeps a long-running process's captured output bounded. */
 export function trimOutput(p: ServiceProcess, keep = 200_000): void {
   if (p.output.length > keep) p.output = p.output.slice(-keep);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `check` every `everyMs` until it is truthy or `timeoutMs` passes; returns whether it became true. */

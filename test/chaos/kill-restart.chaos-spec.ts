@@ -44,7 +44,7 @@ describe('SIGKILL chaos: three scheduler+worker processes, one killed and restar
 
     // Kill round robin; a restart runs in the background while the next kill waits its turn.
     const kills: { at: number; index: number }[] = [];
-    const restarting: (Promise<void> | undefined)[] = [undefined, undefined, undefined];
+    const restarting: Promise<void>[] = [Promise.resolve(), Promise.resolve(), Promise.resolve()];
     const chaosEnd = Date.now() + SECONDS * 1000;
     for (let i = 0; Date.now() < chaosEnd; i = (i + 1) % 3) {
       await sleep(3000 + Math.random() * 2000);

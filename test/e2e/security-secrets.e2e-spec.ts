@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import * as net from 'node:net';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { runMigrationsLocked } from '../../src/database/migrations-runner';
 import { ServiceProcess } from '../support/service-process';
 import { createTestDatabase, withClient, type TestDatabase } from '../support/test-database';
 import { eventually, WebhookServer } from '../support/webhook-server';
+import { freePort } from '../../src/common/net';
 
 const secret = (label: string) => `${label}-${randomBytes(9).toString('hex')}`;
 
@@ -128,11 +128,3 @@ describe('Secrets never reach an answer or a log line (real process, LOG_LEVEL=d
   }, 120_000);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
