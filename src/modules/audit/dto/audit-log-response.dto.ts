@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { AuditLog } from '../audit-log.entity';
+import { PageMetaDto } from '../../../common/page-meta.dto';
 
 export class AuditLogResponseDto {
   @ApiProperty()
@@ -37,15 +38,7 @@ export class AuditLogResponseDto {
   }
 }
 
-export class AuditLogPageDto {
+export class AuditLogPageDto extends PageMetaDto {
   @ApiProperty({ type: [AuditLogResponseDto] })
   items: AuditLogResponseDto[];
-  @ApiProperty()
-  total: number;
-  @ApiProperty()
-  page: number;
-  @ApiProperty()
-  size: number;
-  @ApiProperty()
-  pages: number;
 }

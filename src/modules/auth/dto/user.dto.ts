@@ -2,6 +2,7 @@ import { PageQuery } from '../../../common/page.query';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { User } from '../user.entity';
+import { PageMetaDto } from '../../../common/page-meta.dto';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.@-]{1,100}$/;
 
@@ -39,17 +40,9 @@ export class UserResponseDto {
   }
 }
 
-export class UserPageDto {
+export class UserPageDto extends PageMetaDto {
   @ApiProperty({ type: [UserResponseDto] })
   items: UserResponseDto[];
-  @ApiProperty()
-  total: number;
-  @ApiProperty()
-  page: number;
-  @ApiProperty()
-  size: number;
-  @ApiProperty()
-  pages: number;
 }
 
 export class MeResponseDto {

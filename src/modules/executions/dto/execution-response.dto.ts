@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RUN_STATUSES, RUN_TRIGGERS, type Execution } from '../execution.entity';
+import { PageMetaDto } from '../../../common/page-meta.dto';
 
 export class ExecutionResponseDto {
   id: number;
@@ -55,11 +56,7 @@ export class ExecutionResponseDto {
   }
 }
 
-export class ExecutionPageDto {
+export class ExecutionPageDto extends PageMetaDto {
   @ApiProperty({ type: [ExecutionResponseDto] })
   items: ExecutionResponseDto[];
-  total: number;
-  page: number;
-  size: number;
-  pages: number;
 }

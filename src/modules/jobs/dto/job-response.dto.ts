@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { MISFIRE_POLICIES, SCHEDULE_TYPES } from '../../schedules/schedule.types';
 import { JOB_STATUSES, JOB_TYPES, OVERLAP_POLICIES, type Job } from '../job.entity';
+import { PageMetaDto } from '../../../common/page-meta.dto';
 
 export class JobResponseDto {
   id: number;
@@ -95,13 +96,9 @@ export class JobResponseDto {
   }
 }
 
-export class JobPageDto {
+export class JobPageDto extends PageMetaDto {
   @ApiProperty({ type: [JobResponseDto] })
   items: JobResponseDto[];
-  total: number;
-  page: number;
-  size: number;
-  pages: number;
 }
 
 function round(value: number, digits: number): number {
