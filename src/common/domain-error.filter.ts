@@ -48,6 +48,9 @@ export class DomainErrorFilter implements ExceptionFilter {
       const message = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? exception.message);
       return { statusCode: exception.getStatus(), message };
     }
+    // PostgreSQL refuses NUL and invalid characters in text: bad input, not a server fault.
+    const pgCode = (exception as { driverError?: { code?: string } })?.driverError?.code;
+    if (pgCode === '22021' || pgCode === '22P05') return { statusCode: 400, message: 'Text fields must not contain NUL (\\u0000) or invalid characters' };
     const parserError = exception as BodyParserError;
     if (parserError?.type === 'entity.too.large') return { statusCode: 413, message: 'The request body is larger than the 1 MiB limit' };
     if (parserError?.type === 'entity.parse.failed') return { statusCode: 400, message: 'The request body is not valid JSON' };

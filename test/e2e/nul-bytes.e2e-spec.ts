@@ -1,0 +1,30 @@
+import { jobBody } from '../factories/job.factory';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { withClient } from '../support/test-database';
+
+/** PostgreSQL refuses NUL in text; found by the fuzzer as a 500 on login. Now a 400 that changes nothing. */
+describe('NUL characters in text input', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp('nul_bytes', { ROLES: 'api' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const snapshot = () =>
+    withClient(t.db.url, async (c) => JSON.stringify((await c.query(`SELECT (SELECT count(*) FROM jobs) AS jobs, (SELECT count(*) FROM audit_logs) AS audit`)).rows));
+
+  it.each([
+    ['login username', () => t.anon.post('/api/v1/auth/login').send({ username: '\u0000', password: ' ' })],
+    ['job title', () => t.http.post('/api/v1/jobs/').send(jobBody({ title: 'a\u0000b' }))],
+    ['search filter', () => t.http.get('/api/v1/jobs/?search=%00')],
+  ])('rejects a NUL in the %s with a 400 and changes nothing', async (_label, send) => {
+    const before = await snapshot();
+    const res = await send();
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    expect(await snapshot()).toBe(before);
+  });
+});
