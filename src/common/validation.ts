@@ -1,4 +1,4 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidateIf } from 'class-validator';
 
 /** Optional, but when given it must be valid: unlike @IsOptional, `null` is rejected. */
@@ -15,9 +15,36 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
-/** The global pipe: whitelist, forbid unknown fields, transform; errors name the field. */
+/**
+ * Paths of the strings (values or keys) in `value` that hold a NUL character. PostgreSQL
+ * refuses NUL in text, so such input is rejected up front, naming the field, before any query.
+ */
+export function findNulFields(value: unknown, path = ''): string[] {
+  const at = (key: string) => (path ? `${path}.${key}` : key);
+  if (typeof value === 'string') return value.includes('\u0000') ? [path || 'body'] : [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => findNulFields(item, at(String(i))));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => (key.includes('\u0000') ? [at(key)] : findNulFields(item, at(key))));
+  }
+  return [];
+}
+
+/** ValidationPipe that first refuses NUL characters in bodies, queries and path parameters. */
+class ApiValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') {
+      const fields = findNulFields(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
+      if (fields.length > 0) {
+        return Promise.reject(new BadRequestException(fields.map((field) => `${field}: must not contain the NUL character (\\u0000)`)));
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/** The global pipe: whitelist, forbid unknown fields, transform, no NUL; errors name the field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ApiValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -2,7 +2,7 @@ import { jobBody } from '../factories/job.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { withClient } from '../support/test-database';
 
-/** PostgreSQL refuses NUL in text; found by the fuzzer as a 500 on login. Now a 400 that changes nothing. */
+/** PostgreSQL refuses NUL in text; found by the fuzzer as a 500 on login. Now a 400 naming the field, changing nothing. */
 describe('NUL characters in text input', () => {
   let t: TestApp;
 
@@ -17,14 +17,15 @@ describe('NUL characters in text input', () => {
     withClient(t.db.url, async (c) => JSON.stringify((await c.query(`SELECT (SELECT count(*) FROM jobs) AS jobs, (SELECT count(*) FROM audit_logs) AS audit`)).rows));
 
   it.each([
-    ['login username', () => t.anon.post('/api/v1/auth/login').send({ username: '\u0000', password: ' ' })],
-    ['job title', () => t.http.post('/api/v1/jobs/').send(jobBody({ title: 'a\u0000b' }))],
-    ['search filter', () => t.http.get('/api/v1/jobs/?search=%00')],
-  ])('rejects a NUL in the %s with a 400 and changes nothing', async (_label, send) => {
+    ['login username', 'username', () => t.anon.post('/api/v1/auth/login').send({ username: '\u0000', password: ' ' })],
+    ['job title', 'title', () => t.http.post('/api/v1/jobs/').send(jobBody({ title: 'a\u0000b' }))],
+    ['job kwargs', 'task_kwargs.deep.1', () => t.http.post('/api/v1/jobs/').send(jobBody({ task_kwargs: { deep: ['ok', 'x\u0000'] } }))],
+    ['search filter', 'search', () => t.http.get('/api/v1/jobs/?search=%00')],
+  ])('rejects a NUL in the %s with a 400 naming the field, and changes nothing', async (_label, field, send) => {
     const before = await snapshot();
     const res = await send();
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: [`${field}: must not contain the NUL character (\\u0000)`] });
     expect(await snapshot()).toBe(before);
   });
 });
