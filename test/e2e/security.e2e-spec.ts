@@ -18,14 +18,14 @@ const INJECTIONS = [
   "'; DROP TABLE jobs; --",
   "x'); DELETE FROM users; --",
   '" OR ""="',
-  "1; SELECT pg_sleep(3)--",
+  "1; SELECT pg_sleep(20)--",
   "' UNION SELECT password_hash, null FROM users --",
   '%',
   '_',
   '\\',
   "$$; DROP TABLE audit_logs; $$",
   "admin'--",
-  "' AND 1=(SELECT count(*) FROM pg_sleep(3))--",
+  "' AND 1=(SELECT count(*) FROM pg_sleep(20))--",
 ];
 
 describe('Security: hostile input through the API', () => {
@@ -67,7 +67,7 @@ describe('Security: hostile input through the API', () => {
       for (const payload of INJECTIONS) {
         const startedAt = Date.now();
         const res = await t.http.post('/api/v1/jobs/').send(jobBody(make(payload)));
-        expect(Date.now() - startedAt).toBeLessThan(2500);
+        expect(Date.now() - startedAt).toBeLessThan(10_000); // an executed pg_sleep(20) would take 20 s
         expect([201, 400]).toContain(res.status);
         if (res.status === 201) {
           // Round trip: what was sent is what is stored and returned.

@@ -5,7 +5,8 @@ import type { MisfirePolicy, ScheduleSpec } from './schedule.types';
 
 const MINUTE_MS = 60_000;
 /** Forward scans of missed fire times stop here and jump close to `now` (see lastDueTimes). */
-const SCAN_LIMIT = 5_000;
+/** Fire times walked one by one before a long outage jumps ahead (see lastDueTimes). */
+export const SCAN_LIMIT = 256;
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
 // Croner objects are immutable for our use (paused, never started), so they are shared.
@@ -149,8 +150,10 @@ function jumpBefore(parsed: ParsedSchedule & { kind: 'cron' }, now: Date, keep: 
     const oldest = previous[previous.length - 1];
     if (oldest && oldest.getTime() < earliest) earliest = oldest.getTime();
   }
-  // One hour of margin: forward and backward walks may disagree around a DST change.
-  return new Date(earliest - 3_600_000);
+  // A margin as wide as the kept span (at least a minute, at most an hour): forward and
+  // backward walks may disagree around a DST change, and the forward walk is the authority.
+  const margin = Math.min(3_600_000, Math.max(60_000, now.getTime() - earliest));
+  return new Date(earliest - margin);
 }
 
 /** The schedule in words, e.g. "At 09:30, every day (UTC)". Throws InvalidScheduleError. */
