@@ -133,6 +133,13 @@ describe(JobsController.name, () => {
       expect(byNext.slice(-3).every((j: { next_run_at: string | null }) => j.next_run_at === null)).toBe(true);
       expect((await list('sort=-created_at')).items.map((j: { id: number }) => j.id)).toEqual([...ids].reverse());
     });
+
+    it.each(['sort=next_run_at', 'sort=-next_run_at', 'sort=-name', 'status=active&sort=-id'])('pages of size 2 with %s add up to the one-page list', async (query) => {
+      const whole = (await list(`${query}&size=100`)).items.map((j: { id: number }) => j.id);
+      const paged: number[] = [];
+      for (let page = 1; page <= 3; page++) paged.push(...(await list(`${query}&size=2&page=${page}`)).items.map((j: { id: number }) => j.id));
+      expect(paged).toEqual(whole);
+    });
   });
 
   describe('bad input', () => {

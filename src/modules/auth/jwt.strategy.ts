@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { UnauthorizedError } from '../../common/errors';
@@ -24,14 +25,22 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     secrets: JwtSecretService,
     private readonly users: UsersService,
   ) {
+    let key: Promise<KeyObject> | undefined;
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       algorithms: ['HS256'],
       ignoreExpiration: false,
+      // A KeyObject, made once: given a string, jsonwebtoken tries (and fails) to parse it as
+      // a public key on every verification before treating it as a secret.
+      // passport-jwt hands the key to jsonwebtoken untouched; its typings only know string | Buffer.
       secretOrKeyProvider: (_request: unknown, _token: unknown, done: (err: unknown, secret?: string) => void) => {
-        secrets.get().then(
-          (secret) => done(null, secret),
-          (error: unknown) => done(error),
+        key ??= secrets.get().then((secret) => createSecretKey(Buffer.from(secret)));
+        key.then(
+          (secret) => done(null, secret as unknown as string),
+          (error: unknown) => {
+            key = undefined;
+            done(error);
+          },
         );
       },
     });

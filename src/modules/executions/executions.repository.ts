@@ -70,6 +70,8 @@ export interface EnqueueTarget {
 
 /** Up to this many runs, unfiltered lists count exactly. */
 const EXACT_COUNT_LIMIT = 100_000;
+/** How long a read of the planner's estimate is reused. */
+const ESTIMATE_REUSE_MS = 5_000;
 
 const JOB_FIELDS = `j.name AS "jobName", j.task_name AS "taskName", j.task_args AS "taskArgs", j.timeout_seconds AS "timeoutSeconds",
   j.max_retries AS "maxRetries", j.retry_backoff_seconds AS "retryBackoffSeconds", j.task_queue AS "taskQueue", j.task_priority AS "taskPriority"`;
@@ -77,6 +79,8 @@ const JOB_FIELDS = `j.name AS "jobName", j.task_name AS "taskName", j.task_args 
 /** SQL for runs: recording, claiming, finishing, recovering and listing them. */
 @Injectable()
 export class ExecutionsRepository {
+  private estimate: { n: number; at: number } | undefined;
+
   constructor(@InjectRepository(Execution) private readonly runs: Repository<Execution>) {}
 
   /** Inserts runs; a second `schedule` run for one (job, fire time) is silently not inserted. */
@@ -285,10 +289,15 @@ export class ExecutionsRepository {
     return [await qb.getMany(), estimate];
   }
 
-  /** The planner's row estimate once the table is large; null below that (count exactly). */
+  /**
+   * The planner's row estimate once the table is large; null below that (count exactly).
+   * ANALYZE refreshes it now and then, so it is read at most every few seconds.
+   */
   private async estimatedCount(): Promise<number | null> {
-    const [row] = await this.runs.query(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'executions'::regclass`);
-    const n = Number(row?.n ?? -1);
-    return n >= EXACT_COUNT_LIMIT ? n : null;
+    if (!this.estimate || Date.now() - this.estimate.at > ESTIMATE_REUSE_MS) {
+      const [row] = await this.runs.query(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'executions'::regclass`);
+      this.estimate = { n: Number(row?.n ?? -1), at: Date.now() };
+    }
+    return this.estimate.n >= EXACT_COUNT_LIMIT ? this.estimate.n : null;
   }
 }

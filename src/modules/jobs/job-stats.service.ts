@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Coalescer } from '../../common/coalescer';
 import { AppConfig } from '../../config/app-config';
 import { JobResponseDto } from './dto/job-response.dto';
 import type { JobStatsOverviewDto, OverdueJobDto } from './dto/job-stats.dto';
@@ -8,6 +9,9 @@ import { JobsRepository } from './jobs.repository';
 /** Read models over jobs and runs: the overdue list and the statistics overview. */
 @Injectable()
 export class JobStatsService {
+  /** The overview scans every job and a day of runs: concurrent requests share one computation. */
+  private readonly overviews = new Coalescer(() => this.computeOverview());
+
   constructor(
     private readonly config: AppConfig,
     private readonly jobs: JobsRepository,
@@ -19,7 +23,11 @@ export class JobStatsService {
     return jobs.map((job) => ({ ...JobResponseDto.from(job), overdue_seconds: Math.round((now.getTime() - job.nextRunAt!.getTime()) / 1000) }));
   }
 
-  async overview(): Promise<JobStatsOverviewDto> {
+  overview(): Promise<JobStatsOverviewDto> {
+    return this.overviews.get();
+  }
+
+  private async computeOverview(): Promise<JobStatsOverviewDto> {
     const [jobs, lastDay, active] = await Promise.all([
       this.stats.jobCounts(this.config.overdueGraceSeconds),
       this.stats.lastDay(),

@@ -23,7 +23,10 @@ const numeric = { to: (v: number) => v, from: (v: string | number | null) => (v 
 
 @Entity('jobs')
 @Index('idx_jobs_due', ['nextRunAt'], { where: `is_enabled AND status = 'active' AND next_run_at IS NOT NULL` })
-@Index('idx_jobs_job_type', ['jobType'])
+// (job_type, id) and (status, id), each INCLUDE-ing the other filter columns: created by the
+// JobListIndexes migration (TypeORM cannot express INCLUDE), so the schema sync leaves them be.
+@Index('idx_jobs_job_type_id', { synchronize: false })
+@Index('idx_jobs_status_id', { synchronize: false })
 @Index('idx_jobs_created_at', ['createdAt'])
 export class Job {
   @PrimaryGeneratedColumn()

@@ -13,12 +13,13 @@ export interface JobFilter {
   sort?: string;
 }
 
-const SORT_COLUMNS: Record<string, string> = {
-  id: 'job.id',
-  name: 'job.name',
-  created_at: 'job.createdAt',
-  next_run_at: 'job.nextRunAt',
-  last_run_at: 'job.lastRunAt',
+/** Sort fields of the API and the entity properties behind them. */
+const SORT_PROPERTIES: Record<string, string> = {
+  id: 'id',
+  name: 'name',
+  created_at: 'createdAt',
+  next_run_at: 'nextRunAt',
+  last_run_at: 'lastRunAt',
 };
 
 /** SQL for jobs lives here, behind intent-named methods. */
@@ -43,15 +44,27 @@ export class JobsRepository {
     return this.repo(tx).findOneBy({ name });
   }
 
+  /**
+   * One page and the total, as two concurrent queries. The page is a deferred join: the
+   * OFFSET walk selects ids only (an index-only scan on the filter indexes), and whole rows
+   * are read for the page alone.
+   */
   async list(filter: JobFilter, page: PageRequest): Promise<[Job[], number]> {
-    const qb = this.filtered(filter);
     const [field, direction] = parseSort(filter.sort);
-    qb.orderBy(SORT_COLUMNS[field], direction, direction === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST');
-    if (field !== 'id') qb.addOrderBy('job.id', 'ASC');
-    return qb
-      .skip((page.page - 1) * page.size)
-      .take(page.size)
-      .getManyAndCount();
+    const ordered = <T extends SelectQueryBuilder<Job>>(qb: T, alias: string): T => {
+      qb.orderBy(`${alias}.${SORT_PROPERTIES[field]}`, direction, direction === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST');
+      if (field !== 'id') qb.addOrderBy(`${alias}.id`, 'ASC');
+      return qb;
+    };
+    const ids = ordered(this.filtered(filter, 'page'), 'page')
+      .select('page.id')
+      .offset((page.page - 1) * page.size)
+      .limit(page.size);
+    const rows = ordered(this.jobs.createQueryBuilder('job'), 'job')
+      .where(`job.id IN (${ids.getQuery()})`)
+      .setParameters(ids.getParameters())
+      .getMany();
+    return Promise.all([rows, this.filtered(filter, 'counted').getCount()]);
   }
 
   insert(job: Partial<Job>, tx: EntityManager): Promise<Job> {
@@ -82,19 +95,19 @@ export class JobsRepository {
     await tx.getRepository(Job).delete({ id });
   }
 
-  private filtered(filter: JobFilter): SelectQueryBuilder<Job> {
-    const qb = this.jobs.createQueryBuilder('job');
-    if (filter.status) qb.andWhere('job.status = :status', { status: filter.status });
-    if (filter.isEnabled !== undefined) qb.andWhere('job.isEnabled = :isEnabled', { isEnabled: filter.isEnabled });
-    if (filter.jobType) qb.andWhere('job.jobType = :jobType', { jobType: filter.jobType });
+  private filtered(filter: JobFilter, alias: string): SelectQueryBuilder<Job> {
+    const qb = this.jobs.createQueryBuilder(alias);
+    if (filter.status) qb.andWhere(`${alias}.status = :status`, { status: filter.status });
+    if (filter.isEnabled !== undefined) qb.andWhere(`${alias}.isEnabled = :isEnabled`, { isEnabled: filter.isEnabled });
+    if (filter.jobType) qb.andWhere(`${alias}.jobType = :jobType`, { jobType: filter.jobType });
     if (filter.search) {
       const pattern = `%${escapeLike(filter.search)}%`;
       qb.andWhere(
         new Brackets((w) =>
           w
-            .where(`job.name ILIKE :pattern ESCAPE '\\'`, { pattern })
-            .orWhere(`job.title ILIKE :pattern ESCAPE '\\'`)
-            .orWhere(`job.description ILIKE :pattern ESCAPE '\\'`),
+            .where(`${alias}.name ILIKE :pattern ESCAPE '\\'`, { pattern })
+            .orWhere(`${alias}.title ILIKE :pattern ESCAPE '\\'`)
+            .orWhere(`${alias}.description ILIKE :pattern ESCAPE '\\'`),
         ),
       );
     }
