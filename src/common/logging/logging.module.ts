@@ -2,7 +2,7 @@ import { DynamicModule, Global, Module, RequestMethod } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream, Level, LogFn, Logger, LoggerOptions } from 'pino';
+import { destination as pinoDestination, type DestinationStream, type Level, type LogFn, type Logger, type LoggerOptions } from 'pino';
 import { AppConfig } from '../../config/app-config';
 import { LogContext } from './log-context.service';
 import { REDACT_PATHS, REDACTED, scrubText } from './redaction';
@@ -38,7 +38,7 @@ export class LoggingModule {
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       serializers: { req: serializeRequest, res: (res: { statusCode?: number }) => ({ status_code: res.statusCode }) },
     };
-    const destination = options.destination ?? prettyWhenTerminal();
+    const destination = options.destination ?? defaultDestination(config.logLevel);
     return {
       module: LoggingModule,
       imports: [
@@ -71,9 +71,15 @@ function scrubArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): v
   method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<LogFn>);
 }
 
-/** pino-pretty (in this process, no worker thread) when stdout is a terminal; plain JSON lines otherwise. */
-function prettyWhenTerminal(): DestinationStream | undefined {
-  if (!process.stdout.isTTY) return undefined;
+/**
+ * stdout: pino-pretty (in this process, no worker thread) on a terminal; otherwise JSON lines
+ * written asynchronously, so a request never waits on stdout and the lines logged while a
+ * write is in flight go out together in one write. pino flushes what is left when the process
+ * exits; a SIGKILL loses at most the lines of that one write.
+ */
+function defaultDestination(level: string): DestinationStream | undefined {
+  if (level === 'silent') return undefined;
+  if (!process.stdout.isTTY) return pinoDestination({ dest: 1, sync: false });
   const pretty = require('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
   return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: false });
 }
