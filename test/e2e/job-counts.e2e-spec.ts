@@ -1,0 +1,75 @@
+import { jobBody } from '../factories/job.factory';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { withClient } from '../support/test-database';
+
+/**
+ * The job list's `total` comes from `job_counts`, kept by triggers: after every kind of change
+ * (API, concurrent API, raw SQL, TRUNCATE) it must equal a count over the jobs for every filter.
+ */
+describe('Job list totals (job_counts kept by triggers)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp('job_counts', { ROLES: 'api' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const FILTERS: [string, string][] = [
+    ['', 'TRUE'],
+    ['status=active', `status = 'active'`],
+    ['status=paused', `status = 'paused'`],
+    ['is_enabled=true', 'is_enabled'],
+    ['is_enabled=false', 'NOT is_enabled'],
+    ['job_type=custom', `job_type = 'custom'`],
+    ['job_type=document_cleanup&is_enabled=false', `job_type = 'document_cleanup' AND NOT is_enabled`],
+    ['job_type=custom&status=paused&is_enabled=true', `job_type = 'custom' AND status = 'paused' AND is_enabled`],
+  ];
+
+  async function expectTotalsMatchTheJobs(): Promise<void> {
+    await withClient(t.db.url, async (c) => {
+      for (const [query, where] of FILTERS) {
+        const expected = Number((await c.query(`SELECT count(*) AS n FROM jobs WHERE ${where}`)).rows[0].n);
+        const page = (await t.http.get(`/api/v1/jobs/?size=1&${query}`).expect(200)).body;
+        expect({ query, total: page.total }).toEqual({ query, total: expected });
+      }
+    });
+  }
+
+  it('match after creates (some concurrent), updates of type and flags, pause, resume and delete through the API', async () => {
+    const ids: number[] = [];
+    for (const overrides of [{}, { job_type: 'document_cleanup', is_enabled: false }, { status: 'paused' }, { is_enabled: false, status: 'paused' }]) {
+      ids.push((await t.http.post('/api/v1/jobs/').send(jobBody(overrides)).expect(201)).body.id);
+    }
+    const concurrent = await Promise.all(Array.from({ length: 12 }, (_, i) => t.http.post('/api/v1/jobs/').send(jobBody({ is_enabled: i % 2 === 0 }))));
+    expect(concurrent.every((r) => r.status === 201)).toBe(true);
+    await expectTotalsMatchTheJobs();
+
+    await t.http.put(`/api/v1/jobs/${ids[0]}`).send({ job_type: 'document_cleanup' }).expect(200);
+    await t.http.put(`/api/v1/jobs/${ids[1]}`).send({ is_enabled: true, title: 'still counted once' }).expect(200);
+    await t.http.post(`/api/v1/jobs/${ids[2]}/resume`).expect(200);
+    await t.http.post(`/api/v1/jobs/${concurrent[0].body.id}/pause`).expect(200);
+    await t.http.delete(`/api/v1/jobs/${ids[3]}`).expect(204);
+    await expectTotalsMatchTheJobs();
+  });
+
+  it('match after changes made in SQL, a rolled-back change, and a TRUNCATE', async () => {
+    await withClient(t.db.url, async (c) => {
+      await c.query(`INSERT INTO jobs (name, title, job_type, schedule_type, schedule_expression, task_name, is_enabled, status)
+                     SELECT 'sql_' || i, 'SQL job', 'custom', 'interval', '5', 'http.request', i % 3 = 0, CASE WHEN i % 4 = 0 THEN 'paused' ELSE 'active' END
+                       FROM generate_series(1, 40) AS i`);
+      await c.query(`UPDATE jobs SET is_enabled = NOT is_enabled WHERE name LIKE 'sql_%' AND id % 2 = 0`);
+      await c.query(`UPDATE jobs SET status = status, job_type = job_type`);
+      await c.query(`DELETE FROM jobs WHERE name LIKE 'sql_1%'`);
+      await c.query('BEGIN');
+      await c.query(`DELETE FROM jobs`);
+      await c.query('ROLLBACK');
+    });
+    await expectTotalsMatchTheJobs();
+    await withClient(t.db.url, (c) => c.query('TRUNCATE jobs CASCADE'));
+    expect((await t.http.get('/api/v1/jobs/').expect(200)).body.total).toBe(0);
+    await t.http.post('/api/v1/jobs/').send(jobBody()).expect(201);
+    await expectTotalsMatchTheJobs();
+  });
+});
