@@ -34,6 +34,9 @@ describe('Job list totals (job_counts kept by triggers)', () => {
         const page = (await t.http.get(`/api/v1/jobs/?size=1&${query}`).expect(200)).body;
         expect({ query, total: page.total }).toEqual({ query, total: expected });
       }
+      const overview = (await t.http.get('/api/v1/jobs/stats/overview').expect(200)).body;
+      const byStatus = Object.fromEntries((await c.query(`SELECT status, count(*)::int AS n FROM jobs GROUP BY status`)).rows.map((r) => [r.status, r.n]));
+      expect({ total: overview.total_jobs, byStatus: overview.jobs_by_status }).toEqual({ total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus });
     });
   }
 
@@ -54,7 +57,7 @@ describe('Job list totals (job_counts kept by triggers)', () => {
     await expectTotalsMatchTheJobs();
   });
 
-  it('match after changes made in SQL, a rolled-back change, and a TRUNCATE', async () => {
+  it('match (and the overview\'s job counts too) after changes made in SQL, a rolled-back change, and a TRUNCATE', async () => {
     await withClient(t.db.url, async (c) => {
       await c.query(`INSERT INTO jobs (name, title, job_type, schedule_type, schedule_expression, task_name, is_enabled, status)
                      SELECT 'sql_' || i, 'SQL job', 'custom', 'interval', '5', 'http.request', i % 3 = 0, CASE WHEN i % 4 = 0 THEN 'paused' ELSE 'active' END

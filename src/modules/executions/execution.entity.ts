@@ -20,7 +20,8 @@ const numeric = { to: (v: number | null) => v, from: (v: string | number | null)
 @Index('idx_executions_job_id', ['jobId', 'id'])
 @Index('idx_executions_status', ['status', 'id'])
 @Index('idx_executions_active', ['jobId', 'status'], { where: `status IN ('queued', 'running')` })
-@Index('idx_executions_finished_at', ['finishedAt'])
+// (finished_at) INCLUDE (status, duration_seconds): migration RunsFinishedAtCovering (TypeORM cannot express INCLUDE).
+@Index('idx_executions_finished_at', { synchronize: false })
 export class Execution {
   @PrimaryGeneratedColumn()
   id: number;

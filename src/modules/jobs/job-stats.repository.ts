@@ -17,28 +17,41 @@ export interface JobCounts {
 }
 
 /**
- * The overview's SQL. Totals come from the per-job counters (one row per job, not per
- * run); only the last-24-hours figures touch `executions`, through its finished_at index,
- * and "running/queued now" through the partial index on active runs.
+ * The overview's SQL. Job counts come from `job_counts`; run totals from the per-job counters
+ * (one row per job, not per run); only the last-24-hours figures touch `executions`, by an
+ * index-only scan of its finished_at index (which includes status and duration), and
+ * "running/queued now" through the partial index on active runs.
  */
 @Injectable()
 export class JobStatsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Jobs by status, type and enabled flag, and the run counters, in one pass over `jobs`. */
+  /**
+   * Jobs by status, type and enabled flag from `job_counts` (kept exact by triggers), the run
+   * counters in one pass over `jobs`, and the overdue count through the due index; concurrently.
+   */
   async jobCounts(graceSeconds: number): Promise<JobCounts> {
-    const rows: { status: string | null; job_type: string | null; enabled: string | null; grouping: number; n: number; total: string; succeeded: string; failed: string; duration: number }[] =
-      await this.dataSource.query(
-        `SELECT status, job_type, is_enabled::text AS enabled, GROUPING(status, job_type, is_enabled) AS grouping, count(*)::int AS n,
-                coalesce(sum(total_runs), 0)::bigint AS total, coalesce(sum(successful_runs), 0)::bigint AS succeeded,
+    const [rows, [sums], [{ overdue }]]: [
+      { status: string | null; job_type: string | null; enabled: string | null; grouping: number; n: number }[],
+      { total: string; succeeded: string; failed: string; duration: number }[],
+      { overdue: number }[],
+    ] = await Promise.all([
+      this.dataSource.query(
+        `SELECT status, job_type, is_enabled::text AS enabled, GROUPING(status, job_type, is_enabled) AS grouping, coalesce(sum(n), 0)::int AS n
+           FROM job_counts GROUP BY GROUPING SETS ((status), (job_type), (is_enabled), ())
+         HAVING sum(n) > 0 OR GROUPING(status, job_type, is_enabled) = 7`,
+      ),
+      this.dataSource.query(
+        `SELECT coalesce(sum(total_runs), 0)::bigint AS total, coalesce(sum(successful_runs), 0)::bigint AS succeeded,
                 coalesce(sum(failed_runs), 0)::bigint AS failed, coalesce(sum(total_duration_seconds), 0)::float8 AS duration
-           FROM jobs GROUP BY GROUPING SETS ((status), (job_type), (is_enabled), ())`,
-      );
-    const [{ overdue }] = await this.dataSource.query(
-      `SELECT count(*)::int AS overdue FROM jobs
-        WHERE is_enabled AND status = 'active' AND next_run_at IS NOT NULL AND next_run_at < now() - make_interval(secs => $1::int)`,
-      [graceSeconds],
-    );
+           FROM jobs`,
+      ),
+      this.dataSource.query(
+        `SELECT count(*)::int AS overdue FROM jobs
+          WHERE is_enabled AND status = 'active' AND next_run_at IS NOT NULL AND next_run_at < now() - make_interval(secs => $1::int)`,
+        [graceSeconds],
+      ),
+    ]);
     // GROUPING() is a bit mask over (status, job_type, is_enabled): 1 = aggregated over.
     const set = (mask: number, key: (r: (typeof rows)[number]) => string | null) =>
       rows.filter((r) => r.grouping === mask).map((r) => ({ key: String(key(r)), n: r.n }));
@@ -49,7 +62,7 @@ export class JobStatsRepository {
       byEnabled: set(0b110, (r) => r.enabled),
       overdue,
       total: all?.n ?? 0,
-      runs: { total: Number(all?.total ?? 0), succeeded: Number(all?.succeeded ?? 0), failed: Number(all?.failed ?? 0), durationSum: Number(all?.duration ?? 0) },
+      runs: { total: Number(sums.total), succeeded: Number(sums.succeeded), failed: Number(sums.failed), durationSum: Number(sums.duration) },
     };
   }
 
