@@ -35,7 +35,7 @@ describe('Job list totals (job_counts kept by triggers)', () => {
         expect({ query, total: page.total }).toEqual({ query, total: expected });
       }
       const overview = (await t.http.get('/api/v1/jobs/stats/overview').expect(200)).body;
-      const byStatus = Object.fromEntries((await c.query(`SELECT status, count(*)::int AS n FROM jobs GROUP BY status`)).rows.map((r) => [r.status, r.n]));
+      const byStatus: Record<string, number> = Object.fromEntries((await c.query(`SELECT status, count(*)::int AS n FROM jobs GROUP BY status`)).rows.map((r) => [r.status, r.n]));
       expect({ total: overview.total_jobs, byStatus: overview.jobs_by_status }).toEqual({ total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus });
     });
   }
