@@ -41,6 +41,13 @@ export interface ClaimedRun {
   taskPriority: number;
 }
 
+/** What a caller reports about a run's end. */
+export interface RunOutcomeInput {
+  status: RunStatus;
+  result?: unknown;
+  error?: string | null;
+}
+
 export interface FinishedRun {
   id: number;
   jobId: number;
@@ -122,13 +129,20 @@ export class ExecutionsRepository {
   }
 
   /**
-   * queued → running for this worker; null when the run is no longer queued, or when its job's
-   * overlap policy is `queue` and another of its runs is still running (it waits its turn).
+   * queued → running for this worker, for many runs in one statement (the worker's batched
+   * claims): the runs claimed, that is those still queued whose job does not queue overlapping
+   * runs. The caller sends the others through claimQueued one by one.
    */
-  async claimStart(runId: number, worker: string): Promise<ClaimedRun | null> {
-    const claimed = await this.claimQuery(this.runs.manager, runId, worker, `j.overlap_policy <> 'queue'`);
-    if (claimed) return claimed;
-    // overlap_policy queue: the job row lock serialises the check "nothing else is running".
+  claimStartMany(runIds: number[], worker: string): Promise<ClaimedRun[]> {
+    return this.claimQuery(this.runs.manager, runIds, worker, `j.overlap_policy <> 'queue'`);
+  }
+
+  /**
+   * queued → running for a run of an overlap_policy `queue` job, when it is its turn; null when
+   * it is not, or when the run is no longer queued. The job row lock serialises the check
+   * "nothing else is running".
+   */
+  claimQueued(runId: number, worker: string): Promise<ClaimedRun | null> {
     return this.runs.manager.transaction(async (tx) => {
       const locked = await tx.query(
         `SELECT j.id FROM executions e JOIN jobs j ON j.id = e.job_id
@@ -137,25 +151,26 @@ export class ExecutionsRepository {
       );
       if (locked.length === 0) return null;
       // Its turn: nothing of the job running, and no older run of it still waiting (first in, first out).
-      return this.claimQuery(
+      const [claimed] = await this.claimQuery(
         tx,
-        runId,
+        [runId],
         worker,
         `NOT EXISTS (SELECT 1 FROM executions o WHERE o.job_id = e.job_id AND o.id <> e.id
                         AND (o.status = 'running' OR (o.status = 'queued' AND o.id < e.id)))`,
       );
+      return claimed ?? null;
     });
   }
 
-  private async claimQuery(tx: EntityManager, runId: number, worker: string, condition: string): Promise<ClaimedRun | null> {
+  private async claimQuery(tx: EntityManager, runIds: number[], worker: string, condition: string): Promise<ClaimedRun[]> {
     const [rows] = await tx.query(
       `UPDATE executions e SET status = 'running', started_at = now(), worker = $2
          FROM jobs j
-        WHERE e.id = $1 AND e.status = 'queued' AND j.id = e.job_id AND ${condition}
+        WHERE e.id = ANY($1::int[]) AND e.status = 'queued' AND j.id = e.job_id AND ${condition}
         RETURNING e.id, e.job_id AS "jobId", e.attempt, e.kwargs, e.scheduled_for AS "scheduledFor", ${JOB_FIELDS}`,
-      [runId, worker],
+      [runIds, worker],
     );
-    return (rows as ClaimedRun[])[0] ?? null;
+    return rows as ClaimedRun[];
   }
 
   async statusOf(runId: number): Promise<RunStatus | null> {
@@ -163,32 +178,46 @@ export class ExecutionsRepository {
     return rows[0]?.status ?? null;
   }
 
+  /** finishRuns for one run: its FinishedRun, or null when it was not in one of `onlyFrom`. */
+  async finishRun(db: EntityManager, runId: number, outcome: RunOutcomeInput, onlyFrom: RunStatus[]): Promise<FinishedRun | null> {
+    const [finished] = await this.finishRuns(db, [{ runId, outcome }], onlyFrom);
+    return finished ?? null;
+  }
+
   /**
-   * Records the outcome of a run that is in one of `onlyFrom` (null if it is not: nothing
-   * changes), adds it to its job's statistics, and — for a failed or timed-out attempt with
-   * attempts left — records the retry after `retry_backoff_seconds × 2^(attempt−1)`. One
-   * statement: atomic on its own, and one round trip on the workers' hot path.
+   * Records the outcomes of runs that are in one of `onlyFrom` (the others are left alone and
+   * left out of the answer), adds them to their jobs' statistics (several runs of one job
+   * count once each), and — for a failed or timed-out attempt with attempts left — records
+   * the retry after `retry_backoff_seconds × 2^(attempt−1)`. One statement: atomic on its own,
+   * and one round trip for a whole batch on the workers' hot path.
    */
-  async finishRun(
-    db: EntityManager,
-    runId: number,
-    outcome: { status: RunStatus; result?: unknown; error?: string | null },
-    onlyFrom: RunStatus[],
-  ): Promise<FinishedRun | null> {
+  async finishRuns(db: EntityManager, items: readonly { runId: number; outcome: RunOutcomeInput }[], onlyFrom: RunStatus[]): Promise<FinishedRun[]> {
+    if (items.length === 0) return [];
     const rows: (Omit<FinishedRun, 'retry'> & { retryId: number | null; retryNotBefore: Date | null })[] = await db.query(
-      `WITH finished AS (
-         UPDATE executions SET status = $2, finished_at = now(), result = $3::jsonb, error = $4,
-                duration_seconds = CASE WHEN started_at IS NULL THEN 0 ELSE extract(epoch FROM now() - started_at) END
-          WHERE id = $1 AND status = ANY($5::varchar[])
-          RETURNING id, job_id, status, duration_seconds, attempt, scheduled_for, kwargs, triggered_by
+      `WITH input AS (
+         SELECT * FROM unnest($1::int[], $2::varchar[], $3::jsonb[], $4::text[]) AS t(id, status, result, error)
+       ), finished AS (
+         UPDATE executions e SET status = i.status, finished_at = now(), result = i.result, error = i.error,
+                duration_seconds = CASE WHEN e.started_at IS NULL THEN 0 ELSE extract(epoch FROM now() - e.started_at) END
+           FROM input i
+          WHERE e.id = i.id AND e.status = ANY($5::varchar[])
+          RETURNING e.id, e.job_id, e.status, e.duration_seconds, e.attempt, e.scheduled_for, e.kwargs, e.triggered_by
+       ), per_job AS (
+         SELECT job_id, count(*)::int AS n,
+                count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded,
+                count(*) FILTER (WHERE status IN ('failed', 'timed_out'))::int AS failed,
+                coalesce(sum(duration_seconds) FILTER (WHERE status IN ('succeeded', 'failed', 'timed_out')), 0) AS duration,
+                (array_agg(status ORDER BY id DESC))[1] AS last_status,
+                (array_agg(duration_seconds ORDER BY id DESC))[1] AS last_duration
+           FROM finished GROUP BY job_id
        ), stats AS (
-         UPDATE jobs j SET total_runs = total_runs + 1,
-                successful_runs = successful_runs + CASE WHEN f.status = 'succeeded' THEN 1 ELSE 0 END,
-                failed_runs = failed_runs + CASE WHEN f.status IN ('failed', 'timed_out') THEN 1 ELSE 0 END,
-                total_duration_seconds = total_duration_seconds + CASE WHEN f.status IN ('succeeded', 'failed', 'timed_out') THEN f.duration_seconds ELSE 0 END,
-                last_run_at = now() - make_interval(secs => f.duration_seconds),
-                last_run_status = f.status
-           FROM finished f WHERE j.id = f.job_id
+         UPDATE jobs j SET total_runs = total_runs + p.n,
+                successful_runs = successful_runs + p.succeeded,
+                failed_runs = failed_runs + p.failed,
+                total_duration_seconds = total_duration_seconds + p.duration,
+                last_run_at = now() - make_interval(secs => p.last_duration),
+                last_run_status = p.last_status
+           FROM per_job p WHERE j.id = p.job_id
           RETURNING j.id, j.max_retries, j.retry_backoff_seconds, j.task_queue, j.task_priority
        ), retry AS (
          INSERT INTO executions (job_id, status, "trigger", scheduled_for, attempt, kwargs, triggered_by, not_before, retry_of)
@@ -196,22 +225,26 @@ export class ExecutionsRepository {
                 now() + make_interval(secs => s.retry_backoff_seconds * power(2, f.attempt - 1)), f.id
            FROM finished f JOIN stats s ON s.id = f.job_id
           WHERE f.status IN ('failed', 'timed_out') AND f.attempt <= s.max_retries
-          RETURNING id, not_before
+          RETURNING id, retry_of, not_before
        )
        SELECT f.id, f.job_id AS "jobId", f.status, f.duration_seconds AS "durationSeconds", f.attempt,
               s.task_queue AS "taskQueue", s.task_priority AS "taskPriority", r.id AS "retryId", r.not_before AS "retryNotBefore"
-         FROM finished f LEFT JOIN stats s ON s.id = f.job_id LEFT JOIN retry r ON true`,
-      [runId, outcome.status, outcome.result === undefined ? null : JSON.stringify(outcome.result), outcome.error ?? null, onlyFrom],
+         FROM finished f LEFT JOIN stats s ON s.id = f.job_id LEFT JOIN retry r ON r.retry_of = f.id`,
+      [
+        items.map((i) => i.runId),
+        items.map((i) => i.outcome.status),
+        items.map((i) => (i.outcome.result === undefined ? null : JSON.stringify(i.outcome.result))),
+        items.map((i) => i.outcome.error ?? null),
+        onlyFrom,
+      ],
     );
-    const row = rows[0];
-    if (!row) return null;
-    const { retryId, retryNotBefore, ...run } = row;
-    return {
+    return rows.map(({ retryId, retryNotBefore, ...run }) => ({
       ...run,
       durationSeconds: run.durationSeconds === null ? null : Number(run.durationSeconds),
       retry: retryId === null ? null : { id: retryId, notBefore: retryNotBefore! },
-    };
+    }));
   }
+
 
   /** Tells every worker (through LISTEN/NOTIFY, on commit) that this run was cancelled. */
   async notifyCancelled(tx: EntityManager, runId: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { createBatchLoader } from '../../common/batch-loader';
 import type { Actor } from '../../common/actor';
 import { ConflictError, NotFoundError } from '../../common/errors';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
@@ -7,14 +8,11 @@ import { AuditService } from '../audit/audit.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { ExecutionResponseDto } from './dto/execution-response.dto';
 import type { RunStatus } from './execution.entity';
-import { ExecutionsRepository, type FinishedRun, type NewRun, type RunFilter } from './executions.repository';
+import { ExecutionsRepository, type FinishedRun, type NewRun, type RunFilter, type RunOutcomeInput } from './executions.repository';
 import { QueueService } from './queue/queue.service';
 
-export interface RunOutcome {
-  status: RunStatus;
-  result?: unknown;
-  error?: string | null;
-}
+/** What a worker or a manual action reports about a run's end. */
+export type RunOutcome = RunOutcomeInput;
 
 /** Runs: recording, enqueueing, outcomes with statistics and retries, listing, cancelling. */
 @Injectable()
@@ -69,12 +67,31 @@ export class ExecutionsService {
    */
   async complete(runId: number, outcome: RunOutcome, onlyFrom: RunStatus[] = ['running']): Promise<FinishedRun | null> {
     const finished = await this.runs.finishRun(this.dataSource.manager, runId, outcome, onlyFrom);
-    if (!finished) return null;
-    this.metrics?.runFinished(finished);
-    if (finished.retry) {
-      await this.enqueue([{ id: finished.retry.id, taskQueue: finished.taskQueue, taskPriority: finished.taskPriority, notBefore: finished.retry.notBefore }]);
-    }
+    if (finished) await this.afterFinish([finished]);
     return finished;
+  }
+
+  /**
+   * complete() for a run this worker is running: outcomes reported at about the same time are
+   * written together, one statement per batch (the worker's hot path); each caller gets its own
+   * run's answer, or the batch's error (and tries again).
+   */
+  completeRunning(runId: number, outcome: RunOutcome): Promise<FinishedRun | null> {
+    return this.outcomes.load({ runId, outcome });
+  }
+
+  private readonly outcomes = createBatchLoader<{ runId: number; outcome: RunOutcome }, FinishedRun | null>(async (items) => {
+    const finished = await this.runs.finishRuns(this.dataSource.manager, items, ['running']);
+    await this.afterFinish(finished);
+    const byId = new Map(finished.map((run) => [run.id, run]));
+    return items.map((item) => byId.get(item.runId) ?? null);
+  });
+
+  /** Metrics, and the retries recorded with the outcomes put on their queues. */
+  private async afterFinish(finished: FinishedRun[]): Promise<void> {
+    for (const run of finished) this.metrics?.runFinished(run);
+    const retries = finished.filter((run) => run.retry);
+    await this.enqueue(retries.map((run) => ({ id: run.retry!.id, taskQueue: run.taskQueue, taskPriority: run.taskPriority, notBefore: run.retry!.notBefore })));
   }
 
   async cancel(id: number, actor: Actor): Promise<ExecutionResponseDto> {

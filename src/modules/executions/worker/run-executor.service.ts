@@ -1,4 +1,6 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
+import type DataLoader from 'dataloader';
+import { createBatchLoader } from '../../../common/batch-loader';
 import { LogContext } from '../../../common/logging/log-context.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import { TaskRegistry } from '../../tasks/task-registry.service';
@@ -27,6 +29,8 @@ export type ExecuteResult = 'finished' | 'not-queued' | 'wait-for-previous';
 export class RunExecutor {
   private readonly logger = new Logger(RunExecutor.name);
   private readonly inFlight = new Map<number, AbortController>();
+  /** Claims of runs arriving at about the same time go out as one statement (per worker name). */
+  private readonly claims = new Map<string, DataLoader<number, ClaimedRun | null>>();
 
   constructor(
     private readonly runs: ExecutionsRepository,
@@ -41,7 +45,7 @@ export class RunExecutor {
   }
 
   async execute(runId: number, worker: string): Promise<ExecuteResult> {
-    const claimed = await this.runs.claimStart(runId, worker);
+    const claimed = await this.claimsFor(worker).load(runId);
     if (!claimed) return this.notClaimed(runId);
     const controller = new AbortController();
     this.inFlight.set(runId, controller);
@@ -54,6 +58,23 @@ export class RunExecutor {
       this.inFlight.delete(runId);
       this.metrics?.runEnded(claimed);
     }
+  }
+
+  /**
+   * queued → running, batched: one statement claims every run of the batch whose job does not
+   * queue overlapping runs; the others (overlap `queue`, or no longer queued) go through the
+   * one-by-one path that takes the job's turn in order.
+   */
+  private claimsFor(worker: string): DataLoader<number, ClaimedRun | null> {
+    let loader = this.claims.get(worker);
+    if (!loader) {
+      loader = createBatchLoader<number, ClaimedRun | null>(async (runIds) => {
+        const claimed = new Map((await this.runs.claimStartMany([...runIds], worker)).map((run) => [run.id, run]));
+        return Promise.all(runIds.map(async (id) => claimed.get(id) ?? this.runs.claimQueued(id, worker)));
+      });
+      this.claims.set(worker, loader);
+    }
+    return loader;
   }
 
   /** Every line logged while the task runs (by the task or any service it calls) carries the run id. */
@@ -79,7 +100,7 @@ export class RunExecutor {
     const deadline = Date.now() + OUTCOME_WRITE_DEADLINE_MS;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.executions.complete(runId, outcome, ['running']);
+        await this.executions.completeRunning(runId, outcome);
         return;
       } catch (error) {
         if (Date.now() >= deadline) throw error;
