@@ -3,6 +3,7 @@ import { withClient } from './support/environment';
 import { BullmqAlone } from './support/bullmq-baseline';
 import { startNoopServer } from './support/noop-server';
 import { releaseJobs, startProduct } from './support/product-process';
+import { deleteRedisKeys } from './support/redis-keys';
 import { seedJobs } from './support/seed';
 import { Report, fmt, log, percentile, sleep, summarize } from './support/stats';
 
@@ -36,8 +37,9 @@ function lagRound(lagsMs: number[], counts: Omit<LagRound, 'p50' | 'p95' | 'p99'
  * whose fire time falls in the window. A run not started GRACE_MS after the window counts
  * with its lag so far (a lower bound); skipped fire times (overlap_policy skip) are counted apart.
  */
-async function productRound(url: string, round: number): Promise<LagRound> {
-  const service = await startProduct(`lag-product-${round}`, url, { ROLES: 'scheduler,worker', WORKER_CONCURRENCY: String(CONCURRENCY) });
+async function productRound(url: string, round: number, extraEnv: Record<string, string> = {}): Promise<LagRound> {
+  const label = extraEnv.REDIS_URL ? 'lag-product-redis' : 'lag-product';
+  const service = await startProduct(`${label}-${round}`, url, { ROLES: 'scheduler,worker', WORKER_CONCURRENCY: String(CONCURRENCY), ...extraEnv });
   try {
     return await withClient(url, async (c) => {
       await sleep(1000);
@@ -100,15 +102,25 @@ export async function runLag(env: BenchEnvironment): Promise<Report> {
     seedJobs(c, { count: JOBS, scheduleType: 'cron', expression: '* * * * * *', nextRunAt: 'NULL', isEnabled: false, taskName: 'http.request', taskKwargs: { url: noop.url } }),
   );
   const product: LagRound[] = [];
+  const productRedis: LagRound[] = [];
   const baseline: LagRound[] = [];
+  // BENCH_LAG_REDIS=1 adds rounds of the product with its queues on Redis (about 40 s each).
+  const redisUrl = process.env.BENCH_LAG_REDIS === '1' ? await env.redis() : undefined;
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const side of ['baseline', 'product'] as const) {
-        const db = `bench_lag_${side}_${round}`;
+      for (const side of ['baseline', 'product', 'product-redis'] as const) {
+        if (side === 'product-redis' && !redisUrl) continue;
+        const db = `bench_lag_${side.replace('-', '_')}_${round}`;
         const url = await env.createDatabase(db, template);
         try {
-          const r = side === 'product' ? await productRound(url, round) : await baselineRound(url);
-          (side === 'product' ? product : baseline).push(r);
+          const prefix = `benchlag${Date.now()}`;
+          const r =
+            side === 'baseline'
+              ? await baselineRound(url)
+              : side === 'product'
+                ? await productRound(url, round)
+                : await productRound(url, round, { REDIS_URL: redisUrl!, QUEUE_PREFIX: prefix }).finally(() => deleteRedisKeys(redisUrl!, prefix));
+          (side === 'baseline' ? baseline : side === 'product' ? product : productRedis).push(r);
           log(
             `  lag round ${round} ${side}: p50 ${fmt(r.p50)} ms, p95 ${fmt(r.p95)}, p99 ${fmt(r.p99)}, max ${fmt(r.max)}; ` +
               `${r.started} started, ${r.skipped} skipped, ${r.neverStarted} never started of ${r.expected} fire times`,
@@ -133,6 +145,17 @@ export async function runLag(env: BenchEnvironment): Promise<Report> {
       baseline: { name: baselineName, summary: summarize(baseline.map((r) => r[key])) },
       target: target === undefined ? undefined : { on: 'value', op: '<=', value: target },
     });
+  }
+  if (productRedis.length > 0) {
+    for (const key of ['p50', 'p99'] as const) {
+      report.add({
+        name: `start lag ${key}, product on Redis (REDIS_URL)`,
+        unit: 'ms',
+        product: summarize(productRedis.map((r) => r[key])),
+        baseline: { name: baselineName, summary: summarize(baseline.map((r) => r[key])) },
+        target: { on: 'value', op: '<=', value: targets[key]! },
+      });
+    }
   }
   const started = summarize(product.map((r) => r.started / r.expected));
   const skipped = summarize(product.map((r) => r.skipped / r.expected));

@@ -1,8 +1,8 @@
 import type { BenchEnvironment } from './support/environment';
 import { withClient } from './support/environment';
 import { bullmqNoopThroughput, type BullBackend } from './support/bullmq-baseline';
-import IORedis from 'ioredis';
 import { startNoopServer } from './support/noop-server';
+import { deleteRedisKeys } from './support/redis-keys';
 import { releaseJobs, startProduct } from './support/product-process';
 import { rawClaimAll } from './support/raw-claim';
 import { seedJobs } from './support/seed';
@@ -162,15 +162,4 @@ export async function runPipeline(env: BenchEnvironment): Promise<Report> {
     });
   }
   return report;
-}
-
-/** Removes the keys a product round left on Redis under its QUEUE_PREFIX. */
-async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
-  const redis = new IORedis(url, { maxRetriesPerRequest: 1 });
-  try {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
 }
