@@ -74,20 +74,10 @@ export class JobsRepository {
    */
   private async count(filter: JobFilter): Promise<number> {
     if (filter.search) return this.filtered(filter, 'counted').getCount();
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    const where = (column: string, value: unknown) => {
-      params.push(value);
-      conditions.push(`${column} = $${params.length}`);
-    };
-    if (filter.status) where('status', filter.status);
-    if (filter.isEnabled !== undefined) where('is_enabled', filter.isEnabled);
-    if (filter.jobType) where('job_type', filter.jobType);
-    const [row] = await this.jobs.query<{ n: number }[]>(
-      `SELECT coalesce(sum(n), 0)::int AS n FROM job_counts${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`,
-      params,
-    );
-    return row.n;
+    const qb = this.jobs.manager.createQueryBuilder().select('coalesce(sum(c.n), 0)::int', 'n').from('job_counts', 'c');
+    for (const [column, value] of equalityFilters(filter)) qb.andWhere(`c.${column} = :${column}`, { [column]: value });
+    const row = await qb.getRawOne<{ n: number }>();
+    return row?.n ?? 0;
   }
 
   insert(job: Partial<Job>, tx: EntityManager): Promise<Job> {
@@ -120,9 +110,7 @@ export class JobsRepository {
 
   private filtered(filter: JobFilter, alias: string): SelectQueryBuilder<Job> {
     const qb = this.jobs.createQueryBuilder(alias);
-    if (filter.status) qb.andWhere(`${alias}.status = :status`, { status: filter.status });
-    if (filter.isEnabled !== undefined) qb.andWhere(`${alias}.isEnabled = :isEnabled`, { isEnabled: filter.isEnabled });
-    if (filter.jobType) qb.andWhere(`${alias}.jobType = :jobType`, { jobType: filter.jobType });
+    for (const [column, value] of equalityFilters(filter)) qb.andWhere(`${alias}.${column} = :${column}`, { [column]: value });
     if (filter.search) {
       const pattern = `%${escapeLike(filter.search)}%`;
       qb.andWhere(
@@ -136,6 +124,16 @@ export class JobsRepository {
     }
     return qb;
   }
+}
+
+/** The filters that are plain equalities, by column (the same columns in `jobs` and `job_counts`). */
+function equalityFilters(filter: JobFilter): [string, unknown][] {
+  const pairs: [string, unknown][] = [
+    ['status', filter.status],
+    ['is_enabled', filter.isEnabled],
+    ['job_type', filter.jobType],
+  ];
+  return pairs.filter(([, value]) => value !== undefined && value !== '');
 }
 
 function parseSort(sort: string | undefined): [string, 'ASC' | 'DESC'] {
