@@ -1,5 +1,6 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import type DataLoader from 'dataloader';
+import { hostname } from 'node:os';
 import { createBatchLoader } from '../../../common/batch-loader';
 import { LogContext } from '../../../common/logging/log-context.service';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -29,8 +30,17 @@ export type ExecuteResult = 'finished' | 'not-queued' | 'wait-for-previous';
 export class RunExecutor {
   private readonly logger = new Logger(RunExecutor.name);
   private readonly inFlight = new Map<number, AbortController>();
-  /** Claims of runs arriving at about the same time go out as one statement (per worker name). */
-  private readonly claims = new Map<string, DataLoader<number, ClaimedRun | null>>();
+  /** This process's worker id, recorded on the runs it claims. */
+  readonly name = `${hostname()}:${process.pid}`;
+  /**
+   * queued → running, batched: one statement claims every run of the batch whose job does not
+   * queue overlapping runs; the others (overlap `queue`, or no longer queued) go through the
+   * one-by-one path that takes the job's turn in order.
+   */
+  private readonly claims: DataLoader<number, ClaimedRun | null> = createBatchLoader(async (runIds) => {
+    const claimed = new Map((await this.runs.claimStartMany([...runIds], this.name)).map((run) => [run.id, run]));
+    return Promise.all(runIds.map(async (id) => claimed.get(id) ?? this.runs.claimQueued(id, this.name)));
+  });
 
   constructor(
     private readonly runs: ExecutionsRepository,
@@ -44,8 +54,8 @@ export class RunExecutor {
     return this.inFlight.size;
   }
 
-  async execute(runId: number, worker: string): Promise<ExecuteResult> {
-    const claimed = await this.claimsFor(worker).load(runId);
+  async execute(runId: number): Promise<ExecuteResult> {
+    const claimed = await this.claims.load(runId);
     if (!claimed) return this.notClaimed(runId);
     const controller = new AbortController();
     this.inFlight.set(runId, controller);
@@ -58,23 +68,6 @@ export class RunExecutor {
       this.inFlight.delete(runId);
       this.metrics?.runEnded(claimed);
     }
-  }
-
-  /**
-   * queued → running, batched: one statement claims every run of the batch whose job does not
-   * queue overlapping runs; the others (overlap `queue`, or no longer queued) go through the
-   * one-by-one path that takes the job's turn in order.
-   */
-  private claimsFor(worker: string): DataLoader<number, ClaimedRun | null> {
-    let loader = this.claims.get(worker);
-    if (!loader) {
-      loader = createBatchLoader<number, ClaimedRun | null>(async (runIds) => {
-        const claimed = new Map((await this.runs.claimStartMany([...runIds], worker)).map((run) => [run.id, run]));
-        return Promise.all(runIds.map(async (id) => claimed.get(id) ?? this.runs.claimQueued(id, worker)));
-      });
-      this.claims.set(worker, loader);
-    }
-    return loader;
   }
 
   /** Every line logged while the task runs (by the task or any service it calls) carries the run id. */

@@ -1,6 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DelayedError, type Job as QueueJob, type Worker } from 'bullmq';
-import { hostname } from 'node:os';
 import { AppConfig } from '../../../config/app-config';
 import { ExecutionsRepository } from '../executions.repository';
 import { CHANNEL_JOBS_CHANGED, CHANNEL_RUN_CANCELLED, PgNotifier } from '../queue/pg-notifier.service';
@@ -18,7 +17,6 @@ const OVERLAP_RECHECK_MS = 500;
 export class RunWorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RunWorkerService.name);
   private readonly workers = new Map<string, Worker<RunMessage>>();
-  readonly name = `${hostname()}:${process.pid}`;
   private stopping = false;
   private refreshing: Promise<void> = Promise.resolve();
 
@@ -39,6 +37,11 @@ export class RunWorkerService implements OnApplicationBootstrap, OnModuleDestroy
     }
     await this.refreshQueues();
     this.logger.log(`Worker ${this.name} consuming ${[...this.workers.keys()].join(', ')} (concurrency ${this.config.workerConcurrency})`);
+  }
+
+  /** This process's worker id (the executor's). */
+  get name(): string {
+    return this.executor.name;
   }
 
   get queues(): string[] {
@@ -66,7 +69,7 @@ export class RunWorkerService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async process(job: QueueJob<RunMessage>, token?: string): Promise<void> {
-    const outcome = await this.executor.execute(job.data.runId, this.name);
+    const outcome = await this.executor.execute(job.data.runId);
     if (outcome === 'wait-for-previous') {
       await job.moveToDelayed(Date.now() + OVERLAP_RECHECK_MS, token);
       throw new DelayedError();
