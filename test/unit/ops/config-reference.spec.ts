@@ -7,9 +7,9 @@ const { renderConfigTable, withConfigTable } = require('../../../scripts/config-
   withConfigTable(readme: string, table: string): string;
 };
 
-const README = path.resolve(__dirname, '..', '..', '..', 'README.md');
+const DOC = path.resolve(__dirname, '..', '..', '..', 'docs', 'configuration.md');
 
-describe('README configuration reference', () => {
+describe('Configuration reference (docs/configuration.md)', () => {
   const table = renderConfigTable(envSchema, CONFIG_DOCS);
 
   it('has a row for every variable of the config schema, with its default', () => {
@@ -19,8 +19,8 @@ describe('README configuration reference', () => {
     expect(table).toContain('| `DATABASE_URL` | — |');
   });
 
-  it('is fresh in README.md (run `npm run config-docs` after changing src/config/config.schema.ts)', () => {
-    const readme = fs.readFileSync(README, 'utf8');
+  it('is fresh in docs/configuration.md (run `npm run config-docs` after changing src/config/config.schema.ts)', () => {
+    const readme = fs.readFileSync(DOC, 'utf8');
     expect(withConfigTable(readme, table) === readme ? 'fresh' : 'stale: run npm run config-docs').toBe('fresh');
   });
 });
