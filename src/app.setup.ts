@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DomainErrorFilter } from './common/domain-error.filter';
 import { refuseDeepJson } from './common/json-depth';
+import { DEFAULT_BODY_LIMIT, smallBodyParser } from './common/body-limits';
 import { createValidationPipe } from './common/validation';
 import { METRICS_SECURITY } from './modules/metrics/metrics.controller';
 import { httpMetricsMiddleware } from './modules/metrics/http-metrics.middleware';
@@ -41,8 +42,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // Plain-HTTP deployments are common here (behind a proxy or on localhost): upgrading the
   // Swagger UI's asset requests to https would break it.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  // `verify` (which Nest's types reserve for rawBody, unused here) refuses deeply nested JSON before it is parsed.
-  const jsonOptions = { limit: '1mb', verify: refuseDeepJson };
+  // `verify` (which Nest's types reserve for rawBody, unused here) refuses deeply nested JSON and objects with too many keys before they are parsed.
+  const small = smallBodyParser(API_PREFIX);
+  app.use(small.paths, small.parser);
+  const jsonOptions = { limit: DEFAULT_BODY_LIMIT, verify: refuseDeepJson };
   app.useBodyParser('json', jsonOptions);
   app.setGlobalPrefix(API_PREFIX, { exclude: OPS_PATHS });
   app.useGlobalPipes(createValidationPipe());

@@ -1,11 +1,30 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-/** The one error shape: `{statusCode, error, message}`. */
+/** One field at fault in a 400. */
+export class ErrorDetailDto {
+  @ApiProperty({ example: 'title', description: 'The field, dotted through nested objects and arrays (`task_kwargs.headers.0`); `body` for the whole body' })
+  field: string;
+  @ApiProperty({ example: 'title must be longer than or equal to 1 characters' })
+  message: string;
+}
+
+/** The one error shape: `{statusCode, error, code, message}`, and `details` for invalid input. */
 export class ErrorResponseDto {
   @ApiProperty({ example: 400 })
   statusCode: number;
   @ApiProperty({ example: 'Bad Request' })
   error: string;
-  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], example: ['title must be longer than or equal to 1 characters'] })
+  @ApiProperty({
+    example: 'VALIDATION_FAILED',
+    description: 'Stable machine-readable name: VALIDATION_FAILED, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS, UNAVAILABLE, INTERNAL_ERROR',
+  })
+  code: string;
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    example: ['title must be longer than or equal to 1 characters'],
+    description: 'What is wrong, naming the field(s); at most 20 lines, then "… and K more"',
+  })
   message: string | string[];
+  @ApiPropertyOptional({ type: [ErrorDetailDto], description: 'On a 400: each field at fault (at most 20)' })
+  details?: ErrorDetailDto[];
 }

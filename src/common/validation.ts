@@ -4,6 +4,9 @@ import { ValidateIf } from 'class-validator';
 /** Optional, but when given it must be valid: unlike @IsOptional, `null` is rejected. */
 export const OptionalNotNull = (): PropertyDecorator => ValidateIf((_object, value) => value !== undefined);
 
+/** At most this many messages in one 400; the rest are counted in a last "… and K more" line. */
+export const MAX_ERROR_MESSAGES = 20;
+
 /** Flattens class-validator errors into "field: problem" lines (nested fields dotted). */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
@@ -15,40 +18,77 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+/** The first MAX_ERROR_MESSAGES messages, and a count of the others: a 400 stays small whatever was sent. */
+export function capMessages(messages: string[], max = MAX_ERROR_MESSAGES): string[] {
+  if (messages.length <= max) return messages;
+  return [...messages.slice(0, max), `… and ${messages.length - max} more`];
+}
+
 /**
- * Paths of the strings (values or keys) in `value` that hold a NUL character. PostgreSQL
- * refuses NUL in text, so such input is rejected up front, naming the field, before any query.
+ * Keys that name members of Object.prototype (`__proto__`, `constructor`, `toString`, …) or
+ * `prototype`. class-transformer drops some of them and turns `__proto__` into the object's
+ * prototype (whose fields then read as if sent), so they are refused wherever they appear.
  */
-export function findNulFields(value: unknown, path = ''): string[] {
+const RESERVED_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+export interface InputProblem {
+  field: string;
+  problem: string;
+}
+
+const NUL = 'must not contain the NUL character (\\u0000)';
+const LONE_SURROGATE = 'must be well-formed Unicode (a lone surrogate, \\ud800–\\udfff, is not)';
+const RESERVED = 'is a reserved name (a member of Object.prototype) and cannot be used as a key';
+
+/** With the u flag a surrogate pair is one code point, so only lone surrogates match. */
+const LONE_SURROGATE_PATTERN = /\p{Cs}/u;
+
+function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return NUL;
+  return LONE_SURROGATE_PATTERN.test(text) ? LONE_SURROGATE : undefined;
+}
+
+/**
+ * Every string (value or key) in `value` that PostgreSQL or JSON cannot carry (NUL, lone
+ * surrogates), and every key named like an Object.prototype member, with its dotted path.
+ * Such input is refused up front, naming the field, before any transformation or query.
+ */
+export function findInputProblems(value: unknown, path = ''): InputProblem[] {
   const at = (key: string) => (path ? `${path}.${key}` : key);
-  if (typeof value === 'string') return value.includes('\u0000') ? [path || 'body'] : [];
-  if (Array.isArray(value)) return value.flatMap((item, i) => findNulFields(item, at(String(i))));
+  if (typeof value === 'string') {
+    const problem = textProblem(value);
+    return problem ? [{ field: path || 'body', problem }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => findInputProblems(item, at(String(i))));
   if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, item]) => (key.includes('\u0000') ? [at(key)] : findNulFields(item, at(key))));
+    return Object.keys(value).flatMap((key) => {
+      const problem = RESERVED_KEYS.has(key) ? RESERVED : textProblem(key);
+      return problem ? [{ field: at(key), problem }] : findInputProblems((value as Record<string, unknown>)[key], at(key));
+    });
   }
   return [];
 }
 
-/** ValidationPipe that first refuses NUL characters in bodies, queries and path parameters. */
+/** ValidationPipe that first refuses ill-formed text and reserved keys in bodies, queries and path parameters. */
 class ApiValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'custom') {
-      const fields = findNulFields(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
-      if (fields.length > 0) {
-        return Promise.reject(new BadRequestException(fields.map((field) => `${field}: must not contain the NUL character (\\u0000)`)));
+      const problems = findInputProblems(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
+      if (problems.length > 0) {
+        return Promise.reject(new BadRequestException(capMessages(problems.map(({ field, problem }) => `${field}: ${problem}`))));
       }
     }
     return super.transform(value, metadata);
   }
 }
 
-/** The global pipe: whitelist, forbid unknown fields, transform, no NUL; errors name the field. */
+/** The global pipe: whitelist, forbid unknown fields, transform, no ill-formed text; errors name the field. */
 export function createValidationPipe(): ValidationPipe {
   return new ApiValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    exceptionFactory: (errors) => new BadRequestException(flattenValidationErrors(errors)),
+    exceptionFactory: (errors) => new BadRequestException(capMessages(flattenValidationErrors(errors))),
   });
 }

@@ -129,7 +129,7 @@ describe(AuditService.name, () => {
       const before = await jobsSnapshot();
       const res = await send();
       expect(res.status).toBe(500);
-      expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' });
+      expect(res.body).toEqual({ statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL_ERROR', message: 'Internal server error' });
       expect(await jobsSnapshot()).toBe(before);
     });
   });

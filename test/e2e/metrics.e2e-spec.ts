@@ -103,7 +103,7 @@ describe(MetricsController.name, () => {
 
     it('answers 401 without the token, with a wrong one and with a user JWT; 200 with the token', async () => {
       const noToken = await t.anon.get('/metrics').expect(401);
-      expect(noToken.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.stringMatching(/METRICS_TOKEN/) });
+      expect(noToken.body).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHORIZED', message: expect.stringMatching(/METRICS_TOKEN/) });
       await t.anon.get('/metrics').set('Authorization', 'Bearer wrong-token-0123456789').expect(401);
       await t.http.get('/metrics').expect(401);
       const ok = await t.anon.get('/metrics').set('Authorization', `Bearer ${token}`).expect(200);

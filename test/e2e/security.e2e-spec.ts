@@ -148,7 +148,7 @@ describe('Security: hostile input through the API', () => {
       const before = await counts();
       const res = await t.http.post('/api/v1/jobs/').send(jobBody({ config: { blob: 'x'.repeat(1_100_000) } }));
       expect(res.status).toBe(413);
-      expect(res.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: expect.stringMatching(/1 MiB/) });
+      expect(res.body).toEqual({ statusCode: 413, error: 'Payload Too Large', code: 'PAYLOAD_TOO_LARGE', message: expect.stringMatching(/1 MiB/) });
       const raw = await t.http.post('/api/v1/jobs/validate-schedule').set('content-type', 'application/json').send(`{"schedule_type":"${'a'.repeat(2_000_000)}"}`);
       expect(raw.status).toBe(413);
       expect(await counts()).toEqual(before);
@@ -192,7 +192,9 @@ describe('Security: hostile input through the API', () => {
       const exec = await t.http.post(`/api/v1/jobs/${jobId}/execute`).set('content-type', 'application/json').send(`{"force":true,"override_kwargs":${deep}}`);
       expect(exec.status).toBe(400);
       expect([exec.body.message].flat().join(' ')).toMatch(/override_kwargs/);
-      const preview = await t.http.post('/api/v1/jobs/validate-schedule').set('content-type', 'application/json').send(`{"schedule_type":"cron","schedule_expression":"* * * * *","timezone":${deep}}`);
+      // validate-schedule takes at most 4 KiB: deep JSON has to fit in that.
+      const deepButSmall = `${'['.repeat(900)}${']'.repeat(900)}`;
+      const preview = await t.http.post('/api/v1/jobs/validate-schedule').set('content-type', 'application/json').send(`{"schedule_type":"cron","schedule_expression":"* * * * *","timezone":${deepButSmall}}`);
       expect(preview.status).toBe(400);
       expect([preview.body.message].flat().join(' ')).toMatch(/timezone/);
     });

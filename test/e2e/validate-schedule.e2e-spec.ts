@@ -151,14 +151,14 @@ describe(SchedulesController.name, () => {
       ['an unknown field', { ...base, owner: 'me' }, /property owner should not exist/],
     ])('%s', async (_name, body, message) => {
       const res = await validate(body).expect(400);
-      expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.anything() });
+      expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED', message: expect.anything(), details: expect.any(Array) });
       const messages: string[] = Array.isArray(res.body.message) ? res.body.message : [res.body.message];
       expect(messages.some((m) => message.test(m))).toBe(true);
     });
 
     it('answers 400 for a body that is not JSON', async () => {
       const res = await t.http.post(PATH).set('Content-Type', 'application/json').send('{"schedule_type":').expect(400);
-      expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.any(String) });
+      expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED', message: expect.any(String), details: expect.any(Array) });
     });
   });
 

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RunStatus } from '../executions/execution.entity';
+import { sampleEventLoopDelay } from './event-loop-delay';
 
 /** What a scrape asks the rest of the service (registered by MetricsScrapeSources). */
 export interface ScrapeSources {
@@ -28,8 +29,10 @@ const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
  * jobs) are read when /metrics is scraped.
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleDestroy {
   readonly registry = new Registry();
+  /** Stops the event-loop delay sampler (nodejs_eventloop_delay_seconds). */
+  private readonly stopLoopSampling = sampleEventLoopDelay(this.registry);
   private sources: ScrapeSources | undefined;
 
   private readonly runs = new Counter({
@@ -93,6 +96,10 @@ export class MetricsService {
       },
     });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  onModuleDestroy(): void {
+    this.stopLoopSampling();
   }
 
   setSources(sources: ScrapeSources): void {

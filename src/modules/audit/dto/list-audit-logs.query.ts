@@ -1,6 +1,7 @@
 import { PageQuery } from '../../../common/page.query';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIsoDateTime } from '../../../common/iso-date-time';
 
 export class ListAuditLogsQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'admin' })
@@ -27,13 +28,13 @@ export class ListAuditLogsQuery extends PageQuery {
   @MaxLength(100)
   entity_id?: string;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Entries at or after this time' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Entries at or after this time (ISO 8601 extended format, e.g. 2026-01-01T00:00:00Z)' })
   @IsOptional()
-  @IsDateString({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  @IsIsoDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Entries at or before this time' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Entries at or before this time (ISO 8601 extended format)' })
   @IsOptional()
-  @IsDateString({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @IsIsoDateTime()
   to?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIsoDateTime } from '../../../common/iso-date-time';
 import { PageQuery } from '../../../common/page.query';
 import { RUN_STATUSES, RUN_TRIGGERS, type RunStatus, type RunTrigger } from '../execution.entity';
 
@@ -15,14 +16,14 @@ export class ListJobExecutionsQuery extends PageQuery {
   @IsIn(RUN_TRIGGERS, { message: `trigger must be one of: ${RUN_TRIGGERS.join(', ')}` })
   trigger?: RunTrigger;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Runs scheduled at or after this time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Runs scheduled at or after this time (ISO 8601 extended format, e.g. 2026-01-01T00:00:00Z)' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  @IsIsoDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Runs scheduled before this time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Runs scheduled before this time (ISO 8601 extended format)' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @IsIsoDateTime()
   to?: string;
 }
 

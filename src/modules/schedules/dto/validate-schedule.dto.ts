@@ -1,25 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, isISO8601, IsString, Length, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { IsIsoDateTime } from '../../../common/iso-date-time';
 import { OptionalNotNull } from '../../../common/validation';
 import { SCHEDULE_TYPES, type ScheduleType } from '../schedule.types';
 
 export const MAX_PREVIEW_COUNT = 50;
-
-/** A date and a time with an offset: without one, `from` would mean a different instant per zone. */
-const DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-
-/** One check and one message for `from`, whatever is wrong with it (type, shape or calendar). */
-const IsDateTimeWithOffset = (options?: ValidationOptions): PropertyDecorator =>
-  ValidateBy(
-    {
-      name: 'isDateTimeWithOffset',
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && DATE_TIME_WITH_OFFSET.test(value) && isISO8601(value, { strict: true }),
-        defaultMessage: () => '$property must be an ISO 8601 date-time with an offset, e.g. "2026-01-01T00:00:00Z"',
-      },
-    },
-    options,
-  );
 
 /** The body of POST /jobs/validate-schedule: a schedule as a job would have it, and what to preview. */
 export class ValidateScheduleDto {
@@ -47,6 +32,7 @@ export class ValidateScheduleDto {
 
   @ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-01-01T00:00:00Z', description: 'List fire times strictly after this instant (default: now)' })
   @OptionalNotNull()
-  @IsDateTimeWithOffset()
+  // With an offset: without one, `from` would mean a different instant per zone.
+  @IsIsoDateTime({ requireOffset: true })
   from?: string;
 }
