@@ -19,6 +19,7 @@ export class AppConfig {
   readonly loginThrottleLimit: number;
   readonly loginThrottleIpLimit: number;
   readonly loginThrottleWindowSeconds: number;
+  readonly loginThrottleUsernameLimit: number;
   readonly adminUsername: string | undefined;
   readonly adminPassword: string | undefined;
   readonly overdueGraceSeconds: number;
@@ -53,6 +54,7 @@ export class AppConfig {
     this.loginThrottleLimit = env.LOGIN_THROTTLE_LIMIT;
     this.loginThrottleIpLimit = env.LOGIN_THROTTLE_IP_LIMIT;
     this.loginThrottleWindowSeconds = env.LOGIN_THROTTLE_WINDOW_SECONDS;
+    this.loginThrottleUsernameLimit = env.LOGIN_THROTTLE_USERNAME_LIMIT;
     this.adminUsername = env.ADMIN_USERNAME;
     this.adminPassword = env.ADMIN_PASSWORD;
     this.overdueGraceSeconds = env.OVERDUE_GRACE_SECONDS;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { passwordWeakness } from '../modules/auth/password-strength';
 
 /**
  * Every environment variable the service reads, declared once. `loadConfig` validates them
@@ -39,8 +40,15 @@ export const envSchema = z.object({
   LOGIN_THROTTLE_LIMIT: intIn(1, 10000).default(10),
   LOGIN_THROTTLE_IP_LIMIT: intIn(1, 100000).default(30),
   LOGIN_THROTTLE_WINDOW_SECONDS: intIn(1, 86400).default(60),
+  LOGIN_THROTTLE_USERNAME_LIMIT: intIn(1, 1000000).default(100),
   ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_.@-]{1,100}$/, 'must be 1–100 letters, digits or _.@-').optional(),
-  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  ADMIN_PASSWORD: z
+    .string()
+    .superRefine((password, ctx) => {
+      const weakness = passwordWeakness(password, ['admin']);
+      if (weakness) ctx.addIssue({ code: 'custom', message: weakness });
+    })
+    .optional(),
   OVERDUE_GRACE_SECONDS: intIn(0, 86400).default(60),
   MISFIRE_CATCHUP_MAX: intIn(1, 10000).default(100),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, 'must be 1–50 letters, digits, _ or -').default('jobs'),
@@ -75,11 +83,12 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   WORKER_CONCURRENCY: 'Runs a worker process executes at once, per queue',
   JWT_SECRET: 'HS256 secret, at least 32 characters (embedded mode generates one under DATA_DIR)',
   JWT_TTL: 'Access token lifetime in seconds',
-  LOGIN_THROTTLE_LIMIT: 'Login attempts per username per window before 429',
-  LOGIN_THROTTLE_IP_LIMIT: 'Login attempts per client address per window before 429',
+  LOGIN_THROTTLE_LIMIT: 'Failed login attempts for one username from one client address per window before 429',
+  LOGIN_THROTTLE_IP_LIMIT: 'Failed login attempts from one client address (any usernames) per window before 429',
   LOGIN_THROTTLE_WINDOW_SECONDS: 'Login throttling window (and how long a throttled username or address waits)',
+  LOGIN_THROTTLE_USERNAME_LIMIT: 'Failed login attempts for one username from all addresses together per window before 429 (a ceiling against guessing from many addresses)',
   ADMIN_USERNAME: 'First superuser, created when no user exists',
-  ADMIN_PASSWORD: 'Password of the first superuser',
+  ADMIN_PASSWORD: 'Password of the first superuser: at least 12 characters and not guessable (zxcvbn score ≥ 3), or start-up stops',
   OVERDUE_GRACE_SECONDS: 'How late a job may be before it is listed as overdue',
   MISFIRE_CATCHUP_MAX: 'Most missed fire times a `run_all` job catches up',
   QUEUE_PREFIX: 'Key prefix of the BullMQ queues on Redis (one service per prefix)',

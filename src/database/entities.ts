@@ -1,4 +1,6 @@
 import { AuditLog } from '../modules/audit/audit-log.entity';
+import { LoginAttemptCounter } from '../modules/auth/login-attempt-counter.entity';
+import { RevokedToken } from '../modules/auth/revoked-token.entity';
 import { User } from '../modules/auth/user.entity';
 import { Execution } from '../modules/executions/execution.entity';
 import { DefaultJobSeed } from '../modules/jobs/default-job-seed.entity';
@@ -7,4 +9,4 @@ import { JobDailyStat } from '../modules/tasks/job-daily-stat.entity';
 import { UserActivityDigest } from '../modules/tasks/user-activity-digest.entity';
 
 /** Every entity, listed once for the app's and the TypeORM CLI's data source. */
-export const ENTITIES = [Job, User, AuditLog, UserActivityDigest, Execution, JobDailyStat, DefaultJobSeed];
+export const ENTITIES = [Job, User, RevokedToken, LoginAttemptCounter, AuditLog, UserActivityDigest, Execution, JobDailyStat, DefaultJobSeed];

@@ -20,6 +20,8 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   // Auth, users, audit
   'POST /api/v1/auth/login': 'public',
   'GET /api/v1/auth/me': 'user',
+  'POST /api/v1/auth/logout': 'user',
+  'POST /api/v1/auth/password': 'user',
   'GET /api/v1/users': 'superuser',
   'POST /api/v1/users': 'superuser',
   'GET /api/v1/audit-logs': 'superuser',

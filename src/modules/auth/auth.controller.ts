@@ -1,13 +1,25 @@
 import { Body, Controller, Get, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
-import { ApiAuth, Public } from './auth.decorators';
+import { ApiAuth, CurrentPrincipal, Public } from './auth.decorators';
 import { AuthService } from './auth.service';
+import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto, TokenResponseDto } from './dto/login.dto';
-import { LoginThrottlerGuard } from './login-throttler.guard';
 import { MeResponseDto } from './dto/user.dto';
+import type { Principal } from './jwt.strategy';
+import { LoginThrottlerGuard } from './login-throttler.guard';
+
+const THROTTLED = 'Too many failed attempts for this username from this address, from this address, or for this username overall; see Retry-After';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -18,12 +30,36 @@ export class AuthController {
   @Public()
   @UseGuards(LoginThrottlerGuard)
   @HttpCode(200)
-  @ApiOperation({ summary: 'Exchange a username and password for a bearer token' })
+  @ApiOperation({ summary: 'Exchange a username (any case) and password for a bearer token' })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Wrong username or password' })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many attempts for this username or from this address' })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: THROTTLED })
   login(@Body() dto: LoginDto, @Ip() ip: string): Promise<TokenResponseDto> {
     return this.auth.login(dto.username, dto.password, ip);
+  }
+
+  @Post('logout')
+  @ApiAuth()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke the token this request is sent with, in every process' })
+  @ApiNoContentResponse({ description: 'The token no longer works' })
+  async logout(@CurrentPrincipal() principal: Principal, @CurrentActor() actor: Actor): Promise<void> {
+    await this.auth.logout(principal, actor);
+  }
+
+  @Post('password')
+  @ApiAuth()
+  @UseGuards(LoginThrottlerGuard)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Change your own password',
+    description: 'Every token issued before the change stops working (the one sent with this request too); the answer carries a fresh token.',
+  })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'current_password does not match, or new_password is too weak (the message says why)' })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: THROTTLED })
+  changePassword(@Body() dto: ChangePasswordDto, @CurrentPrincipal() principal: Principal, @CurrentActor() actor: Actor): Promise<TokenResponseDto> {
+    return this.auth.changePassword(principal, dto.current_password, dto.new_password, actor);
   }
 
   @Get('me')

@@ -1,6 +1,7 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../common/error-response.dto';
+import type { Principal } from './jwt.strategy';
 
 export const IS_PUBLIC = 'auth:public';
 export const IS_SUPERUSER = 'auth:superuser';
@@ -21,3 +22,8 @@ export const Superuser = (): MethodDecorator & ClassDecorator =>
 /** Swagger: these routes need a bearer token and may answer 401. Put it on every non-public controller. */
 export const ApiAuth = (): ClassDecorator & MethodDecorator =>
   applyDecorators(ApiBearerAuth(BEARER), ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing, invalid or expired token' }));
+
+/** The verified token's principal (user and token id), set on the request by the global guard. */
+export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {
+  return ctx.switchToHttp().getRequest<{ user: Principal }>().user;
+});

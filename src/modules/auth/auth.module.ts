@@ -2,56 +2,51 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { ThrottlerModule, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { Request } from 'express';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { AuditModule } from '../audit/audit.module';
 import { AdminBootstrapService } from './admin-bootstrap.service';
+import { AuthHousekeepingService } from './auth-housekeeping.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtSecretService } from './jwt-secret.service';
 import { JwtStrategy } from './jwt.strategy';
+import { LoginAttemptsRepository } from './login-attempts.repository';
+import { PostgresLoginAttemptsStore, RedisLoginAttemptsStore } from './login-attempts.store';
+import { loginThrottlerOptions, type LoginAttemptsStore } from './login-throttle';
+import { RevokedToken } from './revoked-token.entity';
+import { RevokedTokensRepository } from './revoked-tokens.repository';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
-/**
- * Login throttles (applied to the login route only): one per client address and one per
- * username, so guessing one account from many addresses is slowed as well. The counters
- * live in this process's memory.
- */
-function loginThrottlers(config: AppConfig): ThrottlerModuleOptions {
-  const ttl = config.loginThrottleWindowSeconds * 1000;
-  return {
-    errorMessage: 'Too many login attempts; wait a minute and try again',
-    throttlers: [
-      { name: 'login-ip', ttl, blockDuration: ttl, limit: config.loginThrottleIpLimit, getTracker: (req) => (req as Request).ip ?? 'unknown' },
-      {
-        name: 'login-username',
-        ttl,
-        blockDuration: ttl,
-        limit: config.loginThrottleLimit,
-        getTracker: (req) => `username:${String(((req as Request).body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
-      },
-    ],
-  };
+/** The login throttling counters: in Redis when REDIS_URL is set, else in PostgreSQL. */
+function loginAttemptsStore(config: AppConfig, dataSource: DataSource): LoginAttemptsStore {
+  if (config.redisUrl) return new RedisLoginAttemptsStore(config.redisUrl, config.queuePrefix);
+  return new PostgresLoginAttemptsStore(new LoginAttemptsRepository(dataSource));
 }
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([User]),
+    TypeOrmModule.forFeature([User, RevokedToken]),
     PassportModule,
     // The secret is passed per call (JwtSecretService may have to generate it first).
     JwtModule.register({}),
-    ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: loginThrottlers }),
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig, DataSource],
+      useFactory: (config: AppConfig, dataSource: DataSource) => loginThrottlerOptions(config, loginAttemptsStore(config, dataSource)),
+    }),
     AuditModule,
   ],
   controllers: [AuthController, UsersController],
   providers: [
     UsersRepository,
+    RevokedTokensRepository,
+    AuthHousekeepingService,
     UsersService,
     AuthService,
     JwtSecretService,

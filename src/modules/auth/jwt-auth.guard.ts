@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import type { Actor } from '../../common/actor';
-import { DomainError, ForbiddenError, UnauthorizedError } from '../../common/errors';
+import { ForbiddenError, UnauthorizedError } from '../../common/errors';
 import { IS_PUBLIC, IS_SUPERUSER } from './auth.decorators';
 import type { Principal } from './jwt.strategy';
 
@@ -30,8 +30,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(error: unknown, user: T, info: unknown): T {
-    if (error instanceof DomainError) throw error;
-    if (error || !user) throw new UnauthorizedError(describe(info));
+    // `error` is what validate() or the key provider threw (passport reports a bad token as
+    // `info`): a domain error, or the database being away (503), never a 401.
+    if (error) throw error;
+    if (!user) throw new UnauthorizedError(describe(info));
     return user;
   }
 }

@@ -6,9 +6,14 @@ import { UnauthorizedError } from '../../common/errors';
 import { JwtSecretService } from './jwt-secret.service';
 import { UsersService } from './users.service';
 
+/** What our tokens carry, besides `iat` and `exp` (always set: a token without `exp` is refused). */
 export interface JwtPayload {
   sub: number;
   username: string;
+  /** Token id: what logout revokes. */
+  jti: string;
+  /** The user's token_version when issued: a password change raises it, revoking older tokens. */
+  ver: number;
 }
 
 /** What a verified token resolves to; loaded fresh, so a demoted or deleted user loses rights at once. */
@@ -16,7 +21,11 @@ export interface Principal {
   id: number;
   username: string;
   isSuperuser: boolean;
+  tokenId: string;
+  tokenExpiresAt: Date;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Bearer tokens, HS256 only: `none` and every other algorithm are refused by passport-jwt. */
 @Injectable()
@@ -46,9 +55,18 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  async validate(payload: Partial<JwtPayload>): Promise<Principal> {
-    const user = Number.isInteger(payload.sub) ? await this.users.findById(payload.sub!) : null;
-    if (!user || user.username !== payload.username) throw new UnauthorizedError('The token does not belong to an existing user');
-    return { id: user.id, username: user.username, isSuperuser: user.isSuperuser };
+  /**
+   * One query per request: the user and whether the token was revoked. A database error is not
+   * caught here: it propagates (503 from the filter), never turning a valid token into a 401.
+   */
+  async validate(payload: Partial<JwtPayload> & { exp?: unknown }): Promise<Principal> {
+    // jsonwebtoken checks `exp` only when present: a signed token without one would live forever.
+    if (typeof payload.exp !== 'number') throw new UnauthorizedError('The token has no expiry (exp); log in again');
+    const { sub, jti, ver } = payload;
+    if (!Number.isInteger(sub) || typeof jti !== 'string' || !UUID.test(jti) || !Number.isInteger(ver)) throw new UnauthorizedError('The token is invalid');
+    const holder = await this.users.findTokenHolder(sub!, jti);
+    if (!holder || holder.username !== payload.username) throw new UnauthorizedError('The token does not belong to an existing user');
+    if (holder.revoked || holder.tokenVersion !== ver) throw new UnauthorizedError('The token has been revoked; log in again');
+    return { id: holder.id, username: holder.username, isSuperuser: holder.isSuperuser, tokenId: jti, tokenExpiresAt: new Date(payload.exp * 1000) };
   }
 }

@@ -1,6 +1,8 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
+/** Usernames are unique regardless of case: a unique index on lower(username) (TypeORM cannot declare it). */
 @Entity('users')
+@Index('users_username_lower_key', { synchronize: false })
 export class User {
   @PrimaryGeneratedColumn()
   id: number;
@@ -14,6 +16,10 @@ export class User {
 
   @Column({ name: 'is_superuser', type: 'boolean', default: false })
   isSuperuser: boolean;
+
+  /** Tokens carry it (`ver`); raising it (password change) revokes every token issued before. */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

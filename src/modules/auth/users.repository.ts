@@ -4,6 +4,14 @@ import type { EntityManager, Repository } from 'typeorm';
 import type { PageRequest } from '../../common/pagination';
 import { User } from './user.entity';
 
+export interface TokenHolder {
+  id: number;
+  username: string;
+  isSuperuser: boolean;
+  tokenVersion: number;
+  revoked: boolean;
+}
+
 /** Arbitrary constant: serialises the first-superuser bootstrap across processes. */
 const BOOTSTRAP_LOCK = 727_002;
 
@@ -20,8 +28,29 @@ export class UsersRepository {
     return this.repo(tx).findOneBy({ id });
   }
 
+  /** Usernames match regardless of case (a unique index on lower(username) serves it). */
   findByUsername(username: string, tx?: EntityManager): Promise<User | null> {
-    return this.repo(tx).findOneBy({ username });
+    return this.repo(tx).createQueryBuilder('u').where('lower(u.username) = lower(:username)', { username }).getOne();
+  }
+
+  /** The token's user and whether the token id was revoked, in one query (every authenticated request). */
+  async findTokenHolder(id: number, jti: string): Promise<TokenHolder | null> {
+    const rows = (await this.users.query(
+      `SELECT u.id, u.username, u.is_superuser AS "isSuperuser", u.token_version AS "tokenVersion",
+              EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $2) AS revoked
+         FROM users u WHERE u.id = $1`,
+      [id, jti],
+    )) as TokenHolder[];
+    return rows[0] ?? null;
+  }
+
+  /** Sets the hash and raises token_version (revoking every token issued before); the new version. */
+  async updatePassword(id: number, passwordHash: string, tx: EntityManager): Promise<number> {
+    const [rows] = (await tx.query(`UPDATE users SET password_hash = $2, token_version = token_version + 1 WHERE id = $1 RETURNING token_version`, [id, passwordHash])) as [
+      { token_version: number }[],
+      number,
+    ];
+    return rows[0].token_version;
   }
 
   count(tx?: EntityManager): Promise<number> {

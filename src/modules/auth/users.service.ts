@@ -2,12 +2,13 @@ import { Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import type { Actor } from '../../common/actor';
-import { ConflictError, NotFoundError } from '../../common/errors';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
 import { AuditService } from '../audit/audit.service';
 import { UserResponseDto } from './dto/user.dto';
+import { passwordWeakness } from './password-strength';
 import type { User } from './user.entity';
-import { UsersRepository } from './users.repository';
+import { UsersRepository, type TokenHolder } from './users.repository';
 
 export interface NewUser {
   username: string;
@@ -27,6 +28,7 @@ export class UsersService {
   ) {}
 
   async create(input: NewUser, actor: Actor): Promise<UserResponseDto> {
+    assertStrongPassword('password', input.password, input.username);
     const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
     try {
       return await this.dataSource.transaction(async (tx) => UserResponseDto.from(await this.insert(input, passwordHash, actor, tx)));
@@ -67,6 +69,36 @@ export class UsersService {
     return this.users.findById(id);
   }
 
+  findTokenHolder(id: number, jti: string): Promise<TokenHolder | null> {
+    return this.users.findTokenHolder(id, jti);
+  }
+
+  /**
+   * Changes a user's own password (the current one must match) and raises their token
+   * version, so every token issued before stops working in every process. Returns the new
+   * version, for the fresh token the caller is given.
+   */
+  async changePassword(userId: number, currentPassword: string, newPassword: string, actor: Actor): Promise<{ user: User; tokenVersion: number }> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new NotFoundError('User', userId);
+    if (!(await argon2.verify(user.passwordHash, currentPassword).catch(() => false))) {
+      throw ValidationFailedError.forField('current_password', 'does not match your password');
+    }
+    assertStrongPassword('new_password', newPassword, user.username);
+    const passwordHash = await argon2.hash(newPassword, { type: argon2.argon2id });
+    const tokenVersion = await this.dataSource.transaction(async (tx) => {
+      const version = await this.users.updatePassword(user.id, passwordHash, tx);
+      await this.audit.record(tx, {
+        actor,
+        action: 'user.password_change',
+        entityType: 'user',
+        entityId: user.id,
+      });
+      return version;
+    });
+    return { user, tokenVersion };
+  }
+
   /**
    * The user when the password matches, else null. An unknown name still costs one argon2
    * verification, so response times do not reveal which usernames exist.
@@ -83,7 +115,8 @@ export class UsersService {
   }
 
   private async insert(input: NewUser, passwordHash: string, actor: Actor, tx: EntityManager): Promise<User> {
-    if (await this.users.findByUsername(input.username, tx)) throw duplicate(input.username);
+    const existing = await this.users.findByUsername(input.username, tx);
+    if (existing) throw duplicate(input.username, existing.username);
     const user = await this.users.insert({ username: input.username, passwordHash, isSuperuser: input.isSuperuser }, tx);
     await this.audit.record(tx, {
       actor,
@@ -96,6 +129,13 @@ export class UsersService {
   }
 }
 
-function duplicate(username: string): ConflictError {
+/** 400 naming the field, with the estimator's reason. */
+function assertStrongPassword(field: string, password: string, username: string): void {
+  const weakness = passwordWeakness(password, [username]);
+  if (weakness) throw ValidationFailedError.forField(field, weakness);
+}
+
+function duplicate(username: string, existing = username): ConflictError {
+  if (existing !== username) return new ConflictError(`A user named "${existing}" already exists (usernames are unique regardless of case): choose another than "${username}"`);
   return new ConflictError(`A user named "${username}" already exists`);
 }

@@ -7,14 +7,20 @@ import { PageMetaDto } from '../../../common/page-meta.dto';
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.@-]{1,100}$/;
 
 export class CreateUserDto {
-  @ApiProperty({ example: 'alice' })
+  @ApiProperty({ example: 'alice', description: 'Unique regardless of case: `Alice` cannot be created beside `alice`' })
   @IsString()
   @Matches(USERNAME_PATTERN, { message: 'username must be 1–100 letters, digits or _ . @ -' })
   username: string;
 
-  @ApiProperty({ example: 'correct horse battery staple', minLength: 8, maxLength: 256, writeOnly: true })
+  @ApiProperty({
+    example: 'quilt-harbor-pencil-orbit',
+    minLength: 12,
+    maxLength: 256,
+    writeOnly: true,
+    description: 'At least 12 characters and not guessable (zxcvbn score 3 or more); the 400 answer says why a password is too weak',
+  })
   @IsString()
-  @Length(8, 256, { message: 'password must be 8–256 characters long' })
+  @Length(1, 256, { message: 'password must be 12–256 characters long' })
   password: string;
 
   @ApiPropertyOptional({ default: false })
