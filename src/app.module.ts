@@ -14,6 +14,7 @@ import { HealthModule } from './modules/health/health.module';
 import { JobsModule } from './modules/jobs/jobs.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { SchedulesModule } from './modules/schedules/schedules.module';
+import { SecretsModule } from './modules/secrets/secrets.module';
 import { TasksModule } from './modules/tasks/tasks.module';
 
 /** Shared core + feature modules; what runs (api, scheduler, worker) follows `config.roles`. */
@@ -33,6 +34,7 @@ export class AppModule {
         TasksModule,
         ExecutionsModule,
         JobsModule,
+        SecretsModule,
         DefaultJobsModule,
         HealthModule,
         MetricsModule,

@@ -67,6 +67,13 @@ export const envSchema = z.object({
     .refine((urls) => !urls || urls.every((u) => /^https?:\/\/[^\s]+$/.test(u)), { message: 'must be comma-separated http:// or https:// URLs' }),
   RUN_RETENTION_DAYS: intIn(1, 36500).default(30),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SECRETS_KEY: z
+    .string()
+    .trim()
+    .refine((s) => /^[0-9a-fA-F]{64}$/.test(s) || (/^[A-Za-z0-9+/_-]{43}=?$/.test(s) && Buffer.from(s, 'base64').length === 32), {
+      message: 'must be a 32-byte key: 64 hex characters or 44 base64 characters (e.g. `openssl rand -base64 32`)',
+    })
+    .optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -105,4 +112,5 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   MCP_SERVERS: 'Comma-separated MCP server URLs (streamable HTTP) the MCP health check connects to',
   RUN_RETENTION_DAYS: 'Runs older than this many days are deleted by the database maintenance task',
   METRICS_TOKEN: 'Bearer token `GET /metrics` requires (at least 16 characters); unset = `/metrics` is public',
+  SECRETS_KEY: 'AES-256-GCM key of the secrets store: 32 bytes as 64 hex or base64 characters, the same in every process (embedded mode generates one under DATA_DIR; with DATABASE_URL the secrets store needs it)',
 };

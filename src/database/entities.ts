@@ -4,9 +4,10 @@ import { RevokedToken } from '../modules/auth/revoked-token.entity';
 import { User } from '../modules/auth/user.entity';
 import { Execution } from '../modules/executions/execution.entity';
 import { DefaultJobSeed } from '../modules/jobs/default-job-seed.entity';
+import { Secret } from '../modules/secrets/secret.entity';
 import { Job } from '../modules/jobs/job.entity';
 import { JobDailyStat } from '../modules/tasks/job-daily-stat.entity';
 import { UserActivityDigest } from '../modules/tasks/user-activity-digest.entity';
 
 /** Every entity, listed once for the app's and the TypeORM CLI's data source. */
-export const ENTITIES = [Job, User, RevokedToken, LoginAttemptCounter, AuditLog, UserActivityDigest, Execution, JobDailyStat, DefaultJobSeed];
+export const ENTITIES = [Job, User, RevokedToken, LoginAttemptCounter, AuditLog, UserActivityDigest, Execution, JobDailyStat, DefaultJobSeed, Secret];

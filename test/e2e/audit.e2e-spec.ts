@@ -77,8 +77,8 @@ describe(AuditService.name, () => {
       const stored = JSON.stringify(entries);
       expect(stored).not.toContain('s3cr3t-token');
       expect(stored).not.toContain('k3y-value');
-      expect(entries[0].changes.task_kwargs.after).toEqual({ url: 'https://hooks.test', headers: { Authorization: '[redacted]', 'X-Trace': 'keep' } });
-      expect(entries[0].changes.metadata.after).toEqual({ owner: 'ops', api_key: '[redacted]' });
+      expect(entries[0].changes.task_kwargs.after).toEqual({ url: 'https://hooks.test', headers: { Authorization: '***', 'X-Trace': 'keep' } });
+      expect(entries[0].changes.metadata.after).toEqual({ owner: 'ops', api_key: '***' });
     });
   });
 

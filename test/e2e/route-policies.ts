@@ -49,6 +49,13 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   // Tasks
   'GET /api/v1/tasks': 'user',
 
+  // Secrets: values are write-only; even listing names is for superusers
+  'POST /api/v1/secrets': 'superuser',
+  'GET /api/v1/secrets': 'superuser',
+  'GET /api/v1/secrets/:name': 'superuser',
+  'PUT /api/v1/secrets/:name': 'superuser',
+  'DELETE /api/v1/secrets/:name': 'superuser',
+
   // Operations (outside /api/v1): liveness and readiness are open to probes; /metrics is public
   // unless METRICS_TOKEN is set (then it needs that token, not a user's JWT; see metrics.e2e-spec.ts)
   'GET /health': 'public',

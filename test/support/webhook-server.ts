@@ -5,6 +5,7 @@ export interface ReceivedRequest {
   method: string;
   path: string;
   body: unknown;
+  headers: Record<string, string | string[] | undefined>;
   at: number;
   /** The client went away before the answer (an aborted task). */
   aborted: boolean;
@@ -12,7 +13,8 @@ export interface ReceivedRequest {
 
 /**
  * A real HTTP server on loopback for the `http.request` task to call:
- * `/ok` → 200, `/fail` → 500, `/slow/<ms>` → 200 after that many milliseconds.
+ * `/ok` → 200, `/fail` → 500, `/slow/<ms>` → 200 after that many milliseconds; `/echo` (200) and
+ * `/fail-echo` (500) answer with the request's headers and body.
  */
 export class WebhookServer {
   readonly received: ReceivedRequest[] = [];
@@ -39,7 +41,7 @@ export class WebhookServer {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString();
-    const entry: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', body: text ? safeJson(text) : null, at: Date.now(), aborted: false };
+    const entry: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', body: text ? safeJson(text) : null, headers: req.headers, at: Date.now(), aborted: false };
     this.received.push(entry);
     res.on('close', () => {
       if (!res.writableFinished) entry.aborted = true;
@@ -57,7 +59,8 @@ export class WebhookServer {
     if (res.destroyed) return;
     const status = entry.path.startsWith('/fail') ? 500 : 200;
     res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ ok: status === 200, path: entry.path }));
+    const echo = /^\/(fail-)?echo/.test(entry.path) ? { headers: entry.headers, body: entry.body } : {};
+    res.end(JSON.stringify({ ok: status === 200, path: entry.path, ...echo }));
   }
 }
 

@@ -5,10 +5,10 @@ import { LoggerModule } from 'nestjs-pino';
 import { destination as pinoDestination, type DestinationStream, type Level, type LogFn, type Logger, type LoggerOptions } from 'pino';
 import { AppConfig } from '../../config/app-config';
 import { LogContext } from './log-context.service';
-import { REDACT_PATHS, REDACTED, scrubText } from './redaction';
+import { looksLikeJwt, maskKnownSecrets, REDACT_PATHS, REDACTED, redactHeaders, scrubText } from './redaction';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
-/** An incoming request id is honoured only when it looks like one (no log injection). */
+/** An incoming request id is honoured only when it looks like one (no log injection, no JWT echoed). */
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface LoggingOptions {
@@ -38,7 +38,8 @@ export class LoggingModule {
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       serializers: { req: serializeRequest, res: (res: { statusCode?: number }) => ({ status_code: res.statusCode }) },
     };
-    const destination = options.destination ?? defaultDestination(config.logLevel);
+    const output = options.destination ?? defaultDestination(config.logLevel);
+    const destination = output ? maskingDestination(output) : undefined;
     return {
       module: LoggingModule,
       imports: [
@@ -56,14 +57,19 @@ export class LoggingModule {
 
 function requestId(req: IncomingMessage, res: ServerResponse): string {
   const incoming = req.headers[REQUEST_ID_HEADER];
-  const id = typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const id = typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) && !looksLikeJwt(incoming) ? incoming : randomUUID();
   res.setHeader(REQUEST_ID_HEADER, id);
   return id;
 }
 
-/** What a request line shows of the request: no body, no query secrets. */
+/** What a request line shows of the request: no body, no query secrets, no credential in any header. */
 function serializeRequest(req: { id?: unknown; method?: string; url?: string; headers?: Record<string, unknown>; remoteAddress?: string }) {
-  return { id: req.id, method: req.method, url: req.url ? scrubText(req.url) : req.url, headers: req.headers, remote_address: req.remoteAddress };
+  return { id: req.id, method: req.method, url: req.url ? scrubText(req.url) : req.url, headers: redactHeaders(req.headers), remote_address: req.remoteAddress };
+}
+
+/** Every line, whatever logged it and however, loses the values of the secrets this process resolved. */
+function maskingDestination(output: DestinationStream): DestinationStream {
+  return { write: (line: string) => output.write(maskKnownSecrets(line)) };
 }
 
 /** Scrubs tokens and passwords out of message strings (object fields are handled by `redact`). */

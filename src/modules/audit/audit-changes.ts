@@ -1,17 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
+import { isCredentialKey, redactValue } from '../../common/logging/redaction';
 import type { AuditChanges } from './audit-log.entity';
 
-/** Keys whose values are credentials: never written to the audit log, at any depth. */
-const SECRET_KEY = /pass(word|wd)?|secret|token|authori[sz]ation|api[-_]?key|cookie|hash|credential|private[-_]?key/i;
-export const REDACTED = '[redacted]';
+/** Never written to the audit log: credentials at any depth, and hashes at the top level. */
+const OMITTED_FIELD = /hash/i;
 
-/** Replaces the value of every secret-looking key (in nested objects and arrays too). */
+/** The one redaction (common/logging/redaction.ts): credential-named keys, URL credentials, JWTs, resolved secret values. */
 export function redactSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactSecrets);
-  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? REDACTED : redactSecrets(v)]));
-  }
-  return value;
+  return redactValue(value);
 }
 
 /**
@@ -28,7 +24,7 @@ export function changesBetween(
   const a = (after ?? {}) as Record<string, unknown>;
   const changes: AuditChanges = {};
   for (const field of new Set([...Object.keys(b), ...Object.keys(a)])) {
-    if (options.ignore?.includes(field) || SECRET_KEY.test(field)) continue;
+    if (options.ignore?.includes(field) || isCredentialKey(field) || OMITTED_FIELD.test(field)) continue;
     const was = before ? (b[field] ?? null) : null;
     const is = after ? (a[field] ?? null) : null;
     if (before && after && isDeepStrictEqual(was, is)) continue;

@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { z } from 'zod';
 import { ValidationFailedError } from '../../common/errors';
+import { findSecretReferences, withPlaceholders } from '../secrets/secret-references';
 import { raceAbort, throwIfAborted } from './abort';
 import { TASK_HANDLER_METADATA, type TaskHandlerMetadata } from './task-handler.decorator';
 import type { TaskContext, TaskDescription, TaskHandlerInstance } from './task.types';
@@ -57,11 +58,16 @@ export class TaskRegistry implements OnModuleInit {
     });
   }
 
-  /** Validated kwargs with defaults applied; errors name `task_kwargs.<field>`. */
+  /** Validated kwargs with defaults applied (secret references as placeholders); errors name `task_kwargs.<field>`. */
   validateKwargs(name: string, kwargs: Record<string, unknown> | null | undefined): Record<string, unknown> {
-    const parsed = this.get(name).meta.kwargs.safeParse(kwargs ?? {});
+    // A `{"$secret": "NAME"}` reference is checked when the worker substitutes the value, just before the run.
+    const input = withPlaceholders(kwargs ?? {}, 'task_kwargs') as Record<string, unknown>;
+    const parsed = this.get(name).meta.kwargs.safeParse(input);
     if (parsed.success) return parsed.data;
-    const details = parsed.error.issues.flatMap((issue) => describeIssue(name, issue));
+    const references = new Set(findSecretReferences(kwargs ?? {}, 'task_kwargs').map((r) => r.field));
+    const issues = parsed.error.issues.filter((issue) => !references.has(['task_kwargs', ...issue.path.map(String)].join('.')));
+    if (issues.length === 0) return input;
+    const details = issues.flatMap((issue) => describeIssue(name, issue));
     throw new ValidationFailedError(details.join('; '), details);
   }
 

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RUN_STATUSES, RUN_TRIGGERS, type Execution } from '../execution.entity';
 import { PageMetaDto } from '../../../common/page-meta.dto';
+import { redactString, redactValue } from '../../../common/logging/redaction';
 
 export class ExecutionResponseDto {
   id: number;
@@ -25,9 +26,9 @@ export class ExecutionResponseDto {
   retry_of: number | null;
   @ApiProperty({ type: String, nullable: true })
   worker: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true })
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The kwargs of this run, credentials shown as "***"; secret references as sent' })
   kwargs: Record<string, unknown>;
-  @ApiProperty({ nullable: true, description: 'What the task returned (JSON)' })
+  @ApiProperty({ nullable: true, description: 'What the task returned (JSON), credentials shown as "***"' })
   result: unknown;
   @ApiProperty({ type: String, nullable: true })
   error: string | null;
@@ -48,9 +49,9 @@ export class ExecutionResponseDto {
       attempt: run.attempt,
       retry_of: run.retryOf,
       worker: run.worker,
-      kwargs: run.kwargs,
-      result: run.result ?? null,
-      error: run.error,
+      kwargs: redactValue(run.kwargs),
+      result: redactValue(run.result ?? null),
+      error: run.error === null ? null : redactString(run.error),
       triggered_by: run.triggeredBy,
     };
   }

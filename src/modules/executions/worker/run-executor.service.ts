@@ -3,7 +3,10 @@ import type DataLoader from 'dataloader';
 import { hostname } from 'node:os';
 import { createBatchLoader } from '../../../common/batch-loader';
 import { LogContext } from '../../../common/logging/log-context.service';
+import { rememberSecretValues } from '../../../common/logging/redaction';
 import { MetricsService } from '../../metrics/metrics.service';
+import { findSecretReferences, maskSecretValues, substituteSecrets } from '../../secrets/secret-references';
+import { SecretsService } from '../../secrets/secrets.service';
 import { TaskRegistry } from '../../tasks/task-registry.service';
 import type { TaskContext } from '../../tasks/task.types';
 import { ExecutionsRepository, type ClaimedRun } from '../executions.repository';
@@ -46,6 +49,7 @@ export class RunExecutor {
     private readonly runs: ExecutionsRepository,
     private readonly executions: ExecutionsService,
     private readonly tasks: TaskRegistry,
+    private readonly secrets: SecretsService,
     @Optional() private readonly metrics?: MetricsService,
     @Optional() private readonly logContext?: LogContext,
   ) {}
@@ -88,6 +92,24 @@ export class RunExecutor {
     for (const controller of this.inFlight.values()) controller.abort(reason);
   }
 
+  /**
+   * The run's kwargs with every `{"$secret": "NAME"}` replaced by the secret's value, decrypted
+   * here, just before the task runs (stored kwargs keep the reference). The values join this
+   * process's masked set, so no log line shows them. An unknown name fails the run, naming it.
+   */
+  private async resolveSecrets(run: ClaimedRun, revealed: string[]): Promise<Record<string, unknown>> {
+    const refs = findSecretReferences(run.kwargs, 'kwargs');
+    if (refs.length === 0) return run.kwargs;
+    const { values, missing } = await this.secrets.reveal(refs.map((r) => r.name));
+    if (missing.length > 0) {
+      const where = refs.filter((r) => missing.includes(r.name)).map((r) => `"${r.name}" (at ${r.field})`);
+      throw new Error(`Secret ${where.join(', ')} does not exist: create it with POST /api/v1/secrets or change the job's task_kwargs`);
+    }
+    revealed.push(...values.values());
+    rememberSecretValues(revealed);
+    return substituteSecrets(run.kwargs, values) as Record<string, unknown>;
+  }
+
   /** The outcome must not be lost to a database outage: tries until OUTCOME_WRITE_DEADLINE_MS, then the recovery sweep. */
   private async recordOutcome(runId: number, outcome: RunOutcome): Promise<void> {
     const deadline = Date.now() + OUTCOME_WRITE_DEADLINE_MS;
@@ -128,12 +150,15 @@ export class RunExecutor {
       attempt: run.attempt,
       logger: taskLogger(run),
     };
+    // The values of the secrets this run references: masked in whatever the run leaves behind.
+    const revealed: string[] = [];
     try {
-      const result = await Promise.race([this.tasks.run(run.taskName, run.kwargs, run.taskArgs ?? [], ctx), aborted]);
-      return { status: 'succeeded', result: result ?? null };
+      const kwargs = await this.resolveSecrets(run, revealed);
+      const result = await Promise.race([this.tasks.run(run.taskName, kwargs, run.taskArgs ?? [], ctx), aborted]);
+      return { status: 'succeeded', result: maskSecretValues(result ?? null, revealed) };
     } catch (error) {
       if (error instanceof AbortedError || controller.signal.aborted) return abortedOutcome(controller.signal.reason as AbortReason, run);
-      return { status: 'failed', error: errorText(error) };
+      return { status: 'failed', error: maskSecretValues(errorText(error), revealed) };
     } finally {
       clearTimeout(timer);
     }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SecretsModule } from '../../secrets/secrets.module';
 import { TasksModule } from '../../tasks/tasks.module';
 import { ExecutionsModule } from '../executions.module';
 import { RunExecutor } from './run-executor.service';
@@ -6,7 +7,7 @@ import { RunWorkerService } from './run-worker.service';
 
 /** The worker role: executes runs from the queues. */
 @Module({
-  imports: [ExecutionsModule, TasksModule],
+  imports: [ExecutionsModule, TasksModule, SecretsModule],
   providers: [RunExecutor, RunWorkerService],
   exports: [RunExecutor, RunWorkerService],
 })

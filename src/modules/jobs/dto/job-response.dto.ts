@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { MISFIRE_POLICIES, SCHEDULE_TYPES } from '../../schedules/schedule.types';
 import { JOB_STATUSES, JOB_TYPES, OVERLAP_POLICIES, type Job } from '../job.entity';
 import { PageMetaDto } from '../../../common/page-meta.dto';
+import { redactValue } from '../../../common/logging/redaction';
 
 export class JobResponseDto {
   id: number;
@@ -17,7 +18,11 @@ export class JobResponseDto {
   task_name: string;
   @ApiProperty({ type: 'array', items: {} })
   task_args: unknown[];
-  @ApiProperty({ type: 'object', additionalProperties: true })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Credentials (values under credential-like keys, URL query credentials and passwords) are shown as "***" to every caller; `{"$secret": "NAME"}` references are shown as sent',
+  })
   task_kwargs: Record<string, unknown>;
   task_queue: string;
   task_priority: number;
@@ -69,7 +74,7 @@ export class JobResponseDto {
       timezone: job.timezone,
       task_name: job.taskName,
       task_args: job.taskArgs,
-      task_kwargs: job.taskKwargs,
+      task_kwargs: redactValue(job.taskKwargs),
       task_queue: job.taskQueue,
       task_priority: job.taskPriority,
       timeout_seconds: job.timeoutSeconds,
@@ -87,8 +92,8 @@ export class JobResponseDto {
       failed_runs: job.failedRuns,
       success_rate: finished === 0 ? null : round((job.successfulRuns / finished) * 100, 2),
       avg_duration_seconds: finished === 0 ? null : round(job.totalDurationSeconds / finished, 3),
-      config: job.config,
-      metadata: job.metadata,
+      config: redactValue(job.config),
+      metadata: redactValue(job.metadata),
       created_by: job.createdBy,
       created_at: job.createdAt.toISOString(),
       updated_at: job.updatedAt.toISOString(),

@@ -1,0 +1,28 @@
+import { ConflictError, NotFoundError, ValidationFailedError, DomainError } from '../../common/errors';
+
+export class SecretNotFoundError extends NotFoundError {
+  readonly errorCode = 'SECRET_NOT_FOUND';
+  constructor(name: string) {
+    super('Secret', `"${name}"`);
+  }
+}
+
+export class SecretNameTakenError extends ConflictError {
+  readonly errorCode = 'SECRET_NAME_TAKEN';
+  constructor(name: string) {
+    super(`A secret named "${name}" already exists`);
+  }
+}
+
+/** With an external database and no SECRETS_KEY, processes could never agree on a key. */
+export class SecretsKeyMissingError extends DomainError {
+  readonly errorCode = 'SECRETS_KEY_MISSING';
+  constructor() {
+    super('UNAVAILABLE', 'The secrets store needs SECRETS_KEY when DATABASE_URL is set: 32 random bytes as 64 hex or base64 characters, the same in every process');
+  }
+}
+
+/** A `{"$secret": …}` object that is not exactly a reference by name. */
+export function malformedReference(field: string): ValidationFailedError {
+  return ValidationFailedError.forField(field, 'a secret reference must be exactly {"$secret": "NAME"} with the name of a stored secret');
+}
