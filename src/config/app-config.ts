@@ -35,6 +35,9 @@ export class AppConfig {
   readonly documentsDir: string;
   readonly backupDir: string;
   readonly alertWebhookUrl: string | undefined;
+  /** Hosts the `http.request` task may reach (undefined = any not denied), and may never reach. */
+  readonly httpTaskAllowedHosts: string[] | undefined;
+  readonly httpTaskDeniedHosts: string[];
   readonly mcpServers: string[];
   readonly runRetentionDays: number;
   readonly metricsToken: string | undefined;
@@ -72,6 +75,8 @@ export class AppConfig {
     this.documentsDir = path.resolve(env.DOCUMENTS_DIR ?? path.join(this.dataDir, 'documents'));
     this.backupDir = path.resolve(env.BACKUP_DIR ?? path.join(this.dataDir, 'backups'));
     this.alertWebhookUrl = env.ALERT_WEBHOOK_URL;
+    this.httpTaskAllowedHosts = env.HTTP_TASK_ALLOWED_HOSTS;
+    this.httpTaskDeniedHosts = env.HTTP_TASK_DENIED_HOSTS;
     this.mcpServers = env.MCP_SERVERS ?? [];
     this.runRetentionDays = env.RUN_RETENTION_DAYS;
     this.metricsToken = env.METRICS_TOKEN;

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { passwordWeakness } from '../modules/auth/password-strength';
 
@@ -22,6 +23,20 @@ const optionalUrl = (protocols: string[]) =>
     .refine((s) => s === undefined || protocols.some((p) => s.startsWith(`${p}://`)), {
       message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
     });
+
+/** `host.example`, `*.example.com`, an IP address or a CIDR range. */
+function isHostEntry(entry: string): boolean {
+  const [ip, prefix, ...rest] = entry.split('/');
+  const family = isIP(ip);
+  if (rest.length > 0) return false;
+  if (prefix !== undefined) return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  return family !== 0 || /^(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.?$/i.test(entry);
+}
+const hostList = list.refine((entries) => entries.every(isHostEntry), {
+  message: 'must be comma-separated host names (`*.domain` for its subdomains), IP addresses or CIDR ranges',
+});
+/** Link-local addresses and the cloud metadata services. */
+export const DEFAULT_HTTP_TASK_DENIED_HOSTS = ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254', '100.100.100.200', 'metadata.google.internal'];
 
 export const envSchema = z.object({
   PORT: intIn(0, 65535).default(3000),
@@ -62,6 +77,8 @@ export const envSchema = z.object({
   DOCUMENTS_DIR: z.string().optional(),
   BACKUP_DIR: z.string().optional(),
   ALERT_WEBHOOK_URL: optionalUrl(['http', 'https']),
+  HTTP_TASK_ALLOWED_HOSTS: hostList.optional(),
+  HTTP_TASK_DENIED_HOSTS: hostList.default(DEFAULT_HTTP_TASK_DENIED_HOSTS),
   MCP_SERVERS: list
     .optional()
     .refine((urls) => !urls || urls.every((u) => /^https?:\/\/[^\s]+$/.test(u)), { message: 'must be comma-separated http:// or https:// URLs' }),
@@ -109,6 +126,10 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   DOCUMENTS_DIR: 'Directory the document cleanup tasks delete old files from (default DATA_DIR/documents)',
   BACKUP_DIR: 'Directory the backup task writes to (default DATA_DIR/backups)',
   ALERT_WEBHOOK_URL: 'Where the system health check POSTs its report when unhealthy',
+  HTTP_TASK_ALLOWED_HOSTS:
+    'Comma-separated hosts the `http.request` task may reach: names (`*.example.com` for subdomains), IP addresses, CIDR ranges; a name matches by itself or by every address it resolves to. Unset = any host not denied',
+  HTTP_TASK_DENIED_HOSTS:
+    'Comma-separated hosts the `http.request` task may never reach (same forms; checked against every resolved address at connect time; wins over the allow-list). Default: link-local and cloud metadata (`169.254.0.0/16,fe80::/10,fd00:ec2::254,100.100.100.200,metadata.google.internal`); a value replaces it',
   MCP_SERVERS: 'Comma-separated MCP server URLs (streamable HTTP) the MCP health check connects to',
   RUN_RETENTION_DAYS: 'Runs older than this many days are deleted by the database maintenance task',
   METRICS_TOKEN: 'Bearer token `GET /metrics` requires (at least 16 characters); unset = `/metrics` is public',

@@ -63,12 +63,19 @@ export class TaskRegistry implements OnModuleInit {
     // A `{"$secret": "NAME"}` reference is checked when the worker substitutes the value, just before the run.
     const input = withPlaceholders(kwargs ?? {}, 'task_kwargs') as Record<string, unknown>;
     const parsed = this.get(name).meta.kwargs.safeParse(input);
-    if (parsed.success) return parsed.data;
+    if (parsed.success) return this.checked(name, parsed.data);
     const references = new Set(findSecretReferences(kwargs ?? {}, 'task_kwargs').map((r) => r.field));
     const issues = parsed.error.issues.filter((issue) => !references.has(['task_kwargs', ...issue.path.map(String)].join('.')));
     if (issues.length === 0) return input;
     const details = issues.flatMap((issue) => describeIssue(name, issue));
     throw new ValidationFailedError(details.join('; '), details);
+  }
+
+  /** The handler's own checks of valid kwargs, those that need its configuration. */
+  private checked(name: string, valid: Record<string, unknown>): Record<string, unknown> {
+    const problems = this.get(name).instance.checkKwargs?.(valid) ?? [];
+    if (problems.length > 0) throw new ValidationFailedError(problems.join('; '), problems);
+    return valid;
   }
 
   /** Validates the kwargs and runs the handler; rejects as soon as `ctx.signal` aborts. */

@@ -13,6 +13,11 @@ export interface TaskContext {
 export interface TaskHandlerInstance {
   /** `kwargs` are already validated (defaults applied); the result must be JSON-serialisable. */
   run(kwargs: Record<string, unknown>, ctx: TaskContext, args: unknown[]): Promise<unknown>;
+  /**
+   * Optional checks of valid kwargs that need the handler's configuration (on job save, on
+   * execute and before each run); returns `task_kwargs.<field>: problem` lines, empty when fine.
+   */
+  checkKwargs?(kwargs: Record<string, unknown>): string[];
 }
 
 export interface TaskDescription {

@@ -1,17 +1,21 @@
 import { z } from 'zod';
+import { AppConfig } from '../../../config/app-config';
+import { guardedRequest } from '../guarded-http-request';
+import { HttpHostPolicy } from '../http-host-policy';
 import { TaskHandler } from '../task-handler.decorator';
 import { httpUrl, timeoutSeconds } from '../task-kwargs';
 import type { TaskContext, TaskHandlerInstance } from '../task.types';
 
 const BODY_LIMIT = 2000;
+export const HTTP_TASK_DEFAULT_TIMEOUT_SECONDS = 30;
 
 const kwargs = z
   .object({
-    url: httpUrl().describe('Where to send the request'),
+    url: httpUrl().describe('Where to send the request (HTTP_TASK_ALLOWED_HOSTS / HTTP_TASK_DENIED_HOSTS decide which hosts it may reach)'),
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('POST'),
     headers: z.record(z.string(), z.string()).default({}),
     body: z.unknown().optional().describe('Sent as JSON'),
-    timeout_seconds: timeoutSeconds,
+    timeout_seconds: timeoutSeconds(HTTP_TASK_DEFAULT_TIMEOUT_SECONDS),
   })
   .strict();
 
@@ -20,26 +24,49 @@ export interface HttpRequestResult {
   body: string;
 }
 
-/** The built-in webhook task: a 2xx answer succeeds, anything else fails the run. */
+/**
+ * The built-in webhook task: a 2xx answer succeeds, anything else fails the run. The whole
+ * exchange (connection, headers and body) must end within timeout_seconds.
+ */
 @TaskHandler('http.request', { description: 'Send an HTTP request (a webhook); a 2xx answer succeeds', kwargs })
 export class HttpRequestTask implements TaskHandlerInstance {
+  private readonly policy: HttpHostPolicy;
+
+  constructor(config: AppConfig) {
+    this.policy = new HttpHostPolicy(config.httpTaskAllowedHosts, config.httpTaskDeniedHosts);
+  }
+
+  /** A URL whose host is a denied address or name is refused when the job is saved (and at every run). */
+  checkKwargs(valid: Record<string, unknown>): string[] {
+    if (!URL.canParse(String(valid.url))) return []; // a secret reference: checked when the run resolves it
+    const refusal = this.policy.refusalOfHost(new URL(String(valid.url)).hostname);
+    return refusal ? [`task_kwargs.url: ${refusal}`] : [];
+  }
+
   async run(raw: Record<string, unknown>, ctx: TaskContext): Promise<HttpRequestResult> {
     const input = kwargs.parse(raw);
-    const signal = input.timeout_seconds ? AbortSignal.any([ctx.signal, AbortSignal.timeout(input.timeout_seconds * 1000)]) : ctx.signal;
+    const what = `${input.method} ${input.url}`;
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new Error(`${what}: no complete answer within ${input.timeout_seconds} s (timeout_seconds)`)),
+      input.timeout_seconds * 1000,
+    );
     const hasBody = input.body !== undefined && input.method !== 'GET' && input.method !== 'HEAD';
-    const headers: Record<string, string> = { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...input.headers };
-    const response = await fetch(input.url, {
-      method: input.method,
-      headers,
-      body: hasBody ? JSON.stringify(input.body) : undefined,
-      signal,
-      redirect: 'manual',
-    });
-    const body = (await response.text()).slice(0, BODY_LIMIT);
-    if (response.status < 200 || response.status > 299) {
-      throw new Error(`${input.method} ${input.url} answered HTTP ${response.status}: ${body.slice(0, 500)}`);
+    try {
+      const response = await guardedRequest({
+        url: new URL(input.url),
+        method: input.method,
+        headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...input.headers },
+        body: hasBody ? JSON.stringify(input.body) : undefined,
+        policy: this.policy,
+        signal: AbortSignal.any([ctx.signal, deadline.signal]),
+      });
+      const body = response.body.slice(0, BODY_LIMIT);
+      if (response.status < 200 || response.status > 299) throw new Error(`${what} answered HTTP ${response.status}: ${body.slice(0, 500)}`);
+      ctx.logger.log(`${what} answered HTTP ${response.status}`);
+      return { status_code: response.status, body };
+    } finally {
+      clearTimeout(timer);
     }
-    ctx.logger.log(`${input.method} ${input.url} answered HTTP ${response.status}`);
-    return { status_code: response.status, body };
   }
 }
