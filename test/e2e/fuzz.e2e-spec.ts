@@ -15,6 +15,20 @@ import { createTestApp, type TestApp } from '../support/test-app';
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
 
+/** Lone surrogates (well-formed JSON escapes, ill-formed Unicode): once a 500 on create, update and execute. */
+const LONE_SURROGATES = ['\ud800 lone', 'x\udc00', '\udbff', 'pair 😀 then \ud83d'];
+/** Keys named like Object.prototype members: once silently dropped, or (`__proto__`) injected fields. */
+const RESERVED_KEYS = ['__proto__', 'constructor', 'toString', 'prototype', 'valueOf', 'hasOwnProperty'];
+/** Dates that strict ISO 8601 allows but JavaScript cannot read (week, ordinal, basic format): once a 500. */
+const odd = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).chain((d) => {
+  const iso = d.toISOString();
+  return fc.constantFrom(iso.replace(/[-:]/g, ''), iso.slice(0, 10).replace(/-/g, ''), iso.replace('Z', '+0000'), iso.replace('T', ' '), iso.toLowerCase(), `${iso.slice(0, 4)}-W${iso.slice(5, 7)}`);
+});
+const badDate = fc.oneof(
+  fc.constantFrom('2026-W01', '2026-W01-1', '2026-W53-7T00:00:00Z', '20260101T000000Z', '20260101', '2026-001', '2026-365T00:00:00Z', '2026-01-01T00:00:00+0100', '2026-02-30T00:00:00Z', '+002026-01-01T00:00:00Z'),
+  odd,
+);
+
 /** Anything JSON can carry, biased towards the shapes validators trip on. */
 const junk = (): fc.Arbitrary<unknown> =>
   fc.oneof(
@@ -24,6 +38,8 @@ const junk = (): fc.Arbitrary<unknown> =>
     fc.integer(),
     fc.double({ noNaN: true }),
     fc.constantFrom("' OR 1=1 --", "'; DROP TABLE jobs; --", '"; SELECT pg_sleep(5); --', '%', '_', '\\', '\u0000', '../../etc/passwd', '${jndi:x}', '<script>'),
+    fc.constantFrom(...LONE_SURROGATES),
+    fc.dictionary(fc.constantFrom(...RESERVED_KEYS, ...LONE_SURROGATES), fc.oneof(fc.integer(), fc.string({ maxLength: 5 })), { minKeys: 1, maxKeys: 2 }),
     fc.array(fc.oneof(fc.integer(), fc.string({ maxLength: 5 })), { maxLength: 3 }),
     fc.dictionary(fc.string({ maxLength: 6 }), fc.oneof(fc.integer(), fc.string({ maxLength: 5 })), { maxKeys: 3 }),
   );
@@ -32,7 +48,7 @@ const junk = (): fc.Arbitrary<unknown> =>
 function body(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Record<string, unknown>> {
   const record: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [key, valid] of Object.entries(fields)) record[key] = fc.oneof({ weight: 3, arbitrary: valid }, { weight: 1, arbitrary: junk() });
-  const extra = fc.dictionary(fc.oneof(fc.string({ minLength: 1, maxLength: 8 }), fc.constantFrom('__proto__', 'constructor', 'id', 'total_runs', 'password_hash')), junk(), { maxKeys: 2 });
+  const extra = fc.dictionary(fc.oneof(fc.string({ minLength: 1, maxLength: 8 }), fc.constantFrom(...RESERVED_KEYS, ...LONE_SURROGATES, 'id', 'total_runs', 'password_hash')), junk(), { maxKeys: 2 });
   return fc
     .tuple(fc.record(record, { requiredKeys: [] }), fc.oneof({ weight: 4, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: extra }))
     .map(([fieldsPart, extraPart]) => ({ ...extraPart, ...fieldsPart }));
@@ -54,6 +70,10 @@ function query(params: Record<string, fc.Arbitrary<string>>): fc.Arbitrary<strin
 }
 
 const isoTime = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+/** A date parameter or field: mostly valid, sometimes a shape JavaScript cannot read. */
+const dateOrBad = fc.oneof({ weight: 3, arbitrary: isoTime }, { weight: 2, arbitrary: badDate });
+/** Keys of config, metadata and kwargs: plain, reserved names, lone surrogates. */
+const dataKey = fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 5 }) }, { weight: 1, arbitrary: fc.constantFrom(...RESERVED_KEYS, ...LONE_SURROGATES) });
 const intText = (min: number, max: number) => fc.integer({ min, max }).map(String);
 const slug = fc.stringMatching(/^[a-z0-9][a-z0-9_.-]{0,20}$/);
 const schedule = fc.oneof(
@@ -66,7 +86,7 @@ const schedule = fc.oneof(
 const timezone = fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Mars/Phobos', 'utc', 'Etc/GMT+5', '');
 const jobFields = {
   name: slug,
-  title: fc.string({ minLength: 1, maxLength: 50 }),
+  title: fc.oneof({ weight: 4, arbitrary: fc.string({ minLength: 1, maxLength: 50 }) }, { weight: 1, arbitrary: fc.constantFrom(...LONE_SURROGATES) }),
   description: fc.option(fc.string({ maxLength: 50 })),
   job_type: fc.constantFrom(...JOB_TYPES),
   schedule_type: fc.constantFrom(...SCHEDULE_TYPES),
@@ -78,6 +98,7 @@ const jobFields = {
     fc.constant({ url: 'http://127.0.0.1:9/hook' }),
     fc.record({ url: fc.constantFrom('http://127.0.0.1:9/x', 'file:///etc/passwd', 'ftp://x', 'javascript:alert(1)', 'gopher://127.0.0.1:70/'), method: fc.constantFrom('GET', 'POST', 'TRACE') }),
     fc.record({ pattern: fc.constantFrom('*.tmp', '../**', '/etc/**', 'a/../../b'), older_than_days: fc.integer({ min: -1, max: 40 }) }),
+    fc.tuple(dataKey, fc.oneof(fc.string({ maxLength: 5 }), fc.constantFrom(...LONE_SURROGATES))).map(([k, v]) => ({ url: 'http://127.0.0.1:9/hook', [k]: v })),
   ),
   task_queue: fc.constantFrom('default', 'maintenance', 'A', 'a:b'),
   task_priority: fc.integer({ min: 0, max: 11 }),
@@ -88,8 +109,8 @@ const jobFields = {
   overlap_policy: fc.constantFrom(...OVERLAP_POLICIES),
   is_enabled: fc.boolean(),
   status: fc.constantFrom(...JOB_STATUSES),
-  config: fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
-  metadata: fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }),
+  config: fc.dictionary(dataKey, fc.integer(), { maxKeys: 2 }),
+  metadata: fc.dictionary(dataKey, fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 5 }) }, { weight: 1, arbitrary: fc.constantFrom(...LONE_SURROGATES) }), { maxKeys: 2 }),
 };
 const createJob = fc.tuple(body(jobFields), schedule, fc.boolean()).map(([b, s, useSchedule]) => (useSchedule ? { ...b, ...s } : b));
 const pageParams = { page: intText(0, 3), size: intText(0, 101) };
@@ -153,6 +174,10 @@ describe('Fuzzing every request body and query (fast-check)', () => {
         m === 'The request body is not valid JSON' || m.startsWith('body: ') || /^property .* should not exist$/.test(m) || fields.some((f) => f && m.includes(f));
       const unnamed = messages.filter((m) => !blamed(m));
       if (messages.length === 0 || unnamed.length > 0) throw new Error(`A 400 that names no field: ${JSON.stringify(res.body)} (fields ${fields.join(', ')})`);
+      // The error format of the spec: a code, and the fields at fault as details.
+      if (res.body?.code !== 'VALIDATION_FAILED' || !Array.isArray(res.body?.details) || res.body.details.length === 0) {
+        throw new Error(`A 400 without code VALIDATION_FAILED and details: ${JSON.stringify(res.body)}`);
+      }
     }
   }
 
@@ -174,7 +199,7 @@ describe('Fuzzing every request body and query (fast-check)', () => {
 
   it('POST /api/v1/jobs/{id}/execute (ExecuteJobDto), pause, resume, cancel, delete with bad ids', async () => {
     const action = fc.constantFrom('execute', 'pause', 'resume');
-    const b = body({ force: fc.constant(false), override_kwargs: fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 2 }) });
+    const b = body({ force: fc.constant(false), override_kwargs: fc.dictionary(dataKey, fc.oneof(fc.string({ maxLength: 5 }), fc.constantFrom(...LONE_SURROGATES)), { maxKeys: 2 }) });
     await property(fc.tuple(action, b), 400, ([what, payload]) =>
       // The job is disabled: without force an execute is a 409; pause and resume change it (2xx).
       check(() => t.http.post(`/api/v1/jobs/${jobId}/${what}`).send(payload), ['force', 'override_kwargs', ...keysOf(payload)]),
@@ -202,7 +227,7 @@ describe('Fuzzing every request body and query (fast-check)', () => {
   }, 300_000);
 
   it('GET /api/v1/executions and /api/v1/jobs/{id}/executions (ListExecutionsQuery)', async () => {
-    const params = { ...pageParams, status: fc.constantFrom(...RUN_STATUSES), trigger: fc.constantFrom(...RUN_TRIGGERS), from: isoTime, to: isoTime };
+    const params = { ...pageParams, status: fc.constantFrom(...RUN_STATUSES), trigger: fc.constantFrom(...RUN_TRIGGERS), from: dateOrBad, to: dateOrBad };
     const names = ['page', 'size', 'status', 'trigger', 'from', 'to', 'job_id'];
     await property(query({ ...params, job_id: intText(0, 3) }), 1000, (qs) => check(() => t.asUser.get(`/api/v1/executions?${qs}`), [...names, ...paramsOf(qs)]));
     await property(query(params), 500, (qs) => check(() => t.asUser.get(`/api/v1/jobs/${jobId}/executions?${qs}`), [...names, ...paramsOf(qs)]));
@@ -215,15 +240,15 @@ describe('Fuzzing every request body and query (fast-check)', () => {
       action: fc.constantFrom('job.create', 'auth.login', '%'),
       entity_type: fc.constantFrom('job', 'user', 'execution'),
       entity_id: intText(1, 5),
-      from: isoTime,
-      to: isoTime,
+      from: dateOrBad,
+      to: dateOrBad,
     });
     await property(q, 1000, (qs) => check(() => t.http.get(`/api/v1/audit-logs?${qs}`), ['page', 'size', 'actor', 'action', 'entity_type', 'entity_id', 'from', 'to', ...paramsOf(qs)]));
   }, 300_000);
 
   it('POST /api/v1/jobs/validate-schedule (ValidateScheduleDto)', async () => {
     const b = fc
-      .tuple(body({ schedule_type: fc.constantFrom(...SCHEDULE_TYPES), schedule_expression: fc.string({ maxLength: 30 }), timezone, count: fc.integer({ min: 0, max: 51 }), from: isoTime }), schedule, fc.boolean())
+      .tuple(body({ schedule_type: fc.constantFrom(...SCHEDULE_TYPES), schedule_expression: fc.string({ maxLength: 30 }), timezone, count: fc.integer({ min: 0, max: 51 }), from: dateOrBad }), schedule, fc.boolean())
       .map(([x, s, useSchedule]) => (useSchedule ? { ...x, ...s } : x));
     await property(b, 1000, (x) => check(() => t.asUser.post('/api/v1/jobs/validate-schedule').send(x), ['schedule_type', 'schedule_expression', 'timezone', 'count', 'from', ...keysOf(x)]));
   }, 300_000);
@@ -243,6 +268,7 @@ describe('Fuzzing every request body and query (fast-check)', () => {
     const raw = fc.oneof(
       fc.string({ maxLength: 40 }),
       fc.constantFrom('[]', '[1,2]', '"x"', '5', 'null', 'true', '{"name":', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', '{"a":1,"a":2}', '\u0000', '{}'),
+      fc.constantFrom('{"title":"\\ud800 lone"}', '{"\\udc00":1}', '{"force":true,"__proto__":{"override_kwargs":{"dry_run":true}}}', '{"config":{"toString":1}}'),
       fc.json({ maxDepth: 3 }),
     );
     const type = fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1');

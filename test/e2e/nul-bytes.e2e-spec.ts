@@ -21,11 +21,19 @@ describe('NUL characters in text input', () => {
     ['job title', 'title', () => t.http.post('/api/v1/jobs/').send(jobBody({ title: 'a\u0000b' }))],
     ['job kwargs', 'task_kwargs.deep.1', () => t.http.post('/api/v1/jobs/').send(jobBody({ task_kwargs: { deep: ['ok', 'x\u0000'] } }))],
     ['search filter', 'search', () => t.http.get('/api/v1/jobs/?search=%00')],
+    ['audit-log filter', 'actor', () => t.http.get('/api/v1/audit-logs?actor=a%00')],
+    ['execute override_kwargs key', 'override_kwargs.k\u0000', () => t.http.post('/api/v1/jobs/1/execute').send({ force: true, override_kwargs: { 'k\u0000': 1 } })],
   ])('rejects a NUL in the %s with a 400 naming the field, and changes nothing', async (_label, field, send) => {
     const before = await snapshot();
     const res = await send();
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: [`${field}: must not contain the NUL character (\\u0000)`] });
+    expect(res.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'VALIDATION_FAILED',
+      message: [`${field}: must not contain the NUL character (\\u0000)`],
+      details: [{ field, message: 'must not contain the NUL character (\\u0000)' }],
+    });
     expect(await snapshot()).toBe(before);
   });
 });
