@@ -66,7 +66,7 @@ export class TaskRegistry implements OnModuleInit {
     if (parsed.success) return this.checked(name, parsed.data);
     const references = new Set(findSecretReferences(kwargs ?? {}, 'task_kwargs').map((r) => r.field));
     const issues = parsed.error.issues.filter((issue) => !references.has(['task_kwargs', ...issue.path.map(String)].join('.')));
-    if (issues.length === 0) return input;
+    if (issues.length === 0) return this.checked(name, input);
     const details = issues.flatMap((issue) => describeIssue(name, issue));
     throw new ValidationFailedError(details.join('; '), details);
   }
