@@ -34,6 +34,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     logger: options.logger,
     bufferLogs: options.logger === undefined,
     bodyParser: false,
+    // A failed initialisation throws (main.ts then stops the embedded PostgreSQL) instead of process.abort().
+    abortOnError: false,
   });
   if (options.logger === undefined) app.useLogger(app.get(PinoNestLogger));
   app.use(httpMetricsMiddleware(app.get(MetricsService)));

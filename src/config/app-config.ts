@@ -32,6 +32,7 @@ export class AppConfig {
   readonly recoveryIntervalSeconds: number;
   readonly recoveryQueuedSeconds: number;
   readonly shutdownTimeoutSeconds: number;
+  readonly embeddedRestartAttempts: number;
   readonly documentsDir: string;
   readonly backupDir: string;
   readonly alertWebhookUrl: string | undefined;
@@ -72,6 +73,7 @@ export class AppConfig {
     this.recoveryIntervalSeconds = env.RECOVERY_INTERVAL_SECONDS;
     this.recoveryQueuedSeconds = env.RECOVERY_QUEUED_SECONDS;
     this.shutdownTimeoutSeconds = env.SHUTDOWN_TIMEOUT_SECONDS;
+    this.embeddedRestartAttempts = env.EMBEDDED_PG_RESTART_ATTEMPTS;
     this.documentsDir = path.resolve(env.DOCUMENTS_DIR ?? path.join(this.dataDir, 'documents'));
     this.backupDir = path.resolve(env.BACKUP_DIR ?? path.join(this.dataDir, 'backups'));
     this.alertWebhookUrl = env.ALERT_WEBHOOK_URL;

@@ -73,6 +73,7 @@ export const envSchema = z.object({
   RECOVERY_INTERVAL_SECONDS: intIn(1, 3600).default(15),
   RECOVERY_QUEUED_SECONDS: intIn(5, 86400).default(60),
   SHUTDOWN_TIMEOUT_SECONDS: intIn(0, 3600).default(30),
+  EMBEDDED_PG_RESTART_ATTEMPTS: intIn(1, 1000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DOCUMENTS_DIR: z.string().optional(),
   BACKUP_DIR: z.string().optional(),
@@ -122,6 +123,8 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   RECOVERY_INTERVAL_SECONDS: 'How often the recovery sweep looks for lost runs',
   RECOVERY_QUEUED_SECONDS: 'A run still queued after this long is enqueued again (enqueue lost in a crash)',
   SHUTDOWN_TIMEOUT_SECONDS: 'On SIGTERM, how long running tasks may finish before they are interrupted',
+  EMBEDDED_PG_RESTART_ATTEMPTS:
+    'Embedded mode: failed restarts in a row of a dead embedded PostgreSQL (backoff 0.5 s doubling to 30 s) after which liveness (`/health`) fails so the process gets restarted',
   LOG_LEVEL: 'fatal, error, warn, info, debug, trace or silent',
   DOCUMENTS_DIR: 'Directory the document cleanup tasks delete old files from (default DATA_DIR/documents)',
   BACKUP_DIR: 'Directory the backup task writes to (default DATA_DIR/backups)',

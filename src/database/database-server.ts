@@ -1,12 +1,34 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { Client } from 'pg';
 import { AppConfig } from '../config/app-config';
 import { EmbeddedPostgres } from './embedded-postgres';
+import { EmbeddedSupervisor, type SupervisionStatus } from './embedded-supervisor';
+
+/** Provided true by the server's DatabaseModule (not the CLI's): supervise an embedded PostgreSQL this process owns. */
+export const SUPERVISE_EMBEDDED = Symbol('SUPERVISE_EMBEDDED');
+
+/** How long stopping the embedded PostgreSQL may take on shutdown (fast, then immediate, then SIGKILL). */
+const STOP_TIMEOUT_MS = 10_000;
+
+/** The instances of this process that started (or adopted) an embedded PostgreSQL. */
+const owners = new Set<DatabaseServer>();
+
+/**
+ * A start that failed: stops the embedded PostgreSQL this process started, if any (the app
+ * that would have done it on shutdown may not even exist). Says so through `log`.
+ */
+export async function stopEmbeddedStartedHere(log: (message: string) => void): Promise<void> {
+  for (const owner of owners) {
+    if (await owner.stopEmbedded()) log('Stopped the embedded PostgreSQL this process had started');
+  }
+}
 
 /**
  * Where the database is: `DATABASE_URL`, or the embedded PostgreSQL under `DATA_DIR`
  * (started on demand, shared with other processes of ours, stopped on clean shutdown
- * only by the process that started it and only when nobody else still uses it).
+ * only by the process that started it and only when nobody else still uses it). The server
+ * process that owns the embedded PostgreSQL also restarts it when it dies (EmbeddedSupervisor);
+ * processes that only attached to it (a CLI, a second server) never start a second copy.
  */
 @Injectable()
 export class DatabaseServer implements OnApplicationShutdown {
@@ -14,8 +36,13 @@ export class DatabaseServer implements OnApplicationShutdown {
   private embedded: EmbeddedPostgres | undefined;
   private resolved: Promise<string> | undefined;
   private startedHere = false;
+  private supervisor: EmbeddedSupervisor | undefined;
+  private stopping: Promise<boolean> | undefined;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() @Inject(SUPERVISE_EMBEDDED) private readonly supervise: boolean = false,
+  ) {}
 
   url(): Promise<string> {
     this.resolved ??= this.resolve();
@@ -26,6 +53,11 @@ export class DatabaseServer implements OnApplicationShutdown {
     return this.config.embedded;
   }
 
+  /** The supervised embedded PostgreSQL's state, or undefined when this process supervises none. */
+  supervision(): SupervisionStatus | undefined {
+    return this.supervisor?.status();
+  }
+
   private async resolve(): Promise<string> {
     if (this.config.databaseUrl) return this.config.databaseUrl;
     this.embedded = new EmbeddedPostgres(this.config.dataDir, (m) => this.logger.log(m));
@@ -33,27 +65,47 @@ export class DatabaseServer implements OnApplicationShutdown {
     // A server left behind by a killed process, with nobody connected, is ours to stop later.
     this.startedHere = handle.startedHere || !(await this.othersConnected(handle.url));
     if (!this.startedHere) this.logger.log('Using the embedded PostgreSQL another process of this service runs');
+    else owners.add(this);
+    if (this.startedHere && this.supervise) {
+      this.supervisor = new EmbeddedSupervisor(this.embedded, handle.postmaster, { maxFailures: this.config.embeddedRestartAttempts }, this.logger);
+    }
     return handle.url;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (!this.embedded || !this.startedHere || !this.resolved) return;
+    await this.stopEmbedded();
+  }
+
+  /**
+   * Stops the embedded PostgreSQL if this process started it and nobody else uses it (also
+   * when it is down or being restarted: a restart under way is abandoned). Bounded in time.
+   */
+  stopEmbedded(): Promise<boolean> {
+    this.stopping ??= this.stopOwned();
+    return this.stopping;
+  }
+
+  /** Resolves true when it stopped a running server. */
+  private async stopOwned(): Promise<boolean> {
+    this.supervisor?.stop();
+    if (!this.embedded || !this.startedHere || !this.resolved) return false;
     if (await this.othersConnected(await this.resolved)) {
       this.logger.log('Leaving the embedded PostgreSQL running: other processes still use it');
-      return;
+      return false;
     }
-    await this.embedded.stop();
-    this.logger.log('Embedded PostgreSQL stopped');
+    const stopped = await this.embedded.stop(STOP_TIMEOUT_MS);
+    if (stopped) this.logger.log('Embedded PostgreSQL stopped');
+    return stopped;
   }
 
   private async othersConnected(url: string): Promise<boolean> {
-    const client = new Client({ connectionString: url, application_name: 'jobs-service:shutdown-check' });
+    const client = new Client({ connectionString: url, application_name: 'jobs-service:shutdown-check', connectionTimeoutMillis: 2000, query_timeout: 2000 });
     try {
       await client.connect();
       const { rows } = await client.query<{ n: string }>(
         `SELECT count(*) AS n FROM pg_stat_activity
           WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
-            AND application_name IS DISTINCT FROM $1`,
+            AND application_name IS DISTINCT FROM $1 AND application_name NOT LIKE $1 || ':%'`,
         [`jobs-service:${process.pid}`],
       );
       return Number(rows[0].n) > 0;

@@ -1,14 +1,28 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { DatabaseServer } from './database-server';
+import { DatabaseServer, SUPERVISE_EMBEDDED } from './database-server';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrationsLocked } from './migrations-runner';
 
-@Global()
-@Module({ providers: [DatabaseServer], exports: [DatabaseServer] })
-class DatabaseServerModule {}
+@Module({})
+class DatabaseServerModule {
+  static forRoot(supervise: boolean): DynamicModule {
+    return {
+      module: DatabaseServerModule,
+      global: true,
+      providers: [DatabaseServer, { provide: SUPERVISE_EMBEDDED, useValue: supervise }],
+      exports: [DatabaseServer],
+    };
+  }
+}
+
+export interface DatabaseModuleOptions {
+  runMigrations: boolean;
+  /** Restart the embedded PostgreSQL this process starts when it dies: the server (the default), not the CLI. */
+  superviseEmbedded?: boolean;
+}
 
 /**
  * TypeORM on the configured (or embedded) PostgreSQL. Pending migrations run as the data
@@ -16,11 +30,12 @@ class DatabaseServerModule {}
  */
 @Module({})
 export class DatabaseModule {
-  static forRoot(options: { runMigrations: boolean } = { runMigrations: true }): DynamicModule {
+  static forRoot(options: DatabaseModuleOptions = { runMigrations: true, superviseEmbedded: true }): DynamicModule {
+    const serverModule = DatabaseServerModule.forRoot(options.superviseEmbedded ?? false);
     return {
       module: DatabaseModule,
       imports: [
-        DatabaseServerModule,
+        serverModule,
         TypeOrmModule.forRootAsync({
           inject: [DatabaseServer, AppConfig],
           useFactory: async (server: DatabaseServer, config: AppConfig) => dataSourceOptions(await server.url(), config.databasePoolSize),
@@ -31,7 +46,7 @@ export class DatabaseModule {
           },
         }),
       ],
-      exports: [DatabaseServerModule],
+      exports: [serverModule],
     };
   }
 }

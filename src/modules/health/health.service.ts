@@ -2,6 +2,7 @@ import { Injectable, OnApplicationBootstrap, ServiceUnavailableException } from 
 import { ModuleRef } from '@nestjs/core';
 import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { AppConfig } from '../../config/app-config';
+import { DatabaseServer } from '../../database/database-server';
 import { ScheduleDispatcherService } from '../dispatcher/schedule-dispatcher.service';
 import { QueueService } from '../executions/queue/queue.service';
 import { RunWorkerService } from '../executions/worker/run-worker.service';
@@ -32,6 +33,7 @@ export class HealthService implements OnApplicationBootstrap {
     private readonly database: TypeOrmHealthIndicator,
     private readonly queue: QueueService,
     private readonly moduleRef: ModuleRef,
+    private readonly databaseServer: DatabaseServer,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -39,10 +41,25 @@ export class HealthService implements OnApplicationBootstrap {
     if (this.config.hasRole('worker')) this.worker = this.moduleRef.get(RunWorkerService, { strict: false });
   }
 
+  /**
+   * The process answers; and, when it supervises the embedded PostgreSQL, that it has not
+   * given up restarting it (EMBEDDED_PG_RESTART_ATTEMPTS failed restarts in a row): a database
+   * that is away but being restarted keeps liveness up (readiness is down meanwhile).
+   */
   liveness(): Promise<HealthAnswer> {
-    return this.answer([
+    const checks: HealthIndicatorFunction[] = [
       () => this.indicators.check('process').up({ pid: process.pid, uptime_seconds: Math.round(process.uptime()), roles: [...this.config.roles] }),
-    ]);
+    ];
+    const supervised = this.databaseServer.supervision();
+    if (supervised) {
+      checks.push(() => {
+        const { state, ...data } = this.databaseServer.supervision() ?? supervised;
+        const indicator = this.indicators.check('embedded_database');
+        if (state !== 'failed') return indicator.up({ state, ...data });
+        return indicator.down({ state, ...data, message: `The embedded PostgreSQL could not be restarted ${data.failed_attempts} times in a row: restart this process` });
+      });
+    }
+    return this.answer(checks);
   }
 
   readiness(): Promise<HealthAnswer> {

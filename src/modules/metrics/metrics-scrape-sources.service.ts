@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Gauge } from 'prom-client';
 import { AppConfig } from '../../config/app-config';
 import { QueueService } from '../executions/queue/queue.service';
 import { MetricsRepository } from './metrics.repository';
@@ -24,27 +25,52 @@ export class MetricsScrapeSources implements ScrapeSources, OnModuleInit {
 
   onModuleInit(): void {
     this.metrics.setSources(this);
+    const repository = this.repository;
+    new Gauge({
+      name: 'jobs_database_up',
+      help: 'Whether this process reached the database at scrape time (1) or not (0: then jobs_overdue is NaN and jobs_queue_depth may be missing)',
+      registers: [this.metrics.registry],
+      async collect() {
+        this.set(await withTimeout(repository.ping(), SCRAPE_TIMEOUT_MS, 'database ping').then(
+          () => 1,
+          () => 0,
+        ));
+      },
+    });
   }
 
+  /** Never fails and never waits longer than SCRAPE_TIMEOUT_MS: a scrape answers without the database or the queue backend. */
   async queueDepths(): Promise<Record<string, number>> {
     try {
-      const names = await this.repository.queues();
-      const depths = await withTimeout(Promise.all(names.map((name) => this.queue.depth(name))), SCRAPE_TIMEOUT_MS);
-      return Object.fromEntries(names.map((name, i) => [name, depths[i]]));
+      return await withTimeout(
+        (async () => {
+          const names = await this.repository.queues();
+          const depths = await Promise.all(names.map((name) => this.queue.depth(name)));
+          return Object.fromEntries(names.map((name, i) => [name, depths[i]]));
+        })(),
+        SCRAPE_TIMEOUT_MS,
+        'queue depth',
+      );
     } catch (error) {
       this.logger.warn(`Queue depth not available: ${(error as Error).message}`);
       return {};
     }
   }
 
-  overdueJobs(): Promise<number> {
-    return withTimeout(this.repository.countOverdue(this.config.overdueGraceSeconds), SCRAPE_TIMEOUT_MS);
+  /** NaN (unknown) when the database cannot answer within SCRAPE_TIMEOUT_MS. */
+  async overdueJobs(): Promise<number> {
+    try {
+      return await withTimeout(this.repository.countOverdue(this.config.overdueGraceSeconds), SCRAPE_TIMEOUT_MS, 'overdue jobs');
+    } catch (error) {
+      this.logger.warn(`Overdue jobs not available: ${(error as Error).message}`);
+      return Number.NaN;
+    }
   }
 
   async jobTypeOf(jobId: number): Promise<string> {
     const cached = this.jobTypes.get(jobId);
     if (cached && Date.now() - cached.at < JOB_TYPE_TTL_MS) return cached.type;
-    const type = (await this.repository.jobTypeOf(jobId)) ?? 'unknown';
+    const type = (await withTimeout(this.repository.jobTypeOf(jobId), SCRAPE_TIMEOUT_MS, 'job type')) ?? 'unknown';
     if (this.jobTypes.size > 10_000) this.jobTypes.clear();
     this.jobTypes.set(jobId, { type, at: Date.now() });
     return type;

@@ -22,6 +22,10 @@ export class MetricsRepository {
     return rows[0]?.job_type ?? null;
   }
 
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+
   /** Every queue a job uses, and `default`. */
   async queues(): Promise<string[]> {
     const rows: { task_queue: string }[] = await this.dataSource.query(`SELECT DISTINCT task_queue FROM jobs`);
