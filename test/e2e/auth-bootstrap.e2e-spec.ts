@@ -5,6 +5,7 @@ import { createApp } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
 import { AdminBootstrapService } from '../../src/modules/auth/admin-bootstrap.service';
 import { createTestApp, TEST_ADMIN, type TestApp } from '../support/test-app';
+import { ServiceProcess } from '../support/service-process';
 import { createTestDatabase, withClient } from '../support/test-database';
 
 /** Everything written to stdout and stderr while `work` runs (Nest's console logger writes there). */
@@ -49,7 +50,7 @@ describe(AdminBootstrapService.name, () => {
     });
 
     it('changes nothing on a later start with other values', async () => {
-      const config = AppConfig.from({}, { DATABASE_URL: t.db.url, JWT_SECRET: t.config.jwtSecret, ADMIN_USERNAME: 'other-admin', ADMIN_PASSWORD: 'other-password' });
+      const config = AppConfig.from({}, { DATABASE_URL: t.db.url, JWT_SECRET: t.config.jwtSecret, ADMIN_USERNAME: 'other-admin', ADMIN_PASSWORD: 'other-admin-password-2x' });
       const app = await createApp(config, { logger: false });
       await app.init();
       await app.close();
@@ -108,6 +109,23 @@ describe(AdminBootstrapService.name, () => {
         await app.close();
       }
     });
+  });
+
+  it.each([
+    ['a short one', 'admin123', /ADMIN_PASSWORD: must be at least 12 characters/],
+    ['a guessable one of 12+ characters', 'password1234', /ADMIN_PASSWORD: is too easy to guess/],
+  ])('a real process refuses to start with a weak ADMIN_PASSWORD (%s), naming the variable', async (_label, password, message) => {
+    const db = await createTestDatabase('auth_weak_admin');
+    const process = new ServiceProcess('weak-admin', { DATABASE_URL: db.url, JWT_SECRET: 'x'.repeat(40), ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: password, PORT: '0' });
+    try {
+      await expect(process.start()).rejects.toThrow(message);
+      expect(process.exitCode).not.toBe(0);
+      expect(process.output).not.toContain(password);
+      expect(await withClient(db.url, async (c) => (await c.query(`SELECT to_regclass('public.users') AS t`)).rows[0].t)).toBeNull();
+    } finally {
+      await process.stop();
+      await db.drop();
+    }
   });
 
   it('refuses to start with an external database and no JWT_SECRET, naming the variable', async () => {

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import request from 'supertest';
 import { AuthService } from '../../src/modules/auth/auth.service';
-import { createTestApp, TEST_USER, type TestApp } from '../support/test-app';
+import { TcpProxy } from '../support/tcp-proxy';
+import { createTestApp, TEST_ADMIN, TEST_USER, type TestApp } from '../support/test-app';
 import { withClient } from '../support/test-database';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -116,5 +117,37 @@ describe(`${AuthService.name}: logout, password change, revocation`, () => {
 
   it('keeps the test user able to log in (fixture passwords meet the policy)', async () => {
     await login(TEST_USER);
+  });
+});
+
+describe('A valid token while the database is away', () => {
+  let t: TestApp;
+  let viaProxy: TestApp;
+  let proxy: TcpProxy;
+
+  beforeAll(async () => {
+    t = await createTestApp('auth_db_away');
+    proxy = await TcpProxy.forUrl(t.db.url).start();
+    viaProxy = await createTestApp('auth_db_away_proxy', { JWT_SECRET: t.config.jwtSecret, ROLES: 'api' }, { database: { ...t.db, url: proxy.rewrite(t.db.url) } });
+  });
+  afterAll(async () => {
+    proxy?.restore();
+    await viaProxy?.close();
+    await proxy?.stop();
+    await t?.close();
+  });
+
+  it('gets 503 (not 401), and so does login (not 500); both work again when it is back', async () => {
+    await viaProxy.http.get('/api/v1/auth/me').expect(200);
+    proxy.cut();
+    try {
+      const me = await viaProxy.http.get('/api/v1/auth/me');
+      expect({ status: me.status, code: me.body.code }).toEqual({ status: 503, code: expect.any(String) });
+      const login = await viaProxy.anon.post('/api/v1/auth/login').send(TEST_ADMIN);
+      expect(login.status).toBe(503);
+    } finally {
+      proxy.restore();
+    }
+    await viaProxy.http.get('/api/v1/auth/me').expect(200);
   });
 });
