@@ -95,7 +95,8 @@ function tooLarge(error: unknown): Described {
 
 /**
  * `{field, message}` per "field: problem" line ("property x should not exist" and "field must
- * be …" name their field too); a line that names none (invalid JSON) is about the whole body.
+ * be …" name their field too); a line that names none is about the whole body (invalid JSON)
+ * or the path (a parameter that is not valid percent-encoded UTF-8).
  */
 export function fieldDetails(lines: string[]): { field: string; message: string }[] {
   return lines
@@ -104,7 +105,7 @@ export function fieldDetails(lines: string[]): { field: string; message: string 
       const colon = /^([^\s:]+): (.*)$/s.exec(line);
       if (colon) return { field: colon[1], message: colon[2] };
       const named = /^property (\S+) /.exec(line) ?? /^([\w.$-]+) (?:must|should|is|has)\b/.exec(line);
-      return { field: named ? named[1] : 'body', message: line };
+      return { field: named ? named[1] : /^Failed to decode param/.test(line) ? 'path' : 'body', message: line };
     });
 }
 

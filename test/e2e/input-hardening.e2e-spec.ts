@@ -67,6 +67,9 @@ describe('Input hardening', () => {
         t.http.post('/api/v1/users').send({ username: 'someone', password: 'a-long-enough-password', ...big }),
         t.asUser.post('/api/v1/auth/whatever').send(big),
         t.anon.post('/api/v1/auth/login').send({ username: 'x', password: 'y'.repeat(5000) }),
+        // Routes match case-insensitively and with a trailing slash: so does the limit.
+        t.anon.post('/API/V1/AUTH/LOGIN').send({ username: 'x', password: 'y', ...big }),
+        t.asUser.post('/api/v1/jobs/validate-schedule/').send({ schedule_type: 'daily', schedule_expression: '09:30', ...big }),
       ]);
       for (const res of answers) {
         expect(res.status).toBe(413);

@@ -9,6 +9,7 @@ describe('fieldDetails (the details of a 400)', () => {
         'property bogus should not exist',
         'title must be longer than or equal to 1 characters',
         'The request body is not valid JSON',
+        "Failed to decode param '%ED%A0%80'",
         '… and 12 more',
       ]),
     ).toEqual([
@@ -17,6 +18,7 @@ describe('fieldDetails (the details of a 400)', () => {
       { field: 'bogus', message: 'property bogus should not exist' },
       { field: 'title', message: 'title must be longer than or equal to 1 characters' },
       { field: 'body', message: 'The request body is not valid JSON' },
+      { field: 'path', message: "Failed to decode param '%ED%A0%80'" },
     ]);
   });
 });
