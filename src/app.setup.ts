@@ -90,5 +90,5 @@ export async function createOpenApiDocument(config: AppConfig): Promise<OpenAPIO
 
 function opsOnly(req: Request, res: Response, next: NextFunction): void {
   if (OPS_PATH.test(req.path)) return next();
-  res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'This process does not run the api role: only /health, /health/ready and /metrics are served' });
+  res.status(404).json({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: 'This process does not run the api role: only /health, /health/ready and /metrics are served' });
 }
