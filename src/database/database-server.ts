@@ -98,6 +98,7 @@ export class DatabaseServer implements OnApplicationShutdown {
     return stopped;
   }
 
+  /** Whether other processes of this service (servers, CLI: application_name `jobs-service:<pid>…`) use the server. */
   private async othersConnected(url: string): Promise<boolean> {
     const client = new Client({ connectionString: url, application_name: 'jobs-service:shutdown-check', connectionTimeoutMillis: 2000, query_timeout: 2000 });
     try {
@@ -105,7 +106,8 @@ export class DatabaseServer implements OnApplicationShutdown {
       const { rows } = await client.query<{ n: string }>(
         `SELECT count(*) AS n FROM pg_stat_activity
           WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
-            AND application_name IS DISTINCT FROM $1 AND application_name NOT LIKE $1 || ':%'`,
+            AND application_name LIKE 'jobs-service:%' AND application_name <> 'jobs-service:shutdown-check'
+            AND application_name <> $1 AND application_name NOT LIKE $1 || ':%'`,
         [`jobs-service:${process.pid}`],
       );
       return Number(rows[0].n) > 0;

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ServiceProcess } from '../support/service-process';
@@ -107,6 +108,41 @@ describe('Embedded mode (node dist/src/main.js with no database configured)', ()
       fs.rmSync(fresh, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('refuses to start when PORT is taken, naming the port and the variable, before starting any PostgreSQL (issue 21)', async () => {
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-embedded-port-'));
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '0.0.0.0', resolve));
+    const takenPort = (taken.address() as net.AddressInfo).port;
+    try {
+      const started = Date.now();
+      const blocked = new ServiceProcess('blocked', { DATA_DIR: fresh, PORT: String(takenPort), ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'Embedded-admin-pw-9341' });
+      await expect(blocked.start(30_000)).rejects.toThrow(new RegExp(`exited with 1[\\s\\S]*Port ${takenPort} is already in use: set PORT`));
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(fs.existsSync(path.join(fresh, 'pg'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it('stops the PostgreSQL it started when the start fails after it (an address it cannot listen on) (issue 21)', async () => {
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-embedded-late-'));
+    fs.chmodSync(fresh, 0o755);
+    try {
+      // A worker-only process carries on when PORT is taken, but not when HOST is no address of this machine.
+      const late = new ServiceProcess('late', { DATA_DIR: fresh, PORT: String(await freePort()), HOST: '192.0.2.1', ROLES: 'worker', ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'Embedded-admin-pw-9341' });
+      await expect(late.start(60_000)).rejects.toThrow(/exited with 1/);
+      expect(late.output).toContain('Starting embedded PostgreSQL');
+      expect(late.output).toMatch(/Start-up failed: Error: listen EADDRNOTAVAIL/);
+      expect(late.output).toContain('Stopped the embedded PostgreSQL this process had started');
+      expect(postmaster(fresh)?.alive ?? false).toBe(false);
+    } finally {
+      const pm = postmaster(fresh);
+      if (pm?.alive) process.kill(pm.pid, 'SIGKILL');
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
 
   it('refuses to start on a bad configuration value, naming the variable', async () => {
     const bad = new ServiceProcess('bad', { ...env(), PORT: 'eighty', WORKER_CONCURRENCY: '0' });
