@@ -29,8 +29,11 @@ const AUTH_SCHEME = /(\b(?:bearer|basic)\s+)(?!\*\*\*)[^\s"',;]+/gi;
 /** `password=…`, `"password":"…"`, `token: …` and the like in free text (log messages). */
 const SECRET_FIELD = /((?:password|passwd|secret|token|api[_-]?key)["']?\s*[:=]\s*["']?)(?!\*\*\*)[^\s"',;&]+/gi;
 
+/** Names of fields, headers and parameters: a key with spaces or quotes is data, not a credential's name. */
+const NAME_LIKE = /^[^\s"'`]{1,200}$/;
+
 export function isCredentialKey(key: string): boolean {
-  return CREDENTIAL_KEY.test(key);
+  return NAME_LIKE.test(key) && CREDENTIAL_KEY.test(key);
 }
 
 /** `{"$secret": "NAME"}`: a reference to a stored secret (resolved only by the worker). */

@@ -144,3 +144,10 @@ describe('credentials in JSON kept as text (an http.request result body)', () =>
     expect(JSON.parse(redactString(body))).toEqual({ headers: { 'x-hub-signature': '***', 'x-trace': 'keep', authorization: '***' }, password: '***' });
   });
 });
+
+describe('keys that are data, not names', () => {
+  it('does not treat a key with spaces or quotes as a credential name', () => {
+    const key = "' UNION SELECT password_hash, null FROM users --";
+    expect(redactValue({ [key]: key })).toEqual({ [key]: key });
+  });
+});
