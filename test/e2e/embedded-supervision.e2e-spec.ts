@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../../src/common/net';
 import { ServiceProcess } from '../support/service-process';
+import { WebhookServer } from '../support/webhook-server';
 
 const PASSWORD = 'Supervised-embedded-pw-4817';
 const SHUTDOWN_TIMEOUT_SECONDS = 3;
@@ -50,6 +51,7 @@ describe('Embedded PostgreSQL supervision (kill -9 of the postmaster)', () => {
   let port: number;
   let service: ServiceProcess | undefined;
   let pgVersion: string;
+  let webhook: WebhookServer;
 
   const env = (extra: Record<string, string> = {}) => ({
     DATA_DIR: dataDir,
@@ -79,6 +81,7 @@ describe('Embedded PostgreSQL supervision (kill -9 of the postmaster)', () => {
   };
 
   beforeAll(async () => {
+    webhook = await new WebhookServer().start();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-supervision-'));
     fs.chmodSync(dataDir, 0o755);
     port = await freePort();
@@ -88,7 +91,8 @@ describe('Embedded PostgreSQL supervision (kill -9 of the postmaster)', () => {
     await service?.stop();
     service = undefined;
   });
-  afterAll(() => {
+  afterAll(async () => {
+    await webhook.stop();
     for (const pid of postgresProcessesOf(dataDir)) process.kill(pid, 'SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -147,10 +151,23 @@ describe('Embedded PostgreSQL supervision (kill -9 of the postmaster)', () => {
     expect(postgresProcessesOf(dataDir)).toEqual([]);
   }, 120_000);
 
-  it('fails liveness when restarts keep failing, and SIGTERM during the outage ends within SHUTDOWN_TIMEOUT_SECONDS + 5 s', async () => {
+  it('fails liveness when restarts keep failing, and SIGTERM during the outage (a run in flight) ends within SHUTDOWN_TIMEOUT_SECONDS + 5 s', async () => {
     service = await new ServiceProcess('doomed', env({ EMBEDDED_PG_RESTART_ATTEMPTS: '2' })).start(60_000);
     pgVersion = fs.readFileSync(versionFile(), 'utf8');
     const bearer = await token();
+    // A run that lasts a minute is in flight when the database goes.
+    const created = await api(
+      '/api/v1/jobs',
+      {
+        method: 'POST',
+        body: JSON.stringify({ name: 'slow', title: 'Slow', job_type: 'custom', schedule_type: 'daily', schedule_expression: '02:00', task_name: 'http.request', task_kwargs: { url: `${webhook.url}/slow/60000` } }),
+      },
+      bearer,
+    );
+    expect(created.status).toBe(201);
+    const job = (await created.json()) as { id: number };
+    expect((await api(`/api/v1/jobs/${job.id}/execute`, { method: 'POST', body: '{}' }, bearer)).status).toBe(202);
+    await until('the run is in flight', 30_000, async () => (webhook.hits('/slow/60000').length > 0 ? true : undefined));
     breakRestarts();
     process.kill(pidFile(dataDir).pid, 'SIGKILL');
 

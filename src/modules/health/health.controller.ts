@@ -12,6 +12,13 @@ const DOWN_EXAMPLE = {
   details: { database: { status: 'up' }, queue: { status: 'down', message: 'timeout of 3000ms exceeded' } },
 };
 
+const LIVENESS_DOWN_EXAMPLE = {
+  status: 'error',
+  info: { process: { status: 'up', pid: 4242, uptime_seconds: 3600, roles: ['api', 'scheduler', 'worker'] } },
+  error: { embedded_database: { status: 'down', state: 'failed', port: 38237, failed_attempts: 10, message: 'The embedded PostgreSQL could not be restarted 10 times in a row: restart this process' } },
+  details: {},
+};
+
 @ApiTags('operations')
 @ApiExtraModels(HealthComponentDto)
 @Public()
@@ -21,8 +28,15 @@ export class HealthController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Liveness', description: 'The process is up and answers. Checks no dependency (restart the process only when this fails).' })
+  @ApiOperation({
+    summary: 'Liveness',
+    description:
+      'The process is up and answers; restart the process only when this fails. It checks no dependency, except that a process ' +
+      'running the embedded PostgreSQL reports it under `embedded_database` (`state`: up, restarting, failed): a database that is ' +
+      'being restarted keeps liveness up (readiness is down meanwhile); after EMBEDDED_PG_RESTART_ATTEMPTS failed restarts in a row it is 503.',
+  })
   @ApiOkResponse({ type: HealthResponseDto, description: 'Alive' })
+  @ApiServiceUnavailableResponse({ type: HealthResponseDto, description: 'The process cannot recover by itself (the embedded PostgreSQL keeps failing to restart): restart it', example: LIVENESS_DOWN_EXAMPLE })
   async liveness(@Res({ passthrough: true }) res: Response): Promise<HealthResponseDto> {
     return send(res, await this.health.liveness());
   }

@@ -22,7 +22,8 @@ export class MetricsController {
     summary: 'Prometheus metrics',
     description:
       'Prometheus text format: jobs_runs_total, jobs_run_duration_seconds, jobs_dispatch_lag_seconds, jobs_queue_depth, ' +
-      'jobs_runs_in_flight, jobs_overdue, http_request_duration_seconds and the process metrics. ' +
+      'jobs_runs_in_flight, jobs_overdue, jobs_database_up, http_request_duration_seconds and the process metrics. ' +
+      'It answers while the database is away: jobs_database_up is 0, jobs_overdue NaN, jobs_queue_depth left out; no scrape waits more than 3 s for them. ' +
       'Public unless METRICS_TOKEN is set; then it needs `Authorization: Bearer <METRICS_TOKEN>`.',
     security: [{}, { [METRICS_SECURITY]: [] }],
   })
