@@ -17,13 +17,13 @@ const CREDENTIAL_KEY =
 
 /** Query parameters (in URLs inside strings) that carry credentials. */
 const CREDENTIAL_PARAM =
-  /([?&;](?:[A-Za-z0-9_.-]*(?:token|secret|passw(?:or)?d|api[-_]?key|apikey|signature|credential)[A-Za-z0-9_.-]*|key|sig|pass|auth|code|jwt)=)[^&#\s"'<>]*/gi;
+  /([?&;](?:[A-Za-z0-9_.-]{0,60}(?:token|secret|passw(?:or)?d|api[-_]?key|apikey|signature|credential)[A-Za-z0-9_.-]{0,60}|key|sig|pass|auth|code|jwt)=)[^&#\s"'<>]*/gi;
 /** `scheme://user:password@host`: the password part. */
-const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@"'<>]*:)[^/\s@"'<>]*(@)/gi;
+const URL_USERINFO = /(\b[a-z][a-z0-9+.-]{0,30}:\/\/[^/\s:@"'<>]{0,200}:)[^/\s@"'<>]{0,1000}(@)/gi;
 /** `"key": "value"` inside text (a JSON body kept as a string, e.g. an http.request result). */
 const JSON_STRING_FIELD = /"((?:[^"\\]|\\.){1,100})"(\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 /** JWT-shaped strings (three base64url parts, the first two starting with `eyJ`). */
-const JWT = /eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 /** `Bearer <anything>` / `Basic <anything>` in free text. */
 const AUTH_SCHEME = /(\b(?:bearer|basic)\s+)(?!\*\*\*)[^\s"',;]+/gi;
 /** `password=…`, `"password":"…"`, `token: …` and the like in free text (log messages). */

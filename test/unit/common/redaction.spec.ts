@@ -151,3 +151,20 @@ describe('keys that are data, not names', () => {
     expect(redactValue({ [key]: key })).toEqual({ [key]: key });
   });
 });
+
+describe('cost on hostile input (a superuser-made job read by everyone)', () => {
+  // The bound is the point: a regex with nested quantifiers would take minutes on these.
+  it.each([
+    ['eyJ repeated', 'eyJ'.repeat(350_000)],
+    ['eyJ parts without the last dot', `eyJ${'a'.repeat(500_000)}.eyJ${'b'.repeat(500_000)}`],
+    ['a query of token names', `?${'token'.repeat(200_000)}`],
+    ['scheme-like text', 'a://'.repeat(250_000)],
+    ['userinfo without @', `https://${'u'.repeat(500_000)}:${'p'.repeat(500_000)}`],
+    ['quotes and colons', '"a":"'.repeat(200_000)],
+    ['bearer words', 'bearer '.repeat(150_000)],
+  ])('redacts 1 MB of %s in well under a few seconds', (_label, text) => {
+    const started = process.hrtime.bigint();
+    redactValue({ url: text, password: text, nested: [text] });
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(3000);
+  });
+});
