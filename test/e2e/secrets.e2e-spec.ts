@@ -179,6 +179,22 @@ describe('Secrets store and credential redaction (in-process, real PostgreSQL an
     });
   });
 
+  describe('a job read and sent back', () => {
+    it('keeps the stored credentials where the answer showed "***"', async () => {
+      const credential = value('kept');
+      const job = await createJob('round-trip', { url: `${hook.url}/echo/before`, headers: { Authorization: `Bearer ${credential}`, 'X-Trace': 'a' } });
+      const read = (await t.http.get(`/api/v1/jobs/${job.id}`).expect(200)).body as { task_kwargs: { url: string; headers: Record<string, string> } };
+      expect(read.task_kwargs.headers.Authorization).toBe('***');
+      const sent = { ...read.task_kwargs, url: `${hook.url}/echo/after`, headers: { ...read.task_kwargs.headers, 'X-Trace': 'b' } };
+      await t.http.put(`/api/v1/jobs/${job.id}`).send({ task_kwargs: sent, metadata: { token: '***' } }).expect(200);
+      expect((await runToEnd(job.id)).status).toBe('succeeded');
+      expect(hook.hits('/echo/after')[0].headers).toMatchObject({ authorization: `Bearer ${credential}`, 'x-trace': 'b' });
+      // Nothing was stored before under metadata.token: "***" is then what was sent.
+      const [row] = await rowsOf(`SELECT metadata FROM jobs WHERE id = $1`, [job.id]);
+      expect(row.metadata).toEqual({ token: '***' });
+    });
+  });
+
   describe('the escalation attack (finding 1) and audit entries (finding 5)', () => {
     it('a reader never sees the admin token a job carries, and cannot create a user with anything it read', async () => {
       const admin = t.tokens.admin;

@@ -87,6 +87,29 @@ function redactCredential(value: unknown): unknown {
   return REDACTED;
 }
 
+/**
+ * `next` with every `"***"` under a credential-named key replaced by what `previous` holds at the
+ * same place: a client that reads a job (credentials shown as "***") and sends it back keeps the
+ * stored credentials instead of overwriting them with "***".
+ */
+export function keepRedacted<T>(next: T, previous: unknown): T {
+  return keepAt(next, previous) as T;
+}
+
+function keepAt(next: unknown, previous: unknown): unknown {
+  if (next === null || typeof next !== 'object' || previous === null || typeof previous !== 'object') return next;
+  if (Array.isArray(next)) return Array.isArray(previous) ? next.map((item, i) => keepAt(item, previous[i])) : next;
+  if (Array.isArray(previous) || isSecretReference(next)) return next;
+  const before = previous as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(next)) {
+    const had = Object.prototype.hasOwnProperty.call(before, key) ? before[key] : undefined;
+    const kept = value === REDACTED && isCredentialKey(key) && had !== undefined && had !== null ? had : keepAt(value, had);
+    Object.defineProperty(out, key, { value: kept, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 /** HTTP headers as a request log line shows them: credential-named ones redacted, JWTs and `Bearer …` scrubbed in all. */
 export function redactHeaders(headers: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!headers) return headers;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import type { Actor } from '../../common/actor';
 import { ConflictError, NotFoundError } from '../../common/errors';
+import { keepRedacted } from '../../common/logging/redaction';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
 import { changesBetween } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
@@ -151,7 +152,8 @@ function applyUpdate(job: Job, dto: UpdateJobDto): void {
   set('timezone', dto.timezone);
   set('taskName', dto.task_name);
   set('taskArgs', dto.task_args);
-  set('taskKwargs', dto.task_kwargs);
+  // Answers show credentials as "***": sending one back keeps the stored value.
+  set('taskKwargs', dto.task_kwargs && keepRedacted(dto.task_kwargs, job.taskKwargs));
   set('taskQueue', dto.task_queue);
   set('taskPriority', dto.task_priority);
   set('timeoutSeconds', dto.timeout_seconds);
@@ -161,6 +163,6 @@ function applyUpdate(job: Job, dto: UpdateJobDto): void {
   set('overlapPolicy', dto.overlap_policy);
   set('isEnabled', dto.is_enabled);
   set('status', dto.status);
-  set('config', dto.config);
-  set('metadata', dto.metadata);
+  set('config', dto.config && keepRedacted(dto.config, job.config));
+  set('metadata', dto.metadata && keepRedacted(dto.metadata, job.metadata));
 }

@@ -1,4 +1,4 @@
-import { isCredentialKey, maskKnownSecrets, redactHeaders, redactString, redactValue, rememberSecretValues } from '../../../src/common/logging/redaction';
+import { isCredentialKey, keepRedacted, maskKnownSecrets, redactHeaders, redactString, redactValue, rememberSecretValues } from '../../../src/common/logging/redaction';
 
 describe('redactValue (answers, audit entries, backups)', () => {
   const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOjEsInVzZXJuYW1lIjoiYWRtaW4ifQ.c2lnbmF0dXJlLXBhcnQ';
@@ -166,5 +166,19 @@ describe('cost on hostile input (a superuser-made job read by everyone)', () => 
     const started = process.hrtime.bigint();
     redactValue({ url: text, password: text, nested: [text] });
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(3000);
+  });
+});
+
+describe('keepRedacted (a job read and sent back)', () => {
+  it('takes the stored value where "***" comes back under a credential key, and nothing else', () => {
+    const stored = { url: 'https://x.test', headers: { Authorization: 'Bearer real', 'X-Trace': 'a' }, list: [{ password: 'p0' }], token: { $secret: 'n' } };
+    const sent = { url: 'https://y.test', headers: { Authorization: '***', 'X-Trace': '***' }, list: [{ password: '***' }, { password: '***' }], token: '***', extra: { api_key: '***' } };
+    expect(keepRedacted(sent, stored)).toEqual({
+      url: 'https://y.test',
+      headers: { Authorization: 'Bearer real', 'X-Trace': '***' },
+      list: [{ password: 'p0' }, { password: '***' }],
+      token: { $secret: 'n' },
+      extra: { api_key: '***' },
+    });
   });
 });
