@@ -93,6 +93,17 @@ describe(`${AuthService.name}: logout, password change, revocation`, () => {
     await login(alice);
   });
 
+  it('throttles wrong current passwords like failed logins (a stolen token cannot guess the password)', async () => {
+    await t.http.post('/api/v1/users').send({ username: 'guessed', password: 'guessed-password-for-tests' }).expect(201);
+    const token = await login({ username: 'guessed', password: 'guessed-password-for-tests' });
+    const change = (current: string) =>
+      t.anon.post('/api/v1/auth/password').set('Authorization', `Bearer ${token}`).send({ current_password: current, new_password: 'guessed-new-password-61' });
+    for (let i = 0; i < t.config.loginThrottleLimit; i++) await change(`wrong-guess-${i}`).expect(400);
+    const refused = await change('guessed-password-for-tests').expect(429);
+    expect(refused.headers['retry-after']).toBeDefined();
+    await t.anon.post('/api/v1/auth/login').send({ username: 'guessed', password: 'guessed-password-for-tests' }).expect(429);
+  });
+
   it('a user deleted or demoted after logging in loses the rights at once, in every process', async () => {
     await t.http.post('/api/v1/users').send({ username: 'boss', password: 'boss-password-for-tests', is_superuser: true }).expect(201);
     const token = await login({ username: 'boss', password: 'boss-password-for-tests' });
