@@ -136,5 +136,5 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   MCP_SERVERS: 'Comma-separated MCP server URLs (streamable HTTP) the MCP health check connects to',
   RUN_RETENTION_DAYS: 'Runs older than this many days are deleted by the database maintenance task',
   METRICS_TOKEN: 'Bearer token `GET /metrics` requires (at least 16 characters); unset = `/metrics` is public',
-  SECRETS_KEY: 'AES-256-GCM key of the secrets store: 32 bytes as 64 hex or base64 characters, the same in every process (embedded mode generates one under DATA_DIR; with DATABASE_URL the secrets store needs it)',
+  SECRETS_KEY: 'AES-256-GCM key of the secrets store: 32 bytes as 64 hex or base64 characters, the same in every process (unset: embedded mode generates one under DATA_DIR; with DATABASE_URL one is derived from JWT_SECRET, so rotating JWT_SECRET loses the stored values: set it in production)',
 };

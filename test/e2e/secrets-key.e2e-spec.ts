@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AppConfig } from '../../src/config/app-config';
+import { SecretsKeyProvider } from '../../src/modules/secrets/secrets-key.provider';
 import { SecretsService } from '../../src/modules/secrets/secrets.service';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -14,7 +15,7 @@ const pretendEmbedded = (dataDir: string) => (config: AppConfig) => {
 /**
  * Where the secrets store's key comes from: SECRETS_KEY, or (embedded mode) a key generated once
  * under DATA_DIR with mode 0600 that every process sharing the directory uses; with an external
- * database and no SECRETS_KEY the store answers 503 and the rest of the service runs.
+ * database, one derived from JWT_SECRET; with neither, the store answers 503.
  */
 describe('The secrets store key', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-key-'));
@@ -46,14 +47,24 @@ describe('The secrets store key', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(keyBefore);
   });
 
-  it('with an external database and no SECRETS_KEY: 503 SECRETS_KEY_MISSING from the store, nothing stored', async () => {
-    const external = await createTestApp('secrets_key_3', { SECRETS_KEY: undefined }, { database: first.db });
+  it('with an external database and no SECRETS_KEY: a key derived from JWT_SECRET, shared by every process that has it', async () => {
+    const jwtSecret = randomBytes(32).toString('hex');
+    const external = await createTestApp('secrets_key_3', { SECRETS_KEY: undefined, JWT_SECRET: jwtSecret }, { database: first.db });
     apps.push(external);
-    const res = await external.http.post('/api/v1/secrets').send({ name: 'not_stored', value: 'some-long-value' }).expect(503);
-    expect(res.body.code).toBe('SECRETS_KEY_MISSING');
-    expect(res.body.message).toContain('SECRETS_KEY');
-    await external.http.get('/api/v1/secrets/not_stored').expect(404);
-    await external.http.get('/api/v1/jobs').expect(200);
+    const value = `derived-${randomBytes(12).toString('hex')}`;
+    await external.http.post('/api/v1/secrets').send({ name: 'derived_one', value }).expect(201);
+    const sibling = await createTestApp('secrets_key_3b', { SECRETS_KEY: undefined, JWT_SECRET: jwtSecret }, { database: first.db });
+    apps.push(sibling);
+    expect((await sibling.app.get(SecretsService).reveal(['derived_one'])).values.get('derived_one')).toBe(value);
+    const rotated = await createTestApp('secrets_key_3c', { SECRETS_KEY: undefined, JWT_SECRET: randomBytes(32).toString('hex') }, { database: first.db });
+    apps.push(rotated);
+    await expect(rotated.app.get(SecretsService).reveal(['derived_one'])).rejects.toThrow(/cannot be decrypted: it was stored with another key/);
+  });
+
+  it('with an external database and neither SECRETS_KEY nor JWT_SECRET (a worker-only process): SECRETS_KEY_MISSING, naming the variable', async () => {
+    const provider = new SecretsKeyProvider(AppConfig.from({}, { DATABASE_URL: first.db.url, ROLES: 'worker' }));
+    await expect(provider.get()).rejects.toMatchObject({ errorCode: 'SECRETS_KEY_MISSING' });
+    await expect(provider.get()).rejects.toThrow(/SECRETS_KEY/);
   });
 
   it('another key cannot decrypt: the value is authenticated AES-256-GCM', async () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { AppConfig } from '../../config/app-config';
@@ -11,9 +11,10 @@ const KEY_BYTES = 32;
  * The AES-256 key of the secrets store: `SECRETS_KEY`, or in embedded mode one generated once
  * and kept in `DATA_DIR/secrets-key` (mode 600), so every process sharing that directory (API,
  * workers, the CLI) decrypts what the others encrypted. With an external database and no
- * SECRETS_KEY the store is unavailable (503 SECRETS_KEY_MISSING; runs that reference a secret
- * fail): processes on other machines could never agree on a generated key. The rest of the
- * service runs as before.
+ * SECRETS_KEY, a key derived from JWT_SECRET (HKDF-SHA256, its own label), which every process
+ * of such a deployment already shares; rotating JWT_SECRET then makes the stored values
+ * unreadable, so production sets SECRETS_KEY. With neither, the store is unavailable (503
+ * SECRETS_KEY_MISSING; runs that reference a secret fail) and the rest of the service runs.
  */
 @Injectable()
 export class SecretsKeyProvider {
@@ -31,8 +32,9 @@ export class SecretsKeyProvider {
 
   private async resolve(): Promise<Buffer> {
     if (this.config.secretsKey) return this.config.secretsKey;
-    if (!this.config.embedded) throw new SecretsKeyMissingError();
-    return readOrCreate(path.join(this.config.dataDir, 'secrets-key'));
+    if (this.config.embedded) return readOrCreate(path.join(this.config.dataDir, 'secrets-key'));
+    if (this.config.jwtSecret) return Buffer.from(hkdfSync('sha256', this.config.jwtSecret, 'jobs-service', 'secrets-store-key v1', KEY_BYTES));
+    throw new SecretsKeyMissingError();
   }
 }
 

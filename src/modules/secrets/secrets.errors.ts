@@ -14,11 +14,11 @@ export class SecretNameTakenError extends ConflictError {
   }
 }
 
-/** With an external database and no SECRETS_KEY, processes could never agree on a key. */
+/** With an external database and neither SECRETS_KEY nor JWT_SECRET, processes could never agree on a key. */
 export class SecretsKeyMissingError extends DomainError {
   readonly errorCode = 'SECRETS_KEY_MISSING';
   constructor() {
-    super('UNAVAILABLE', 'The secrets store needs SECRETS_KEY when DATABASE_URL is set: 32 random bytes as 64 hex or base64 characters, the same in every process');
+    super('UNAVAILABLE', 'The secrets store needs SECRETS_KEY (or JWT_SECRET) when DATABASE_URL is set: 32 random bytes as 64 hex or base64 characters, the same in every process');
   }
 }
 
