@@ -52,7 +52,7 @@ export class DomainErrorFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { statusCode, message, code } = this.describe(exception);
     if (response.headersSent) return;
-    if (code === DATABASE_UNAVAILABLE) response.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    if (statusCode === 503) response.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     const details = statusCode === 400 ? { details: fieldDetails(exception instanceof DomainError && exception.details?.length ? exception.details : [message].flat()) } : {};
     response.status(statusCode).json({ statusCode, error: errorName(statusCode), code: code ?? CODE_BY_STATUS[statusCode] ?? 'ERROR', message, ...details });
   }

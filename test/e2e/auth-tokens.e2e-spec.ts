@@ -162,3 +162,46 @@ describe('A valid token while the database is away', () => {
     await viaProxy.http.get('/api/v1/auth/me').expect(200);
   });
 });
+
+// The login counters live in Redis only when REDIS_URL is set (CI's external-mode run).
+(process.env.REDIS_URL ? describe : describe.skip)('Login while Redis (holding the login counters) is away', () => {
+  let t: TestApp;
+  let viaProxy: TestApp;
+  let proxy: TcpProxy;
+
+  beforeAll(async () => {
+    t = await createTestApp('auth_redis_away');
+    proxy = await TcpProxy.forUrl(process.env.REDIS_URL!).start();
+    viaProxy = await createTestApp('auth_redis_away_proxy', { JWT_SECRET: t.config.jwtSecret, ROLES: 'api', REDIS_URL: proxy.rewrite(process.env.REDIS_URL!) }, { database: t.db });
+  });
+  afterAll(async () => {
+    proxy?.restore();
+    await viaProxy?.close();
+    await proxy?.stop();
+    await t?.close();
+  });
+
+  it('answers 503 with Retry-After (not 500, and never an unthrottled attempt); works again when it is back', async () => {
+    await viaProxy.anon.post('/api/v1/auth/login').send(TEST_ADMIN).expect(200);
+    proxy.cut();
+    try {
+      const login = await viaProxy.anon.post('/api/v1/auth/login').send(TEST_ADMIN);
+      expect({ status: login.status, code: login.body.code }).toEqual({ status: 503, code: 'LOGIN_THROTTLE_UNAVAILABLE' });
+      expect(Number(login.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      proxy.restore();
+    }
+    await eventuallyOk(() => viaProxy.anon.post('/api/v1/auth/login').send(TEST_ADMIN));
+  });
+});
+
+async function eventuallyOk(attempt: () => PromiseLike<{ status: number }>, deadlineMs = 20_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  let last = 0;
+  while (Date.now() < until) {
+    last = (await attempt()).status;
+    if (last === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  expect(last).toBe(200);
+}

@@ -1,5 +1,6 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import IORedis from 'ioredis';
+import { DomainError } from '../../common/errors';
 import type { LoginAttemptsRepository } from './login-attempts.repository';
 import type { LoginAttemptsStore, ThrottlerStorageRecord } from './login-throttle';
 
@@ -42,6 +43,15 @@ for i = 1, #KEYS, 2 do
 end
 return 0`;
 
+/** Redis (holding the login counters) cannot be reached: login answers 503, never 500 or an unthrottled attempt. */
+export class LoginThrottleUnavailableError extends DomainError {
+  readonly errorCode = 'LOGIN_THROTTLE_UNAVAILABLE';
+  constructor(cause: unknown) {
+    super('UNAVAILABLE', 'Login is unavailable right now (its attempt counters in Redis cannot be reached); retry in a few seconds');
+    this.cause = cause;
+  }
+}
+
 /** With REDIS_URL: counters in Redis (Lua scripts, atomic), under the service's key prefix. */
 export class RedisLoginAttemptsStore implements LoginAttemptsStore, OnApplicationShutdown {
   private readonly logger = new Logger('LoginThrottle');
@@ -55,13 +65,17 @@ export class RedisLoginAttemptsStore implements LoginAttemptsStore, OnApplicatio
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
     const [counter, marker] = this.keys(key);
-    const [hits, left, blocked] = (await this.redis.eval(INCREMENT, 2, counter, marker, ttl, limit, blockDuration)) as number[];
+    const [hits, left, blocked] = (await this.redis.eval(INCREMENT, 2, counter, marker, ttl, limit, blockDuration).catch((error: unknown) => {
+      throw new LoginThrottleUnavailableError(error);
+    })) as number[];
     return { totalHits: hits, timeToExpire: Math.ceil(Math.max(0, left) / 1000), isBlocked: blocked > 0, timeToBlockExpire: Math.ceil(blocked / 1000) };
   }
 
   async forgive(keys: string[]): Promise<void> {
     const all = keys.flatMap((key) => this.keys(key));
-    await this.redis.eval(FORGIVE, all.length, ...all);
+    await this.redis.eval(FORGIVE, all.length, ...all).catch((error: unknown) => {
+      throw new LoginThrottleUnavailableError(error);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
