@@ -8,8 +8,9 @@ import { listen, taskContext, type LocalServer } from '../support/tasks-fixtures
 import { createTestApp, type TestApp } from '../support/test-app';
 
 /** A real MCP server (the SDK's server class) on a loopback port, stateless streamable HTTP. */
-async function startMcpServer(toolNames: string[]): Promise<LocalServer> {
+async function startMcpServer(toolNames: string[], seen = { requests: 0 }): Promise<LocalServer> {
   const httpServer = http.createServer((req, res) => {
+    seen.requests++;
     const mcp = new McpServer({ name: 'test-mcp', version: '2.3.4' });
     for (const name of toolNames) {
       mcp.registerTool(name, { description: `The ${name} tool` }, () => Promise.resolve({ content: [{ type: 'text', text: name }] }));
@@ -98,3 +99,36 @@ describe('mcp_server_health_check task', () => {
     }
   });
 });
+
+describe('mcp_server_health_check under the HTTP task network policy', () => {
+  let t: TestApp;
+  let server: LocalServer;
+  const seen = { requests: 0 };
+
+  beforeAll(async () => {
+    server = await startMcpServer(['search'], seen);
+    t = await createTestApp('tasks_mcp_policy', { HTTP_TASK_DENIED_HOSTS: '127.0.0.0/8,::1,169.254.0.0/16' });
+  });
+  afterAll(async () => {
+    await t.close();
+    await server.close();
+  });
+
+  it('refuses a denied server when the job is saved: 400 naming task_kwargs.servers.N, nothing created', async () => {
+    const before = (await t.http.get('/api/v1/jobs/').expect(200)).body.total;
+    const res = await t.http
+      .post('/api/v1/jobs/')
+      .send({ name: 'mcp-metadata', title: 'MCP', job_type: 'mcp_server_health_check', schedule_type: 'interval', schedule_expression: '30', task_name: 'mcp_server_health_check', task_kwargs: { servers: ['https://example.com/mcp', 'http://169.254.169.254/mcp'] } })
+      .expect(400);
+    expect(res.body.details).toContainEqual({ field: 'task_kwargs.servers.1', message: expect.stringContaining('HTTP_TASK_DENIED_HOSTS') });
+    expect((await t.http.get('/api/v1/jobs/').expect(200)).body.total).toBe(before);
+  });
+
+  it('reports a server whose name resolves to a denied address as unreachable, and sends it nothing', async () => {
+    const url = `http://localhost:${new URL(server.url).port}/mcp`;
+    const result = (await t.app.get(TaskRegistry).run('mcp_server_health_check', { servers: [url] }, [], taskContext())) as McpHealthResult;
+    expect(result).toMatchObject({ status: 'unhealthy', servers: [{ url, reachable: false, error: expect.stringMatching(/refused: .*HTTP_TASK_DENIED_HOSTS; nothing was sent/) }] });
+    expect(seen.requests).toBe(0);
+  });
+});
+

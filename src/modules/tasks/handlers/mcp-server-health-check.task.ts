@@ -1,8 +1,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { lookup } from 'node:dns/promises';
 import { z } from 'zod';
 import { AppConfig } from '../../../config/app-config';
 import { throwIfAborted } from '../abort';
+import { HttpHostPolicy } from '../http-host-policy';
 import { TaskHandler } from '../task-handler.decorator';
 import { httpUrl } from '../task-kwargs';
 import type { TaskContext, TaskHandlerInstance } from '../task.types';
@@ -40,18 +42,54 @@ export interface McpHealthResult {
   kwargs,
 })
 export class McpServerHealthCheckTask implements TaskHandlerInstance {
-  constructor(private readonly config: AppConfig) {}
+  /** The http.request task's network policy (HTTP_TASK_ALLOWED_HOSTS / HTTP_TASK_DENIED_HOSTS) holds here too. */
+  private readonly policy: HttpHostPolicy;
+
+  constructor(private readonly config: AppConfig) {
+    this.policy = new HttpHostPolicy(config.httpTaskAllowedHosts, config.httpTaskDeniedHosts);
+  }
+
+  /** A server URL whose host is a denied address or name is refused when the job is saved. */
+  checkKwargs(valid: Record<string, unknown>): string[] {
+    const servers = Array.isArray(valid.servers) ? (valid.servers as string[]) : [];
+    return servers.flatMap((url, i) => {
+      const refusal = URL.canParse(url) ? this.policy.refusalOfHost(new URL(url).hostname) : null;
+      return refusal ? [`task_kwargs.servers.${i}: ${refusal}`] : [];
+    });
+  }
 
   async run(raw: Record<string, unknown>, ctx: TaskContext): Promise<McpHealthResult> {
     const input = kwargs.parse(raw);
     const urls = input.servers ?? this.config.mcpServers;
-    const servers = await Promise.all(urls.map((url) => checkServer(url, input.timeout_seconds * 1000, ctx.signal)));
+    const servers = await Promise.all(
+      urls.map(async (url) => {
+        const refusal = await this.refusalOf(url);
+        return refusal ? unreachable(url, 0, `refused: ${refusal}; nothing was sent`) : checkServer(url, input.timeout_seconds * 1000, ctx.signal);
+      }),
+    );
     throwIfAborted(ctx.signal);
     const reachable = servers.filter((s) => s.reachable).length;
     const status = urls.length === 0 ? 'not_configured' : reachable === urls.length ? 'healthy' : reachable === 0 ? 'unhealthy' : 'degraded';
     for (const server of servers.filter((s) => !s.reachable)) ctx.logger.warn(`MCP server ${server.url} is unreachable: ${server.error}`);
     return { status, checked: servers.length, reachable, unreachable: servers.length - reachable, servers };
   }
+
+  /**
+   * Every address the server's name resolves to is checked before connecting. Unlike
+   * http.request (which connects to the checked address itself), the MCP client resolves the
+   * name again, so a DNS answer that changes in between is not caught here.
+   */
+  private async refusalOf(url: string): Promise<string | null> {
+    const host = new URL(url).hostname;
+    const byName = this.policy.refusalOfHost(host);
+    if (byName) return byName;
+    const addresses = await lookup(host.replace(/^\[(.*)\]$/, '$1'), { all: true }).catch(() => []);
+    return addresses.map((a) => this.policy.refusalOfAddress(host, a.address)).find((r) => r !== null) ?? null;
+  }
+}
+
+function unreachable(url: string, latencyMs: number, error: string): McpServerReport {
+  return { url, reachable: false, latency_ms: latencyMs, server_name: null, server_version: null, tool_count: null, error };
 }
 
 async function checkServer(url: string, timeoutMs: number, parent: AbortSignal): Promise<McpServerReport> {
@@ -72,7 +110,7 @@ async function checkServer(url: string, timeoutMs: number, parent: AbortSignal):
       tool_count: toolCount,
     };
   } catch (error) {
-    return { url, reachable: false, latency_ms: elapsed(started), server_name: null, server_version: null, tool_count: null, error: describe(error) };
+    return unreachable(url, elapsed(started), describe(error));
   } finally {
     await client.close().catch(() => undefined);
   }
