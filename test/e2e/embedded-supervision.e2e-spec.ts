@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -190,5 +191,21 @@ describe('Embedded PostgreSQL supervision (kill -9 of the postmaster)', () => {
     await until('the exit is noticed', 10_000, async () => (/embedded PostgreSQL exited/.test(service!.output) ? true : undefined));
     expect(await timedStop(service)).toBeLessThan(SHUTDOWN_BOUND_MS);
     expect(postgresProcessesOf(dataDir)).toEqual([]);
+  }, 120_000);
+
+  it('starts over a stale postmaster.pid whose pid now belongs to another process (a SIGKILLed postmaster, pid reused)', async () => {
+    const stranger = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const file = path.join(dataDir, 'pg', 'postmaster.pid');
+      const stalePort = await freePort();
+      fs.writeFileSync(file, `${stranger.pid}\n${path.join(dataDir, 'pg')}\n1796000000\n${stalePort}\n\n127.0.0.1\n  2148586         9\nready   \n`);
+      service = await new ServiceProcess('heir', env()).start(60_000);
+      expect((await api('/api/v1/auth/me', {}, await token())).status).toBe(200);
+      // The port of the dead server is kept (processes still pointed at it reconnect by themselves).
+      expect(pidFile(dataDir)).toEqual({ pid: expect.any(Number), port: stalePort });
+      expect(pidFile(dataDir).pid).not.toBe(stranger.pid);
+    } finally {
+      stranger.kill('SIGKILL');
+    }
   }, 120_000);
 });
