@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { ScheduleDispatcherService } from '../../src/modules/dispatcher/schedule-dispatcher.service';
 import { HealthController } from '../../src/modules/health/health.controller';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -17,6 +18,8 @@ describe(HealthController.name, () => {
       const res = await t.anon.get('/health').expect(200);
       expect(res.body).toMatchObject({ status: 'ok', details: { process: { status: 'up', pid: process.pid, roles: ['api', 'scheduler', 'worker'] } } });
       expect(res.headers['cache-control']).toBe('no-store');
+      // Only a process that runs the embedded PostgreSQL reports it (embedded-supervision.e2e-spec.ts).
+      expect(res.body.details.embedded_database).toBeUndefined();
       await t.anon.get('/api/v1/health').expect(404);
     });
 
@@ -53,14 +56,23 @@ describe(HealthController.name, () => {
   });
 
   describe('with the queue backend down (REDIS_URL points at a closed port)', () => {
-    let t: TestApp;
+    // Logging in needs the login counters (on Redis when REDIS_URL is set): the token comes from
+    // a healthy process of the same service on the same database.
+    let healthy: TestApp;
+    let t: TestApp & { http: ReturnType<typeof request.agent> };
     beforeAll(async () => {
-      t = await createTestApp('health_queue_down', { REDIS_URL: 'redis://127.0.0.1:1', ROLES: 'api' });
+      healthy = await createTestApp('health_queue_down');
+      const down = await createTestApp(
+        'health_queue_down',
+        { REDIS_URL: 'redis://127.0.0.1:1', ROLES: 'api', JWT_SECRET: healthy.config.jwtSecret },
+        { database: healthy.db, withoutUsers: true },
+      );
+      t = { ...down, http: request.agent(down.app.getHttpServer()).set('Authorization', `Bearer ${healthy.tokens.admin}`) };
     });
     afterAll(async () => {
-      // Nothing to clean up on the dead "Redis" (test-app would try to delete its keys).
-      if (t) Object.defineProperty(t.config, 'redisUrl', { value: undefined });
+      // Sharing the healthy app's database: close() neither drops it nor touches the dead "Redis".
       await t?.close();
+      await healthy?.close();
     });
 
     it('GET /health/ready answers 503 within seconds, naming the queue; the database is still up', async () => {
