@@ -5,6 +5,7 @@ import { CliModule } from './cli/cli.module';
 import { CliLogger } from './cli/cli-logger';
 import { EXIT, reportError } from './cli/cli-errors';
 import { AppConfig } from './config/app-config';
+import { stopEmbeddedStartedHere } from './database/database-server';
 
 /**
  * The ./manage entry: nest-commander over the server's feature modules and database.
@@ -25,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
     app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, { runMigrations }), {
       logger: new CliLogger(),
       cliName: 'manage',
+      // A failed initialisation throws (instead of process.abort()), so the embedded PostgreSQL it started is stopped below.
+      abortOnError: false,
       errorHandler: (error) => {
         throw error;
       },
@@ -35,7 +38,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     fail(error);
   } finally {
-    await app?.close().catch(fail);
+    if (app) await app.close().catch(fail);
+    else await stopEmbeddedStartedHere((message) => process.stderr.write(`${message}\n`));
   }
   return exitCode;
 }

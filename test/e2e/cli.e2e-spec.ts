@@ -10,6 +10,19 @@ import { WebhookServer } from '../support/webhook-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI_ACTOR = `cli:${os.userInfo().username}`;
+/** Starts the embedded PostgreSQL of DATA_DIR argv[1] (dist build), deletes one migration's record, stops it. */
+const FORGET_MIGRATION = `
+const { EmbeddedPostgres } = require('./dist/src/database/embedded-postgres.js');
+const { Client } = require('pg');
+(async () => {
+  const pg = new EmbeddedPostgres(process.argv[1]);
+  const handle = await pg.acquire();
+  const client = new Client({ connectionString: handle.url });
+  await client.connect();
+  await client.query("DELETE FROM migrations WHERE name LIKE 'JobCounts%'");
+  await client.end();
+  await pg.stop();
+})().catch((error) => { console.error(error); process.exit(1); });`;
 
 interface Result {
   code: number | null;
@@ -285,6 +298,30 @@ describe('./manage (CLI)', () => {
       expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
       expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(path.join(dataDir, 'pg'));
     } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('embedded mode: a start that fails after its PostgreSQL is up (a migration error) stops that PostgreSQL and says so (issue 21)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-cli-embedded-fail-'));
+    fs.chmodSync(dataDir, 0o755);
+    const { DATABASE_URL: _external, REDIS_URL: _redis, ...rest } = env;
+    const cliEnv = { ...rest, DATA_DIR: dataDir };
+    try {
+      expect((await run(['migrate'], cliEnv)).code).toBe(0);
+      // Forget one applied migration: applying it again fails (its table exists already). In a
+      // child process: the embedded binaries package is ESM, which jest's module sandbox cannot load.
+      execFileSync(process.execPath, ['-e', FORGET_MIGRATION, dataDir], { cwd: ROOT, stdio: 'pipe' });
+
+      const result = await run(['jobs', 'list'], cliEnv);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/job_counts|already exists/);
+      expect(result.stderr).toContain('Stopped the embedded PostgreSQL this process had started');
+      expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+      expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(path.join(dataDir, 'pg'));
+    } finally {
+      const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
+      if (fs.existsSync(pidFile)) process.kill(Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGKILL');
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
