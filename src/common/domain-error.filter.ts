@@ -60,7 +60,7 @@ export class DomainErrorFilter implements ExceptionFilter {
   private describe(exception: unknown): Described {
     if (exception instanceof DomainError) {
       // A subclass may carry a more specific code (e.g. SECRET_NOT_FOUND for NOT_FOUND).
-      const code = (exception as DomainError & { errorCode?: string }).errorCode ?? exception.code;
+      const code = exception.errorCode;
       return { statusCode: STATUS_BY_CODE[exception.code], code, message: exception.details && exception.details.length > 1 ? exception.details : exception.message };
     }
     if ((exception as BodyParserError)?.type === 'entity.parse.failed' || (exception instanceof HttpException && isJsonSyntax(exception))) {

@@ -12,6 +12,12 @@ export type DomainErrorCode =
   | 'UNAVAILABLE';
 
 export class DomainError extends Error {
+  /**
+   * The stable, specific code clients see (`JOB_NOT_FOUND`, `SECRET_NAME_TAKEN`, …); `code` is
+   * its category, which sets the HTTP status and the CLI's exit code. Subclasses override it.
+   */
+  readonly errorCode: string;
+
   constructor(
     readonly code: DomainErrorCode,
     message: string,
@@ -20,6 +26,7 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = new.target.name;
+    this.errorCode = code;
   }
 }
 
@@ -56,4 +63,9 @@ export class ForbiddenError extends DomainError {
   constructor(message = 'This action needs a superuser') {
     super('FORBIDDEN', message);
   }
+}
+
+/** A read-only user tried a change: every change needs a superuser. */
+export class SuperuserRequiredError extends ForbiddenError {
+  override readonly errorCode = 'SUPERUSER_REQUIRED';
 }

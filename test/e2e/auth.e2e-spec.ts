@@ -122,7 +122,7 @@ describe(AuthController.name, () => {
       ['an unknown user', { username: 'nobody', password: 'whatever-password' }],
     ])('answers 401 for %s, with the same message', async (_label, body) => {
       const res = await t.anon.post('/api/v1/auth/login').send(body).expect(401);
-      expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHORIZED', message: 'Invalid username or password' });
+      expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'INVALID_CREDENTIALS', message: 'Invalid username or password' });
     });
 
     it('answers 400 naming the field for a missing password', async () => {
@@ -234,7 +234,7 @@ describe(AuthController.name, () => {
     it('refuses Admin beside admin (409) and lets admin log in as ADMIN (usernames match regardless of case)', async () => {
       await t.http.post('/api/v1/users').send({ username: 'admin', password: 'admin-password-for-tests' }).expect(201);
       const res = await t.http.post('/api/v1/users').send({ username: 'Admin', password: 'another-admin-password' }).expect(409);
-      expect(res.body).toMatchObject({ statusCode: 409, code: 'CONFLICT', message: expect.stringMatching(/"admin" already exists/) });
+      expect(res.body).toMatchObject({ statusCode: 409, code: 'USERNAME_TAKEN', message: expect.stringMatching(/"admin" already exists/) });
       const login = await t.anon.post('/api/v1/auth/login').send({ username: 'ADMIN', password: 'admin-password-for-tests' }).expect(200);
       const me = await t.anon.get('/api/v1/auth/me').set('Authorization', `Bearer ${login.body.access_token}`).expect(200);
       expect(me.body.username).toBe('admin');

@@ -41,7 +41,7 @@ describe(JobsController.name, () => {
     it('answers 409 for a duplicate name and changes nothing', async () => {
       const before = await snapshot();
       const res = await t.http.post('/api/v1/jobs/').send(SEED_JOB).expect(409);
-      expect(res.body).toEqual({ statusCode: 409, error: 'Conflict', code: 'CONFLICT', message: expect.stringContaining('system_cleanup') });
+      expect(res.body).toEqual({ statusCode: 409, error: 'Conflict', code: 'JOB_NAME_TAKEN', message: expect.stringContaining('system_cleanup') });
       expect(await snapshot()).toBe(before);
     });
 
@@ -67,7 +67,7 @@ describe(JobsController.name, () => {
       const created = (await t.http.post('/api/v1/jobs/').send(jobBody())).body;
       await t.http.delete(`/api/v1/jobs/${created.id}`).expect(204);
       const res = await t.http.get(`/api/v1/jobs/${created.id}`).expect(404);
-      expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: `Job ${created.id} was not found` });
+      expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'JOB_NOT_FOUND', message: `Job ${created.id} was not found` });
       await t.http.delete(`/api/v1/jobs/${created.id}`).expect(404);
       await t.http.put(`/api/v1/jobs/${created.id}`).send({ title: 'x' }).expect(404);
     });

@@ -14,6 +14,7 @@ import type { JwtPayload, Principal } from './jwt.strategy';
 import { loginThrottleKeys, type LoginAttemptsStore } from './login-throttle';
 import { RevokedTokensRepository } from './revoked-tokens.repository';
 import { UsersService } from './users.service';
+import { InvalidCredentialsError } from './auth.errors';
 
 /** Login (every attempt audited), logout, password change, and the current user. */
 @Injectable()
@@ -39,7 +40,7 @@ export class AuthService {
     await this.dataSource.transaction((tx) => this.audit.record(tx, entry));
     if (!user) {
       this.logger.warn(`Failed login for ${known ? JSON.stringify(known.username) : 'an unknown username'} from ${ip ?? 'an unknown address'}`);
-      throw new UnauthorizedError('Invalid username or password');
+      throw new InvalidCredentialsError();
     }
     // Only failures use the throttling budget: the attempt counted on the way in is taken back.
     await this.attempts.forgive(loginThrottleKeys(username, ip));

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import type { Actor } from '../../common/actor';
-import { ForbiddenError, UnauthorizedError } from '../../common/errors';
+import { SuperuserRequiredError, UnauthorizedError } from '../../common/errors';
 import { IS_PUBLIC, IS_SUPERUSER } from './auth.decorators';
 import type { Principal } from './jwt.strategy';
 
@@ -25,7 +25,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const request = context.switchToHttp().getRequest<Request & { user: Principal; actor?: Actor }>();
     const principal = request.user;
     request.actor = { kind: 'user', name: principal.username, userId: principal.id, isSuperuser: principal.isSuperuser, ip: request.ip };
-    if (this.reflector.getAllAndOverride<boolean>(IS_SUPERUSER, targets) && !principal.isSuperuser) throw new ForbiddenError();
+    if (this.reflector.getAllAndOverride<boolean>(IS_SUPERUSER, targets) && !principal.isSuperuser) throw new SuperuserRequiredError();
     return true;
   }
 

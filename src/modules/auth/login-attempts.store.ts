@@ -45,7 +45,7 @@ return 0`;
 
 /** Redis (holding the login counters) cannot be reached: login answers 503, never 500 or an unthrottled attempt. */
 export class LoginThrottleUnavailableError extends DomainError {
-  readonly errorCode = 'LOGIN_THROTTLE_UNAVAILABLE';
+  override readonly errorCode = 'LOGIN_THROTTLE_UNAVAILABLE';
   constructor(cause: unknown) {
     super('UNAVAILABLE', 'Login is unavailable right now (its attempt counters in Redis cannot be reached); retry in a few seconds');
     this.cause = cause;

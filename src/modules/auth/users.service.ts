@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import type { Actor } from '../../common/actor';
-import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors';
+import { ValidationFailedError } from '../../common/errors';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
 import { AuditService } from '../audit/audit.service';
 import { UserResponseDto } from './dto/user.dto';
 import { passwordWeakness } from './password-strength';
 import type { User } from './user.entity';
 import { UsersRepository, type TokenHolder } from './users.repository';
+import { UserNotFoundError, UsernameTakenError } from './auth.errors';
 
 export interface NewUser {
   username: string;
@@ -61,7 +62,7 @@ export class UsersService {
 
   async get(id: number): Promise<UserResponseDto> {
     const user = await this.users.findById(id);
-    if (!user) throw new NotFoundError('User', id);
+    if (!user) throw new UserNotFoundError(id);
     return UserResponseDto.from(user);
   }
 
@@ -80,7 +81,7 @@ export class UsersService {
    */
   async changePassword(userId: number, currentPassword: string, newPassword: string, actor: Actor): Promise<{ user: User; tokenVersion: number }> {
     const user = await this.users.findById(userId);
-    if (!user) throw new NotFoundError('User', userId);
+    if (!user) throw new UserNotFoundError(userId);
     if (!(await argon2.verify(user.passwordHash, currentPassword).catch(() => false))) {
       throw ValidationFailedError.forField('current_password', 'does not match your password');
     }
@@ -135,7 +136,6 @@ function assertStrongPassword(field: string, password: string, username: string)
   if (weakness) throw ValidationFailedError.forField(field, weakness);
 }
 
-function duplicate(username: string, existing = username): ConflictError {
-  if (existing !== username) return new ConflictError(`A user named "${existing}" already exists (usernames are unique regardless of case): choose another than "${username}"`);
-  return new ConflictError(`A user named "${username}" already exists`);
+function duplicate(username: string, existing = username): UsernameTakenError {
+  return new UsernameTakenError(username, existing);
 }

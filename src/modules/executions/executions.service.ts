@@ -2,7 +2,6 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { createBatchLoader } from '../../common/batch-loader';
 import type { Actor } from '../../common/actor';
-import { ConflictError, NotFoundError } from '../../common/errors';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
 import { AuditService } from '../audit/audit.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -10,6 +9,8 @@ import { ExecutionResponseDto } from './dto/execution-response.dto';
 import type { RunStatus } from './execution.entity';
 import { ExecutionsRepository, type FinishedRun, type NewRun, type RunFilter, type RunOutcomeInput } from './executions.repository';
 import { QueueService } from './queue/queue.service';
+import { JobNotFoundError } from '../jobs/jobs.errors';
+import { RunNotCancellableError, RunNotFoundError } from './executions.errors';
 
 /** What a worker or a manual action reports about a run's end. */
 export type RunOutcome = RunOutcomeInput;
@@ -33,13 +34,13 @@ export class ExecutionsService {
   }
 
   async listForJob(jobId: number, filter: RunFilter, page: PageRequest): Promise<Page<ExecutionResponseDto>> {
-    if (!(await this.runs.jobExists(jobId))) throw new NotFoundError('Job', jobId);
+    if (!(await this.runs.jobExists(jobId))) throw new JobNotFoundError(jobId);
     return this.list(filter, page);
   }
 
   async get(id: number): Promise<ExecutionResponseDto> {
     const run = await this.runs.findById(id);
-    if (!run) throw new NotFoundError('Execution', id);
+    if (!run) throw new RunNotFoundError(id);
     return ExecutionResponseDto.from(run);
   }
 
@@ -98,8 +99,8 @@ export class ExecutionsService {
     let cancelled: FinishedRun | undefined;
     const { wasQueued, queueName } = await this.dataSource.transaction(async (tx) => {
       const run = await this.runs.findByIdForUpdate(tx, id);
-      if (!run) throw new NotFoundError('Execution', id);
-      if (run.status !== 'queued' && run.status !== 'running') throw new ConflictError(`Execution ${id} is already ${run.status}; only queued or running runs can be cancelled`);
+      if (!run) throw new RunNotFoundError(id);
+      if (run.status !== 'queued' && run.status !== 'running') throw new RunNotCancellableError(id, run.status);
       cancelled = (await this.runs.finishRun(tx, id, { status: 'cancelled', error: `Cancelled by ${actor.name}` }, ['queued', 'running']))!;
       await this.runs.notifyCancelled(tx, id);
       await this.audit.record(tx, { actor, action: 'execution.cancel', entityType: 'execution', entityId: id, changes: { status: { before: run.status, after: 'cancelled' } } });

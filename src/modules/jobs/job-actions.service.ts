@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../common/actor';
-import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors';
+import { ValidationFailedError } from '../../common/errors';
 import { changesBetween } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
 import type { ExecuteJobDto } from '../executions/dto/execute-job.dto';
@@ -12,6 +12,7 @@ import { JobResponseDto } from './dto/job-response.dto';
 import type { Job, JobStatus } from './job.entity';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
+import { JobNotFoundError, JobNotRunnableError } from './jobs.errors';
 
 /** What people do to a job besides editing it: run it now, pause it, resume it. */
 @Injectable()
@@ -40,9 +41,9 @@ export class JobActionsService {
   async execute(id: number, dto: ExecuteJobDto, actor: Actor): Promise<ExecutionResponseDto> {
     const { runId, job } = await this.dataSource.transaction(async (tx) => {
       const job = await this.jobs.findByIdForUpdate(id, tx);
-      if (!job) throw new NotFoundError('Job', id);
+      if (!job) throw new JobNotFoundError(id);
       if (!dto.force && (!job.isEnabled || job.status !== 'active')) {
-        throw new ConflictError(`Job ${id} is ${job.isEnabled ? job.status : 'disabled'}; use force to run it anyway`);
+        throw new JobNotRunnableError(id, job.isEnabled ? job.status : 'disabled');
       }
       const kwargs = { ...job.taskKwargs, ...(dto.override_kwargs ?? {}) };
       this.validateOverride(job.taskName, kwargs);
@@ -78,7 +79,7 @@ export class JobActionsService {
   private async setStatus(id: number, status: JobStatus, actor: Actor): Promise<JobResponseDto> {
     return this.dataSource.transaction(async (tx) => {
       const job = await this.jobs.findByIdForUpdate(id, tx);
-      if (!job) throw new NotFoundError('Job', id);
+      if (!job) throw new JobNotFoundError(id);
       const before = JobResponseDto.from(job);
       if (job.status !== status) {
         job.status = status;

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import type { Actor } from '../../common/actor';
-import { ConflictError, NotFoundError } from '../../common/errors';
 import { keepRedacted } from '../../common/logging/redaction';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
 import { changesBetween } from '../audit/audit-changes';
@@ -13,6 +12,7 @@ import { JobResponseDto } from './dto/job-response.dto';
 import type { UpdateJobDto } from './dto/update-job.dto';
 import { Job } from './job.entity';
 import { JobsRepository, type JobFilter } from './jobs.repository';
+import { JobNameTakenError, JobNotFoundError } from './jobs.errors';
 
 /** Fields whose change means the next fire time must be computed again. */
 const SCHEDULING_FIELDS = ['schedule_type', 'schedule_expression', 'timezone', 'is_enabled', 'status'] as const;
@@ -83,7 +83,7 @@ export class JobsService {
   async update(id: number, dto: UpdateJobDto, actor: Actor): Promise<JobResponseDto> {
     return this.transaction(async (tx) => {
       const job = await this.jobs.findByIdForUpdate(id, tx);
-      if (!job) throw new NotFoundError('Job', id);
+      if (!job) throw new JobNotFoundError(id);
       const before = JobResponseDto.from(job);
       if (dto.name !== undefined && dto.name !== job.name && (await this.jobs.findByName(dto.name, tx))) throw duplicateName(dto.name);
       applyUpdate(job, dto);
@@ -103,7 +103,7 @@ export class JobsService {
   async delete(id: number, actor: Actor): Promise<void> {
     await this.transaction(async (tx) => {
       const job = await this.jobs.findByIdForUpdate(id, tx);
-      if (!job) throw new NotFoundError('Job', id);
+      if (!job) throw new JobNotFoundError(id);
       await this.jobs.delete(id, tx);
       await this.jobs.notifyChanged(tx, id);
       await this.audit.record(tx, { actor, action: 'job.delete', entityType: 'job', entityId: id, changes: changesBetween(JobResponseDto.from(job), null, { ignore: UNAUDITED }) });
@@ -118,7 +118,7 @@ export class JobsService {
 
   private async require(id: number): Promise<Job> {
     const job = await this.jobs.findById(id);
-    if (!job) throw new NotFoundError('Job', id);
+    if (!job) throw new JobNotFoundError(id);
     return job;
   }
 
@@ -128,15 +128,15 @@ export class JobsService {
       return await this.dataSource.transaction(work);
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505') {
-        throw new ConflictError('A job with this name already exists');
+        throw new JobNameTakenError();
       }
       throw error;
     }
   }
 }
 
-function duplicateName(name: string): ConflictError {
-  return new ConflictError(`A job named "${name}" already exists`);
+function duplicateName(name: string): JobNameTakenError {
+  return new JobNameTakenError(name);
 }
 
 function applyUpdate(job: Job, dto: UpdateJobDto): void {

@@ -13,6 +13,8 @@ export type ScheduleField = 'schedule_type' | 'schedule_expression' | 'timezone'
 
 /** A schedule that cannot be used; the message says "field: what is wrong; what is expected". */
 export class InvalidScheduleError extends ValidationFailedError {
+  override readonly errorCode = 'SCHEDULE_INVALID';
+
   constructor(
     readonly field: ScheduleField,
     problem: string,

@@ -1,0 +1,26 @@
+import { ConflictError, NotFoundError, UnauthorizedError } from '../../common/errors';
+
+export class UserNotFoundError extends NotFoundError {
+  override readonly errorCode = 'USER_NOT_FOUND';
+  constructor(id: number) {
+    super('User', id);
+  }
+}
+
+export class UsernameTakenError extends ConflictError {
+  override readonly errorCode = 'USERNAME_TAKEN';
+  constructor(username: string, existing = username) {
+    super(
+      existing !== username
+        ? `A user named "${existing}" already exists (usernames are unique regardless of case): choose another than "${username}"`
+        : `A user named "${username}" already exists`,
+    );
+  }
+}
+
+export class InvalidCredentialsError extends UnauthorizedError {
+  override readonly errorCode = 'INVALID_CREDENTIALS';
+  constructor() {
+    super('Invalid username or password');
+  }
+}

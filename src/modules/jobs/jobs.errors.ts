@@ -1,0 +1,23 @@
+import { ConflictError, NotFoundError } from '../../common/errors';
+
+export class JobNotFoundError extends NotFoundError {
+  override readonly errorCode = 'JOB_NOT_FOUND';
+  constructor(id: number) {
+    super('Job', id);
+  }
+}
+
+export class JobNameTakenError extends ConflictError {
+  override readonly errorCode = 'JOB_NAME_TAKEN';
+  constructor(name?: string) {
+    super(name === undefined ? 'A job with this name already exists' : `A job named "${name}" already exists`);
+  }
+}
+
+/** Run now on a disabled or paused job without `force`. */
+export class JobNotRunnableError extends ConflictError {
+  override readonly errorCode = 'JOB_NOT_RUNNABLE';
+  constructor(id: number, state: string) {
+    super(`Job ${id} is ${state}; send "force": true (CLI: --force) to run it anyway`);
+  }
+}
