@@ -16,7 +16,9 @@ const BASELINE_MAIN = path.resolve(__dirname, 'baseline', 'keyset-app.js');
 /** RUNS runs over the JOBS jobs: ten per job across 30 days, mostly succeeded, job counters to match. */
 async function seedRuns(url: string): Promise<void> {
   await withClient(url, async (c) => {
-    await c.query(`UPDATE jobs SET is_enabled = (id % 10 <> 0), next_run_at = now() + (id % 3600) * interval '1 second'`);
+    await c.query(
+      `UPDATE jobs SET is_enabled = (id % 10 <> 0), next_run_at = now() + (id % 3600) * interval '1 second'`,
+    );
     await c.query(`ALTER TABLE executions DISABLE TRIGGER ALL`).catch(() => undefined);
     await c.query(
       `INSERT INTO executions (job_id, status, "trigger", scheduled_for, queued_at, started_at, finished_at, duration_seconds, kwargs, result, triggered_by, worker)
@@ -39,7 +41,11 @@ async function seedRuns(url: string): Promise<void> {
 }
 
 async function login(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BENCH_ADMIN) });
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(BENCH_ADMIN),
+  });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { access_token: string }).access_token;
 }
@@ -52,16 +58,34 @@ interface Load {
 
 async function load(url: string, headers: Record<string, string>, seconds = SECONDS): Promise<Load> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
 }
 
 export async function runApi(env: BenchEnvironment): Promise<Report> {
-  const report = new Report('api', { jobs: JOBS, runs: RUNS, secondsPerLoad: SECONDS, connections: CONNECTIONS, rounds: ROUNDS });
+  const report = new Report('api', {
+    jobs: JOBS,
+    runs: RUNS,
+    secondsPerLoad: SECONDS,
+    connections: CONNECTIONS,
+    rounds: ROUNDS,
+  });
   if (JOBS < 100_000 || RUNS < 1_000_000) report.note(`scaled down: ${JOBS} jobs / ${RUNS} runs instead of 100k / 1M`);
   const db = 'bench_api';
   const url = await env.createSchemaDatabase(db);
   const seedStarted = Date.now();
-  await withClient(url, (c) => seedJobs(c, { count: JOBS, scheduleType: 'interval', expression: '60', nextRunAt: 'NULL', taskKwargs: { url: 'http://127.0.0.1:9/' } }));
+  await withClient(url, (c) =>
+    seedJobs(c, {
+      count: JOBS,
+      scheduleType: 'interval',
+      expression: '60',
+      nextRunAt: 'NULL',
+      taskKwargs: { url: 'http://127.0.0.1:9/' },
+    }),
+  );
   await seedRuns(url);
   log(`  seeded ${JOBS} jobs and ${RUNS} runs in ${((Date.now() - seedStarted) / 1000).toFixed(0)} s`);
 
@@ -70,19 +94,45 @@ export async function runApi(env: BenchEnvironment): Promise<Report> {
   const product = await new ChildService(
     'api-product',
     PRODUCT_MAIN,
-    productEnv(url, { ROLES: 'api', PORT: String(productPort), ADMIN_USERNAME: BENCH_ADMIN.username, ADMIN_PASSWORD: BENCH_ADMIN.password }),
+    productEnv(url, {
+      ROLES: 'api',
+      PORT: String(productPort),
+      ADMIN_USERNAME: BENCH_ADMIN.username,
+      ADMIN_PASSWORD: BENCH_ADMIN.password,
+    }),
   ).start();
-  const baseline = await new ChildService('api-baseline', BASELINE_MAIN, { BENCH_DATABASE_URL: url, BENCH_PORT: String(baselinePort) }).start(/listening on/);
+  const baseline = await new ChildService('api-baseline', BASELINE_MAIN, {
+    BENCH_DATABASE_URL: url,
+    BENCH_PORT: String(baselinePort),
+  }).start(/listening on/);
   try {
     const base = `http://127.0.0.1:${productPort}`;
     const auth = { authorization: `Bearer ${await login(base)}` };
-    const perPage = Math.ceil((await withClient(url, async (c) => Number((await c.query(`SELECT count(*) n FROM jobs WHERE is_enabled AND job_type = 'document_cleanup'`)).rows[0].n))) / 20);
+    const perPage = Math.ceil(
+      (await withClient(url, async (c) =>
+        Number(
+          (await c.query(`SELECT count(*) n FROM jobs WHERE is_enabled AND job_type = 'document_cleanup'`)).rows[0].n,
+        ),
+      )) / 20,
+    );
     const deepPage = Math.max(1, Math.floor(perPage * 0.8));
-    const [{ mid }] = await withClient(url, async (c) => (await c.query<{ mid: number }>(`SELECT (max(id) / 2)::int AS mid FROM jobs`)).rows);
-    const [{ top }] = await withClient(url, async (c) => (await c.query<{ top: number }>(`SELECT (max(id) + 1)::int AS top FROM executions`)).rows);
+    const [{ mid }] = await withClient(
+      url,
+      async (c) => (await c.query<{ mid: number }>(`SELECT (max(id) / 2)::int AS mid FROM jobs`)).rows,
+    );
+    const [{ top }] = await withClient(
+      url,
+      async (c) => (await c.query<{ top: number }>(`SELECT (max(id) + 1)::int AS top FROM executions`)).rows,
+    );
     const targets = {
-      'GET /jobs page 1 (filtered)': { url: `${base}/api/v1/jobs/?page=1&size=20&is_enabled=true&job_type=document_cleanup`, against: 'jobs' },
-      [`GET /jobs page ${deepPage} (filtered)`]: { url: `${base}/api/v1/jobs/?page=${deepPage}&size=20&is_enabled=true&job_type=document_cleanup`, against: 'jobs' },
+      'GET /jobs page 1 (filtered)': {
+        url: `${base}/api/v1/jobs/?page=1&size=20&is_enabled=true&job_type=document_cleanup`,
+        against: 'jobs',
+      },
+      [`GET /jobs page ${deepPage} (filtered)`]: {
+        url: `${base}/api/v1/jobs/?page=${deepPage}&size=20&is_enabled=true&job_type=document_cleanup`,
+        against: 'jobs',
+      },
       'GET /executions': { url: `${base}/api/v1/executions?page=1&size=20`, against: 'executions' },
       'GET /jobs/stats/overview': { url: `${base}/api/v1/jobs/stats/overview`, against: 'jobs' },
     } as const;
@@ -101,11 +151,15 @@ export async function runApi(env: BenchEnvironment): Promise<Report> {
       for (const [name, t] of Object.entries(targets)) {
         const r = await load(t.url, auth);
         push(name, r);
-        log(`  api round ${round} ${name}: ${fmt(r.rps)} req/s, p99 ${r.p99} ms${r.errors ? `, ${r.errors} errors` : ''}`);
+        log(
+          `  api round ${round} ${name}: ${fmt(r.rps)} req/s, p99 ${r.p99} ms${r.errors ? `, ${r.errors} errors` : ''}`,
+        );
       }
       const b2 = await load(baselines.executions, {});
       push('baseline:executions', b2);
-      log(`  api round ${round} baseline keyset: jobs ${fmt(b1.rps)} req/s p99 ${b1.p99} ms; executions ${fmt(b2.rps)} req/s p99 ${b2.p99} ms`);
+      log(
+        `  api round ${round} baseline keyset: jobs ${fmt(b1.rps)} req/s p99 ${b1.p99} ms; executions ${fmt(b2.rps)} req/s p99 ${b2.p99} ms`,
+      );
     }
     for (const [name, t] of Object.entries(targets)) {
       const mine = results[name];

@@ -29,8 +29,15 @@ async function countRuns(url: string): Promise<number> {
 }
 
 /** B: the product's ScheduleDispatcherService in a Nest app with ROLES=scheduler (record + advance + enqueue on BullMQ). */
-async function productRound(url: string): Promise<{ rows: number; seconds: number; enqueueSeconds: number; fireTimeSeconds: number }> {
-  const config = AppConfig.from({}, { DATABASE_URL: url, ROLES: 'scheduler', LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(32).toString('hex') } as never);
+async function productRound(
+  url: string,
+): Promise<{ rows: number; seconds: number; enqueueSeconds: number; fireTimeSeconds: number }> {
+  const config = AppConfig.from({}, {
+    DATABASE_URL: url,
+    ROLES: 'scheduler',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+  } as never);
   const app = await createApp(config, { logger: false });
   await app.init();
   try {
@@ -44,7 +51,12 @@ async function productRound(url: string): Promise<{ rows: number; seconds: numbe
     dispatcher.wake();
     await dispatcher.idle();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { rows: await countRuns(url), seconds, enqueueSeconds: enqueue.seconds(), fireTimeSeconds: fireTimes.seconds() };
+    return {
+      rows: await countRuns(url),
+      seconds,
+      enqueueSeconds: enqueue.seconds(),
+      fireTimeSeconds: fireTimes.seconds(),
+    };
   } finally {
     await app.close();
   }
@@ -92,12 +104,26 @@ async function baselineRound(url: string): Promise<{ rows: number; seconds: numb
 }
 
 export async function runDispatch(env: BenchEnvironment): Promise<Report> {
-  const report = new Report('dispatch', { jobs: JOBS, rounds: ROUNDS, productBatch: 'DISPATCH_BATCH_SIZE default (200)', baselineBatch: 100 });
-  if (JOBS < 100_000) report.note(`scaled down: ${JOBS} due jobs instead of the issue's 100k (set BENCH_DISPATCH_JOBS to change)`);
+  const report = new Report('dispatch', {
+    jobs: JOBS,
+    rounds: ROUNDS,
+    productBatch: 'DISPATCH_BATCH_SIZE default (200)',
+    baselineBatch: 100,
+  });
+  if (JOBS < 100_000)
+    report.note(`scaled down: ${JOBS} due jobs instead of the issue's 100k (set BENCH_DISPATCH_JOBS to change)`);
   const template = 'bench_dispatch_tpl';
   const tplUrl = await env.createSchemaDatabase(template);
   // Interval 60 min, not due yet: each round makes them due the same way.
-  await withClient(tplUrl, (c) => seedJobs(c, { count: JOBS, scheduleType: 'interval', expression: '60', nextRunAt: 'NULL', taskKwargs: { url: 'http://127.0.0.1:9/' } }));
+  await withClient(tplUrl, (c) =>
+    seedJobs(c, {
+      count: JOBS,
+      scheduleType: 'interval',
+      expression: '60',
+      nextRunAt: 'NULL',
+      taskKwargs: { url: 'http://127.0.0.1:9/' },
+    }),
+  );
   const product: number[] = [];
   const baseline: number[] = [];
   const prototype: number[] = [];
@@ -121,9 +147,12 @@ export async function runDispatch(env: BenchEnvironment): Promise<Report> {
           ({ rows, seconds } = await baselineRound(url));
         }
         const recorded = await countRuns(url);
-        if (recorded !== JOBS || rows !== JOBS) report.note(`round ${round} ${side}: ${rows} dispatched, ${recorded} runs recorded, ${JOBS} expected`);
+        if (recorded !== JOBS || rows !== JOBS)
+          report.note(`round ${round} ${side}: ${rows} dispatched, ${recorded} runs recorded, ${JOBS} expected`);
         ({ product, baseline, prototype })[side].push(rows / seconds);
-        log(`  dispatch round ${round} ${side}: ${rows} rows in ${seconds.toFixed(2)} s = ${fmt(rows / seconds)} rows/s`);
+        log(
+          `  dispatch round ${round} ${side}: ${rows} rows in ${seconds.toFixed(2)} s = ${fmt(rows / seconds)} rows/s`,
+        );
       } finally {
         await env.dropDatabase(db);
       }

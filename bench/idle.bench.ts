@@ -46,7 +46,10 @@ class IdleMeter {
   async measure(db: string, child: ChildService): Promise<Sample> {
     const xacts = () =>
       withClient(this.env.serverUrl, async (c) =>
-        Number((await c.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1`, [db])).rows[0].n),
+        Number(
+          (await c.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1`, [db]))
+            .rows[0].n,
+        ),
       );
     const logStart = this.logFile ? fs.statSync(this.logFile).size : 0;
     const x0 = await xacts();
@@ -92,14 +95,24 @@ export async function runIdle(env: BenchEnvironment): Promise<Report> {
   );
   const template = 'bench_idle_tpl';
   const tplUrl = await env.createSchemaDatabase(template);
-  await withClient(tplUrl, (c) => seedJobs(c, { count: JOBS, scheduleType: 'interval', expression: '60', nextRunAt: `now() + interval '1 hour'`, taskKwargs: { url: 'http://127.0.0.1:9/' } }));
+  await withClient(tplUrl, (c) =>
+    seedJobs(c, {
+      count: JOBS,
+      scheduleType: 'interval',
+      expression: '60',
+      nextRunAt: `now() + interval '1 hour'`,
+      taskKwargs: { url: 'http://127.0.0.1:9/' },
+    }),
+  );
   const dbs = { product: 'bench_idle_product', baseline: 'bench_idle_baseline' };
   const productUrl = await env.createDatabase(dbs.product, template);
   const baselineUrl = await env.createDatabase(dbs.baseline, template);
   const meter = new IdleMeter(env, logFile);
   await meter.prepare(Object.values(dbs));
   const product = await startProduct('idle-product', productUrl, { ROLES: 'scheduler,worker' });
-  const baseline = await new ChildService('idle-baseline', BASELINE_MAIN, { BENCH_DATABASE_URL: baselineUrl }).start(/idle worker ready/);
+  const baseline = await new ChildService('idle-baseline', BASELINE_MAIN, { BENCH_DATABASE_URL: baselineUrl }).start(
+    /idle worker ready/,
+  );
   const samples: Record<'product' | 'baseline', Sample[]> = { product: [], baseline: [] };
   try {
     await sleep(SETTLE_MS);
@@ -119,7 +132,8 @@ export async function runIdle(env: BenchEnvironment): Promise<Report> {
     for (const db of [...Object.values(dbs), template]) await env.dropDatabase(db);
   }
   const baselineName = 'BullMQ alone on PostgreSQL, one idle worker';
-  const perSecond = (side: 'product' | 'baseline') => samples[side].map((s) => s.statementsPerSecond ?? s.transactionsPerSecond);
+  const perSecond = (side: 'product' | 'baseline') =>
+    samples[side].map((s) => s.statementsPerSecond ?? s.transactionsPerSecond);
   report.add({
     name: logFile ? 'SQL statements per second' : 'SQL transactions per second (≈ statements)',
     unit: '/s',
@@ -139,7 +153,9 @@ export async function runIdle(env: BenchEnvironment): Promise<Report> {
     for (const s of samples.product) for (const text of s.statements) counts.set(text, (counts.get(text) ?? 0) + 1);
     const total = ROUNDS * WINDOW_S;
     const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6);
-    report.note(`product's statements (per second, over ${total} s): ${top.map(([t, n]) => `${(n / total).toFixed(2)}× "${t}"`).join('; ')}`);
+    report.note(
+      `product's statements (per second, over ${total} s): ${top.map(([t, n]) => `${(n / total).toFixed(2)}× "${t}"`).join('; ')}`,
+    );
   }
   return report;
 }

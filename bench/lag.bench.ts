@@ -28,7 +28,13 @@ interface LagRound {
 
 function lagRound(lagsMs: number[], counts: Omit<LagRound, 'p50' | 'p95' | 'p99' | 'max'>): LagRound {
   const sorted = [...lagsMs].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN, ...counts };
+  return {
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? NaN,
+    ...counts,
+  };
 }
 
 /**
@@ -39,11 +45,17 @@ function lagRound(lagsMs: number[], counts: Omit<LagRound, 'p50' | 'p95' | 'p99'
  */
 async function productRound(url: string, round: number, extraEnv: Record<string, string> = {}): Promise<LagRound> {
   const label = extraEnv.REDIS_URL ? 'lag-product-redis' : 'lag-product';
-  const service = await startProduct(`${label}-${round}`, url, { ROLES: 'scheduler,worker', WORKER_CONCURRENCY: String(CONCURRENCY), ...extraEnv });
+  const service = await startProduct(`${label}-${round}`, url, {
+    ROLES: 'scheduler,worker',
+    WORKER_CONCURRENCY: String(CONCURRENCY),
+    ...extraEnv,
+  });
   try {
     return await withClient(url, async (c) => {
       await sleep(1000);
-      const [{ at: from }] = (await c.query<{ at: Date }>(`SELECT date_trunc('second', now()) + interval '2 seconds' AS at`)).rows;
+      const [{ at: from }] = (
+        await c.query<{ at: Date }>(`SELECT date_trunc('second', now()) + interval '2 seconds' AS at`)
+      ).rows;
       await releaseJobs(c, `'${from.toISOString()}'::timestamptz`);
       const to = new Date(from.getTime() + WINDOW_S * 1000);
       await sleep(to.getTime() + GRACE_MS - Date.now());
@@ -56,7 +68,12 @@ async function productRound(url: string, round: number, extraEnv: Record<string,
       const skipped = rows.filter((r) => r.status === 'skipped').length;
       const ran = rows.filter((r) => r.status !== 'skipped');
       const lags = ran.map((r) => (r.lag === null ? Number(r.so_far) : Number(r.lag)));
-      return lagRound(lags, { expected: JOBS * WINDOW_S, started: ran.filter((r) => r.lag !== null).length, skipped, neverStarted: ran.filter((r) => r.lag === null).length });
+      return lagRound(lags, {
+        expected: JOBS * WINDOW_S,
+        started: ran.filter((r) => r.lag !== null).length,
+        skipped,
+        neverStarted: ran.filter((r) => r.lag === null).length,
+      });
     });
   } finally {
     await service.stop();
@@ -75,14 +92,24 @@ async function baselineRound(url: string): Promise<LagRound> {
     const queue = bull.queue<{ at: number }>(name);
     await queue.waitUntilReady();
     const lags: number[] = [];
-    const worker = bull.worker<{ at: number }>(name, async (job) => void lags.push(Date.now() - job.data.at), CONCURRENCY);
+    const worker = bull.worker<{ at: number }>(
+      name,
+      async (job) => void lags.push(Date.now() - job.data.at),
+      CONCURRENCY,
+    );
     await worker.waitUntilReady();
     const from = Math.ceil(Date.now() / 1000) * 1000 + 2000;
     for (let s = 0; s < BASELINE_WINDOW_S; s++) {
       const at = from + s * 1000;
       await sleep(at - 1000 - Date.now());
       const delay = Math.max(0, at - Date.now());
-      await queue.addBulk(Array.from({ length: JOBS }, (_, i) => ({ name: 'run', data: { at }, opts: { jobId: `s${s}-${i}`, delay, removeOnComplete: true } })));
+      await queue.addBulk(
+        Array.from({ length: JOBS }, (_, i) => ({
+          name: 'run',
+          data: { at },
+          opts: { jobId: `s${s}-${i}`, delay, removeOnComplete: true },
+        })),
+      );
     }
     await sleep(from + BASELINE_WINDOW_S * 1000 + GRACE_MS - Date.now());
     const expected = JOBS * BASELINE_WINDOW_S;
@@ -93,13 +120,30 @@ async function baselineRound(url: string): Promise<LagRound> {
 }
 
 export async function runLag(env: BenchEnvironment): Promise<Report> {
-  const report = new Report('lag', { jobs: JOBS, windowSeconds: WINDOW_S, baselineWindowSeconds: BASELINE_WINDOW_S, rounds: ROUNDS, workerConcurrency: CONCURRENCY });
-  if (BASELINE_WINDOW_S < WINDOW_S) report.note(`baseline window shortened to ${BASELINE_WINDOW_S} s per round (product: ${WINDOW_S} s) to stay within three minutes`);
+  const report = new Report('lag', {
+    jobs: JOBS,
+    windowSeconds: WINDOW_S,
+    baselineWindowSeconds: BASELINE_WINDOW_S,
+    rounds: ROUNDS,
+    workerConcurrency: CONCURRENCY,
+  });
+  if (BASELINE_WINDOW_S < WINDOW_S)
+    report.note(
+      `baseline window shortened to ${BASELINE_WINDOW_S} s per round (product: ${WINDOW_S} s) to stay within three minutes`,
+    );
   const noop = await startNoopServer();
   const template = 'bench_lag_tpl';
   const tplUrl = await env.createSchemaDatabase(template);
   await withClient(tplUrl, (c) =>
-    seedJobs(c, { count: JOBS, scheduleType: 'cron', expression: '* * * * * *', nextRunAt: 'NULL', isEnabled: false, taskName: 'http.request', taskKwargs: { url: noop.url } }),
+    seedJobs(c, {
+      count: JOBS,
+      scheduleType: 'cron',
+      expression: '* * * * * *',
+      nextRunAt: 'NULL',
+      isEnabled: false,
+      taskName: 'http.request',
+      taskKwargs: { url: noop.url },
+    }),
   );
   const product: LagRound[] = [];
   const productRedis: LagRound[] = [];
@@ -119,7 +163,9 @@ export async function runLag(env: BenchEnvironment): Promise<Report> {
               ? await baselineRound(url)
               : side === 'product'
                 ? await productRound(url, round)
-                : await productRound(url, round, { REDIS_URL: redisUrl!, QUEUE_PREFIX: prefix }).finally(() => deleteRedisKeys(redisUrl!, prefix));
+                : await productRound(url, round, { REDIS_URL: redisUrl!, QUEUE_PREFIX: prefix }).finally(() =>
+                    deleteRedisKeys(redisUrl!, prefix),
+                  );
           (side === 'baseline' ? baseline : side === 'product' ? product : productRedis).push(r);
           log(
             `  lag round ${round} ${side}: p50 ${fmt(r.p50)} ms, p95 ${fmt(r.p95)}, p99 ${fmt(r.p99)}, max ${fmt(r.max)}; ` +

@@ -19,7 +19,10 @@ const WITH_PROTOTYPE = process.env.BENCH_PIPELINE_PROTOTYPE === '1';
 /** Committed + rolled-back transactions of one database so far (each autocommit statement is one). */
 async function transactions(env: BenchEnvironment, db: string): Promise<number> {
   return withClient(env.serverUrl, async (c) =>
-    Number((await c.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1`, [db])).rows[0].n),
+    Number(
+      (await c.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1`, [db])).rows[0]
+        .n,
+    ),
   );
 }
 
@@ -29,8 +32,16 @@ async function transactions(env: BenchEnvironment, db: string): Promise<number> 
  * finished_at, once every run is finished: recorded, queued, claimed, run, outcome and job
  * statistics written.
  */
-async function productRound(url: string, label: string, extraEnv: Record<string, string> = {}): Promise<{ perSecond: number; statuses: Record<string, number> }> {
-  const process = await startProduct(label, url, { ROLES: 'scheduler,worker', WORKER_CONCURRENCY: String(CONCURRENCY), ...extraEnv });
+async function productRound(
+  url: string,
+  label: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ perSecond: number; statuses: Record<string, number> }> {
+  const process = await startProduct(label, url, {
+    ROLES: 'scheduler,worker',
+    WORKER_CONCURRENCY: String(CONCURRENCY),
+    ...extraEnv,
+  });
   try {
     return await withClient(url, async (c) => {
       await sleep(1000);
@@ -42,11 +53,16 @@ async function productRound(url: string, label: string, extraEnv: Record<string,
         );
         const { rows: total } = await c.query<{ n: string }>(`SELECT count(*) AS n FROM executions`);
         if (Number(total[0].n) >= RUNS && Number(rows[0].pending) === 0) {
-          const { rows: byStatus } = await c.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM executions GROUP BY status`);
+          const { rows: byStatus } = await c.query<{ status: string; n: string }>(
+            `SELECT status, count(*) AS n FROM executions GROUP BY status`,
+          );
           const statuses = Object.fromEntries(byStatus.map((r) => [r.status, Number(r.n)]));
           return { perSecond: RUNS / ((rows[0].last!.getTime() - released.getTime()) / 1000), statuses };
         }
-        if (Date.now() > deadline) throw new Error(`product: ${total[0].n} runs recorded, ${rows[0].pending} unfinished after ${TIMEOUT_MS / 1000} s`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `product: ${total[0].n} runs recorded, ${rows[0].pending} unfinished after ${TIMEOUT_MS / 1000} s`,
+          );
         await sleep(250);
       }
     });
@@ -57,17 +73,47 @@ async function productRound(url: string, label: string, extraEnv: Record<string,
 
 export async function runPipeline(env: BenchEnvironment): Promise<Report> {
   const redisUrl = await env.redis();
-  const report = new Report('pipeline', { runs: RUNS, rounds: ROUNDS, workerConcurrency: CONCURRENCY, redis: env.redisSource });
-  report.note(`${RUNS} runs per round (no-op-ish task: http.request POST to a local no-op server); WORKER_CONCURRENCY=${CONCURRENCY} for the product and the BullMQ workers`);
+  const report = new Report('pipeline', {
+    runs: RUNS,
+    rounds: ROUNDS,
+    workerConcurrency: CONCURRENCY,
+    redis: env.redisSource,
+  });
+  report.note(
+    `${RUNS} runs per round (no-op-ish task: http.request POST to a local no-op server); WORKER_CONCURRENCY=${CONCURRENCY} for the product and the BullMQ workers`,
+  );
   const noop = await startNoopServer();
   const template = 'bench_pipeline_tpl';
   const tplUrl = await env.createSchemaDatabase(template);
-  await withClient(tplUrl, (c) => seedJobs(c, { count: RUNS, scheduleType: 'interval', expression: '60', nextRunAt: 'NULL', taskName: 'http.request', taskKwargs: { url: noop.url } }));
-  const results: Record<string, number[]> = { product: [], 'product-redis': [], 'bullmq-postgres': [], 'bullmq-redis': [], 'raw-sql': [], prototype: [] };
+  await withClient(tplUrl, (c) =>
+    seedJobs(c, {
+      count: RUNS,
+      scheduleType: 'interval',
+      expression: '60',
+      nextRunAt: 'NULL',
+      taskName: 'http.request',
+      taskKwargs: { url: noop.url },
+    }),
+  );
+  const results: Record<string, number[]> = {
+    product: [],
+    'product-redis': [],
+    'bullmq-postgres': [],
+    'bullmq-redis': [],
+    'raw-sql': [],
+    prototype: [],
+  };
   const xactsPerRun: Record<string, number[]> = { product: [], 'bullmq-postgres': [] };
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const side of ['bullmq-postgres', 'bullmq-redis', 'raw-sql', 'product', 'product-redis', 'prototype'] as const) {
+      for (const side of [
+        'bullmq-postgres',
+        'bullmq-redis',
+        'raw-sql',
+        'product',
+        'product-redis',
+        'prototype',
+      ] as const) {
         if ((side === 'bullmq-redis' || side === 'product-redis') && !redisUrl) continue;
         if (side === 'prototype' && !WITH_PROTOTYPE) continue;
         const db = `bench_pipeline_${side.replace(/-/g, '_')}_${round}`;
@@ -82,14 +128,19 @@ export async function runPipeline(env: BenchEnvironment): Promise<Report> {
           } else if (side === 'product') {
             const result = await productRound(url, `pipeline-product-${round}`);
             perSecond = result.perSecond;
-            if ((result.statuses.succeeded ?? 0) !== RUNS) report.note(`round ${round} product: run outcomes ${JSON.stringify(result.statuses)}`);
+            if ((result.statuses.succeeded ?? 0) !== RUNS)
+              report.note(`round ${round} product: run outcomes ${JSON.stringify(result.statuses)}`);
           } else if (side === 'product-redis') {
             // The same product with its queues on Redis (REDIS_URL), as deployments that scale out run it.
             const prefix = `benchprod${Date.now()}`;
             try {
-              const result = await productRound(url, `pipeline-product-redis-${round}`, { REDIS_URL: redisUrl!, QUEUE_PREFIX: prefix });
+              const result = await productRound(url, `pipeline-product-redis-${round}`, {
+                REDIS_URL: redisUrl!,
+                QUEUE_PREFIX: prefix,
+              });
               perSecond = result.perSecond;
-              if ((result.statuses.succeeded ?? 0) !== RUNS) report.note(`round ${round} product on Redis: run outcomes ${JSON.stringify(result.statuses)}`);
+              if ((result.statuses.succeeded ?? 0) !== RUNS)
+                report.note(`round ${round} product on Redis: run outcomes ${JSON.stringify(result.statuses)}`);
             } finally {
               await deleteRedisKeys(redisUrl!, prefix);
             }
@@ -117,7 +168,9 @@ export async function runPipeline(env: BenchEnvironment): Promise<Report> {
     await env.dropDatabase(template);
   }
   const perRun = (side: string) => (summarize(xactsPerRun[side]).median / RUNS).toFixed(1);
-  report.note(`database transactions (≈ autocommit statements, pg_stat_database) per run: product ${perRun('product')}, BullMQ alone on PostgreSQL ${perRun('bullmq-postgres')}`);
+  report.note(
+    `database transactions (≈ autocommit statements, pg_stat_database) per run: product ${perRun('product')}, BullMQ alone on PostgreSQL ${perRun('bullmq-postgres')}`,
+  );
   const product = summarize(results.product);
   report.add({
     name: 'runs completed per second vs BullMQ alone (PostgreSQL backend)',
@@ -131,14 +184,20 @@ export async function runPipeline(env: BenchEnvironment): Promise<Report> {
       name: 'runs completed per second, product on Redis (REDIS_URL) vs BullMQ-on-Redis',
       unit: 'runs/s',
       product: summarize(results['product-redis']),
-      baseline: { name: `BullMQ on Redis (${env.redisSource}), no-op worker`, summary: summarize(results['bullmq-redis']) },
+      baseline: {
+        name: `BullMQ on Redis (${env.redisSource}), no-op worker`,
+        summary: summarize(results['bullmq-redis']),
+      },
       target: { on: 'ratio', op: '>=', value: 0.35 },
     });
     report.add({
       name: 'runs completed per second, product on PostgreSQL (the default) vs BullMQ-on-Redis',
       unit: 'runs/s',
       product,
-      baseline: { name: `BullMQ on Redis (${env.redisSource}), no-op worker`, summary: summarize(results['bullmq-redis']) },
+      baseline: {
+        name: `BullMQ on Redis (${env.redisSource}), no-op worker`,
+        summary: summarize(results['bullmq-redis']),
+      },
       note: 'informative: the queue backends differ',
     });
   } else {

@@ -28,15 +28,26 @@ async function main(): Promise<void> {
   const reports: Report[] = [];
   let failed = false;
   try {
-    log(`Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), Node ${process.version}, PostgreSQL ${await env.serverVersion()}; ${env.backendDescription}`);
-    log(`Load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}${busy()}`);
+    log(
+      `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), Node ${process.version}, PostgreSQL ${await env.serverVersion()}; ${env.backendDescription}`,
+    );
+    log(
+      `Load average at start: ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}${busy()}`,
+    );
     for (const name of names.length > 0 ? names : Object.keys(BENCHMARKS)) {
       log(`\n## ${name}`);
       const started = Date.now();
       try {
         const report = await BENCHMARKS[name](env);
         report.print();
-        report.write({ postgres: await env.serverVersion(), backend: env.backendDescription, seconds: (Date.now() - started) / 1000 });
+        report.write({
+          postgres: await env.serverVersion(),
+          backend: env.backendDescription,
+          seconds: (Date.now() - started) / 1000,
+        });
         reports.push(report);
       } catch (error) {
         failed = true;
@@ -47,7 +58,12 @@ async function main(): Promise<void> {
   } finally {
     await env.stop();
   }
-  log(`\nLoad average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}${busy()}`);
+  log(
+    `\nLoad average at end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}${busy()}`,
+  );
   // Benchmarks never fail on speed; only a benchmark that could not run at all exits non-zero.
   if (failed) process.exitCode = 1;
 }
@@ -57,7 +73,9 @@ function busy(): string {
   if (load <= os.cpus().length * 0.75) return '';
   let who = '';
   try {
-    who = execSync('ps -eo pcpu,comm --sort=-pcpu --no-headers | head -3', { encoding: 'utf8' }).trim().replace(/\s+/g, ' ');
+    who = execSync('ps -eo pcpu,comm --sort=-pcpu --no-headers | head -3', { encoding: 'utf8' })
+      .trim()
+      .replace(/\s+/g, ' ');
   } catch {
     // ps is only for the note
   }

@@ -11,4 +11,16 @@ import { Secrets1795891700000 } from './1795891700000-Secrets';
 import { AuthHardening1795891800000 } from './1795891800000-AuthHardening';
 
 /** Every migration in order; imported explicitly so the same list works in ts-jest and dist. */
-export const MIGRATIONS: Function[] = [Initial1795890124886, AuthAudit1795890503295, UserActivityDigests1795891000000, Executions1795891100000, JobDailyStats1795891200000, DefaultJobSeeds1795891300000, JobListIndexes1795891400000, JobCounts1795891500000, RunsFinishedAtCovering1795891600000, Secrets1795891700000, AuthHardening1795891800000];
+export const MIGRATIONS: Function[] = [
+  Initial1795890124886,
+  AuthAudit1795890503295,
+  UserActivityDigests1795891000000,
+  Executions1795891100000,
+  JobDailyStats1795891200000,
+  DefaultJobSeeds1795891300000,
+  JobListIndexes1795891400000,
+  JobCounts1795891500000,
+  RunsFinishedAtCovering1795891600000,
+  Secrets1795891700000,
+  AuthHardening1795891800000,
+];

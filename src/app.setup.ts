@@ -30,13 +30,16 @@ export interface CreateAppOptions {
 
 /** Builds (but does not start) the application; tests use it with supertest. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { destination: options.logDestination }), {
-    logger: options.logger,
-    bufferLogs: options.logger === undefined,
-    bodyParser: false,
-    // A failed initialisation throws (main.ts then stops the embedded PostgreSQL) instead of process.abort().
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, { destination: options.logDestination }),
+    {
+      logger: options.logger,
+      bufferLogs: options.logger === undefined,
+      bodyParser: false,
+      // A failed initialisation throws (main.ts then stops the embedded PostgreSQL) instead of process.abort().
+      abortOnError: false,
+    },
+  );
   if (options.logger === undefined) app.useLogger(app.get(PinoNestLogger));
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   // Processes without the api role listen only for the operations endpoints.
@@ -68,8 +71,16 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       .setTitle('Jobs service')
       .setDescription('Scheduled jobs: define them on a cycle, watch every run, manage them.')
       .setVersion('1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from POST /api/v1/auth/login' })
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (GET /metrics, when it is set)' }, METRICS_SECURITY)
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'An access token from POST /api/v1/auth/login',
+      })
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (GET /metrics, when it is set)' },
+        METRICS_SECURITY,
+      )
       .build(),
   );
 }
@@ -79,7 +90,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
  * provider is created, so nothing connects anywhere. `npm run openapi` writes it to openapi.json.
  */
 export async function createOpenApiDocument(config: AppConfig): Promise<OpenAPIObject> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { preview: true, logger: false, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    preview: true,
+    logger: false,
+    abortOnError: false,
+  });
   app.setGlobalPrefix(API_PREFIX, { exclude: OPS_PATHS });
   try {
     return buildOpenApiDocument(app);
@@ -90,5 +105,10 @@ export async function createOpenApiDocument(config: AppConfig): Promise<OpenAPIO
 
 function opsOnly(req: Request, res: Response, next: NextFunction): void {
   if (OPS_PATH.test(req.path)) return next();
-  res.status(404).json({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: 'This process does not run the api role: only /health, /health/ready and /metrics are served' });
+  res.status(404).json({
+    statusCode: 404,
+    error: 'Not Found',
+    code: 'NOT_FOUND',
+    message: 'This process does not run the api role: only /health, /health/ready and /metrics are served',
+  });
 }

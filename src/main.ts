@@ -32,14 +32,21 @@ async function bootstrap(): Promise<void> {
     await app.listen(config.port, config.host);
     if (config.hasRole('api')) {
       logger.log(`API on ${base}/api/v1 — Swagger UI: ${base}/docs`);
-      logger.log(`Log in: POST ${base}/api/v1/auth/login {"username", "password"}, then send its access_token in the Authorization header (Swagger UI: Authorize)`);
+      logger.log(
+        `Log in: POST ${base}/api/v1/auth/login {"username", "password"}, then send its access_token in the Authorization header (Swagger UI: Authorize)`,
+      );
     }
-    logger.log(`Health: ${base}/health, ${base}/health/ready — metrics: ${base}/metrics${config.metricsToken ? ' (bearer METRICS_TOKEN)' : ''}`);
+    logger.log(
+      `Health: ${base}/health, ${base}/health/ready — metrics: ${base}/metrics${config.metricsToken ? ' (bearer METRICS_TOKEN)' : ''}`,
+    );
   } catch (error) {
-    if (config.hasRole('api') || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw portError(error, config.port);
+    if (config.hasRole('api') || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE')
+      throw portError(error, config.port);
     logger.warn(`Port ${config.port} is taken: this process serves no /health or /metrics (give it a PORT of its own)`);
   }
-  logger.log(`Roles: ${[...config.roles].join(', ')}; database: ${config.embedded ? `embedded under ${config.dataDir}` : 'external'}`);
+  logger.log(
+    `Roles: ${[...config.roles].join(', ')}; database: ${config.embedded ? `embedded under ${config.dataDir}` : 'external'}`,
+  );
 }
 
 /**
@@ -53,7 +60,9 @@ function installShutdownDeadline(app: INestApplication, config: AppConfig): void
     process.removeListener('SIGTERM', arm);
     process.removeListener('SIGINT', arm);
     const timer = setTimeout(() => {
-      new Logger('Main').error(`${signal}: shutdown did not finish within ${limitSeconds} s (SHUTDOWN_TIMEOUT_SECONDS + ${SHUTDOWN_MARGIN_SECONDS}); exiting now`);
+      new Logger('Main').error(
+        `${signal}: shutdown did not finish within ${limitSeconds} s (SHUTDOWN_TIMEOUT_SECONDS + ${SHUTDOWN_MARGIN_SECONDS}); exiting now`,
+      );
       void boundedStop(app.get(DatabaseServer).stopEmbedded()).finally(() => process.exit(1));
     }, limitSeconds * 1000);
     timer.unref();
@@ -63,7 +72,10 @@ function installShutdownDeadline(app: INestApplication, config: AppConfig): void
 }
 
 function boundedStop(stopping: Promise<unknown>): Promise<unknown> {
-  return Promise.race([stopping.catch(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, FORCED_STOP_MS).unref())]);
+  return Promise.race([
+    stopping.catch(() => undefined),
+    new Promise<void>((resolve) => setTimeout(resolve, FORCED_STOP_MS).unref()),
+  ]);
 }
 
 /** Refuses to start when PORT is taken, naming the port and the variable. */
@@ -81,13 +93,22 @@ class StartupError extends Error {}
 
 function portError(error: unknown, port: number): unknown {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new StartupError(`Port ${port} is already in use: set PORT to a free port or stop the program that listens on it`);
-  if (code === 'EACCES') return new StartupError(`Port ${port} needs privileges this process does not have: set PORT to a port above 1023`);
+  if (code === 'EADDRINUSE')
+    return new StartupError(
+      `Port ${port} is already in use: set PORT to a free port or stop the program that listens on it`,
+    );
+  if (code === 'EACCES')
+    return new StartupError(`Port ${port} needs privileges this process does not have: set PORT to a port above 1023`);
   return error;
 }
 
 bootstrap().catch(async (error: unknown) => {
-  const text = error instanceof StartupError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const text =
+    error instanceof StartupError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
   process.stderr.write(`Start-up failed: ${text}\n`);
   // A start that fails after the embedded PostgreSQL is up must not leave it running.
   await boundedStop(stopEmbeddedStartedHere((message) => process.stderr.write(`${message}\n`)));

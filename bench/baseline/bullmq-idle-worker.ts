@@ -7,12 +7,29 @@ import { Pool } from 'pg';
  * 10 s, stalledInterval 5 s). BENCH_DATABASE_URL configures it.
  */
 async function main(): Promise<void> {
-  const pool = new Pool({ connectionString: process.env.BENCH_DATABASE_URL, max: 9, options: '-c search_path=bullmq', application_name: 'jobs-bench:idle-baseline' });
-  const worker = new Worker('default', async () => undefined, { connection: pool, concurrency: 5, lockDuration: 10_000, stalledInterval: 5_000 } as never, createPostgresBackend as never);
+  const pool = new Pool({
+    connectionString: process.env.BENCH_DATABASE_URL,
+    max: 9,
+    options: '-c search_path=bullmq',
+    application_name: 'jobs-bench:idle-baseline',
+  });
+  const worker = new Worker(
+    'default',
+    async () => undefined,
+    { connection: pool, concurrency: 5, lockDuration: 10_000, stalledInterval: 5_000 } as never,
+    createPostgresBackend as never,
+  );
   worker.on('error', (error) => process.stderr.write(`${error.message}\n`));
   await worker.waitUntilReady();
   process.stdout.write('idle worker ready\n');
-  process.on('SIGTERM', () => void worker.close().then(() => pool.end()).then(() => process.exit(0)));
+  process.on(
+    'SIGTERM',
+    () =>
+      void worker
+        .close()
+        .then(() => pool.end())
+        .then(() => process.exit(0)),
+  );
 }
 
 main().catch((error: unknown) => {

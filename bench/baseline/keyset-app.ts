@@ -20,11 +20,21 @@ class KeysetService {
   ) {}
 
   jobsAfter(after: number): Promise<Job[]> {
-    return this.jobs.createQueryBuilder('job').where('job.id > :after', { after }).orderBy('job.id', 'ASC').limit(20).getMany();
+    return this.jobs
+      .createQueryBuilder('job')
+      .where('job.id > :after', { after })
+      .orderBy('job.id', 'ASC')
+      .limit(20)
+      .getMany();
   }
 
   runsBefore(before: number): Promise<Execution[]> {
-    return this.runs.createQueryBuilder('run').where('run.id < :before', { before }).orderBy('run.id', 'DESC').limit(20).getMany();
+    return this.runs
+      .createQueryBuilder('run')
+      .where('run.id < :before', { before })
+      .orderBy('run.id', 'DESC')
+      .limit(20)
+      .getMany();
   }
 }
 
@@ -45,7 +55,13 @@ class KeysetController {
 
 @Module({
   imports: [
-    TypeOrmModule.forRoot({ type: 'postgres', url: process.env.BENCH_DATABASE_URL, entities: [Job, Execution], synchronize: false, extra: { max: 10 } }),
+    TypeOrmModule.forRoot({
+      type: 'postgres',
+      url: process.env.BENCH_DATABASE_URL,
+      entities: [Job, Execution],
+      synchronize: false,
+      extra: { max: 10 },
+    }),
     TypeOrmModule.forFeature([Job, Execution]),
   ],
   controllers: [KeysetController],

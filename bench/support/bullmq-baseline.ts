@@ -18,7 +18,12 @@ export class BullmqAlone {
     poolSize = 24,
   ) {
     if (backend === 'postgres') {
-      this.pool = new Pool({ connectionString: url, max: poolSize, options: `-c search_path=${BULLMQ_SCHEMA}`, application_name: 'jobs-bench:bullmq' });
+      this.pool = new Pool({
+        connectionString: url,
+        max: poolSize,
+        options: `-c search_path=${BULLMQ_SCHEMA}`,
+        application_name: 'jobs-bench:bullmq',
+      });
     } else {
       this.redis = new IORedis(url, { maxRetriesPerRequest: null });
     }
@@ -37,7 +42,12 @@ export class BullmqAlone {
     const worker =
       this.backend === 'redis'
         ? new Worker<T>(name, processor, { connection: this.redis!, prefix: this.prefix, concurrency })
-        : new Worker<T>(name, processor, { connection: this.pool!, concurrency } as never, createPostgresBackend as never);
+        : new Worker<T>(
+            name,
+            processor,
+            { connection: this.pool!, concurrency } as never,
+            createPostgresBackend as never,
+          );
     worker.on('error', () => undefined);
     this.closers.unshift(() => worker.close());
     return worker;
@@ -55,7 +65,12 @@ export class BullmqAlone {
 }
 
 /** `count` no-op messages added in bulk (1,000 per addBulk) and consumed by a no-op worker: messages per second. */
-export async function bullmqNoopThroughput(backend: BullBackend, url: string, count: number, concurrency: number): Promise<number> {
+export async function bullmqNoopThroughput(
+  backend: BullBackend,
+  url: string,
+  count: number,
+  concurrency: number,
+): Promise<number> {
   const bull = new BullmqAlone(backend, url);
   try {
     const name = `noop-${Date.now()}`;
@@ -72,7 +87,13 @@ export async function bullmqNoopThroughput(backend: BullBackend, url: string, co
     const started = process.hrtime.bigint();
     for (let i = 0; i < count; i += 1000) {
       const size = Math.min(1000, count - i);
-      await queue.addBulk(Array.from({ length: size }, (_, k) => ({ name: 'run', data: { i: i + k }, opts: { jobId: `run-${i + k + 1}`, removeOnComplete: true } })));
+      await queue.addBulk(
+        Array.from({ length: size }, (_, k) => ({
+          name: 'run',
+          data: { i: i + k },
+          opts: { jobId: `run-${i + k + 1}`, removeOnComplete: true },
+        })),
+      );
     }
     await allDone;
     return count / (Number(process.hrtime.bigint() - started) / 1e9);

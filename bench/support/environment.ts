@@ -39,16 +39,26 @@ export class BenchEnvironment {
       fs.chmodSync(embeddedDir, 0o755);
       serverUrl = (await new EmbeddedPostgres(embeddedDir).acquire()).url;
     }
-    const env = new BenchEnvironment(serverUrl, embeddedDir, process.env.REDIS_URL, process.env.REDIS_URL ? 'REDIS_URL' : 'none');
+    const env = new BenchEnvironment(
+      serverUrl,
+      embeddedDir,
+      process.env.REDIS_URL,
+      process.env.REDIS_URL ? 'REDIS_URL' : 'none',
+    );
     return env;
   }
 
   get backendDescription(): string {
-    return this.embeddedDir ? 'embedded PostgreSQL (product EmbeddedPostgres), BullMQ on PostgreSQL' : 'external PostgreSQL (DATABASE_URL), BullMQ on PostgreSQL';
+    return this.embeddedDir
+      ? 'embedded PostgreSQL (product EmbeddedPostgres), BullMQ on PostgreSQL'
+      : 'external PostgreSQL (DATABASE_URL), BullMQ on PostgreSQL';
   }
 
   async serverVersion(): Promise<string> {
-    return withClient(this.serverUrl, async (c) => (await c.query('SHOW server_version')).rows[0].server_version as string);
+    return withClient(
+      this.serverUrl,
+      async (c) => (await c.query('SHOW server_version')).rows[0].server_version as string,
+    );
   }
 
   /** Redis for the BullMQ-on-Redis reference: REDIS_URL, else a private redis-server on a free port. */
@@ -56,7 +66,11 @@ export class BenchEnvironment {
     if (this.redisUrl) return this.redisUrl;
     if (spawnSync('redis-server', ['--version']).status !== 0) return undefined;
     const port = await freePort();
-    this.redisChild = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.redisChild = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 50 && !(await canConnect(port)); i++) await sleep(100);
     (this as { redisUrl?: string }).redisUrl = `redis://127.0.0.1:${port}`;
     (this as { redisSource: string }).redisSource = 'private redis-server';
@@ -88,7 +102,9 @@ export class BenchEnvironment {
     try {
       await runMigrationsLocked(dataSource);
       // The product seeds its default jobs at start-up; mark them seeded so every round has only ours.
-      await dataSource.query(`INSERT INTO default_job_seeds (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [DEFAULT_JOBS.map((j) => j.name)]);
+      await dataSource.query(`INSERT INTO default_job_seeds (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [
+        DEFAULT_JOBS.map((j) => j.name),
+      ]);
     } finally {
       await dataSource.destroy();
     }
@@ -119,4 +135,3 @@ export async function withClient<T>(url: string, work: (client: Client) => Promi
     await client.end();
   }
 }
-

@@ -3,7 +3,11 @@ import { freePort } from './environment';
 import { ChildService, PRODUCT_MAIN, productEnv } from './service';
 
 /** A real product process (`node …/src/main.js`) with the given roles on one benchmark database. */
-export async function startProduct(label: string, databaseUrl: string, env: Record<string, string>): Promise<ChildService> {
+export async function startProduct(
+  label: string,
+  databaseUrl: string,
+  env: Record<string, string>,
+): Promise<ChildService> {
   const port = await freePort();
   return new ChildService(label, PRODUCT_MAIN, productEnv(databaseUrl, { PORT: String(port), ...env })).start();
 }

@@ -24,12 +24,16 @@ export async function rawClaimAll(url: string, batch = 100): Promise<{ rows: num
         await client.query(
           `INSERT INTO executions (job_id, status, "trigger", scheduled_for, kwargs, triggered_by)
            SELECT id, 'queued', 'schedule', at, kw, 'scheduler' FROM unnest($1::int[], $2::timestamptz[], $3::jsonb[]) AS t(id, at, kw)`,
-          [claimed.map((r) => r.id), claimed.map((r) => r.next_run_at), claimed.map((r) => JSON.stringify(r.task_kwargs))],
+          [
+            claimed.map((r) => r.id),
+            claimed.map((r) => r.next_run_at),
+            claimed.map((r) => JSON.stringify(r.task_kwargs)),
+          ],
         );
-        await client.query(`UPDATE jobs j SET next_run_at = t.next FROM unnest($1::int[], $2::timestamptz[]) AS t(id, next) WHERE j.id = t.id`, [
-          claimed.map((r) => r.id),
-          claimed.map((r) => new Date(r.next_run_at.getTime() + 3600_000)),
-        ]);
+        await client.query(
+          `UPDATE jobs j SET next_run_at = t.next FROM unnest($1::int[], $2::timestamptz[]) AS t(id, next) WHERE j.id = t.id`,
+          [claimed.map((r) => r.id), claimed.map((r) => new Date(r.next_run_at.getTime() + 3600_000))],
+        );
       }
       await client.query('COMMIT');
       rows += claimed.length;

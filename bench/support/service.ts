@@ -55,7 +55,9 @@ export class ChildService {
   async start(ready: RegExp = /Roles: /, timeoutMs = 60_000): Promise<this> {
     const out = fs.openSync(this.logFile, 'w');
     // BENCH_CPU_PROF=DIR: every child writes a V8 CPU profile there on exit (open in Chrome DevTools).
-    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+    const profile = process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`]
+      : [];
     const child = spawn(process.execPath, [...profile, this.script], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env },
@@ -66,8 +68,10 @@ export class ChildService {
     child.on('exit', (code, signal) => (this.exitCode = code ?? (signal ? 128 : 0)));
     const deadline = Date.now() + timeoutMs;
     while (!ready.test(this.output)) {
-      if (this.exitCode !== null) throw new Error(`${this.label} exited with ${this.exitCode} during start-up:\n${this.output.slice(-3000)}`);
-      if (Date.now() > deadline) throw new Error(`${this.label} did not start within ${timeoutMs} ms:\n${this.output.slice(-3000)}`);
+      if (this.exitCode !== null)
+        throw new Error(`${this.label} exited with ${this.exitCode} during start-up:\n${this.output.slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.label} did not start within ${timeoutMs} ms:\n${this.output.slice(-3000)}`);
       await sleep(100);
     }
     return this;

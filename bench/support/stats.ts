@@ -47,11 +47,17 @@ export class Report {
   ) {}
 
   add(figure: Omit<Figure, 'ratio' | 'met'>): Figure {
-    const ratio = figure.baseline && figure.baseline.summary.median !== 0 ? figure.product.median / figure.baseline.summary.median : undefined;
+    const ratio =
+      figure.baseline && figure.baseline.summary.median !== 0
+        ? figure.product.median / figure.baseline.summary.median
+        : undefined;
     let met: boolean | undefined;
     if (figure.target) {
       const x = figure.target.on === 'ratio' ? ratio : figure.product.median;
-      met = x !== undefined && Number.isFinite(x) && (figure.target.op === '>=' ? x >= figure.target.value : x <= figure.target.value);
+      met =
+        x !== undefined &&
+        Number.isFinite(x) &&
+        (figure.target.op === '>=' ? x >= figure.target.value : x <= figure.target.value);
     }
     const full: Figure = { ...figure, ratio, met };
     this.figures.push(full);
@@ -64,12 +70,20 @@ export class Report {
   }
 
   print(): void {
-    log(`\n== ${this.name}: results (${Object.entries(this.scale).map(([k, v]) => `${k}=${String(v)}`).join(', ')})`);
+    log(
+      `\n== ${this.name}: results (${Object.entries(this.scale)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', ')})`,
+    );
     for (const f of this.figures) {
       const p = `${fmt(f.product.median)} ${f.unit} (min–max ${fmt(f.product.min)}–${fmt(f.product.max)})`;
-      const b = f.baseline ? ` | ${f.baseline.name}: ${fmt(f.baseline.summary.median)} (${fmt(f.baseline.summary.min)}–${fmt(f.baseline.summary.max)})` : '';
+      const b = f.baseline
+        ? ` | ${f.baseline.name}: ${fmt(f.baseline.summary.median)} (${fmt(f.baseline.summary.min)}–${fmt(f.baseline.summary.max)})`
+        : '';
       const r = f.ratio !== undefined ? ` | ratio ${f.ratio.toFixed(2)}` : '';
-      const t = f.target ? ` | target ${f.target.on === 'ratio' ? 'ratio ' : ''}${f.target.op} ${f.target.value}${f.target.on === 'value' ? ` ${f.unit}` : ''}: ${f.met ? 'met' : 'MISSED'}` : '';
+      const t = f.target
+        ? ` | target ${f.target.on === 'ratio' ? 'ratio ' : ''}${f.target.op} ${f.target.value}${f.target.on === 'value' ? ` ${f.unit}` : ''}: ${f.met ? 'met' : 'MISSED'}`
+        : '';
       log(`  ${f.name}: ${p}${b}${r}${t}${f.note ? ` — ${f.note}` : ''}`);
     }
   }
@@ -78,7 +92,16 @@ export class Report {
     const dir = path.resolve(__dirname, '..', '..', '..', 'results');
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${this.name}.json`);
-    const body = { benchmark: this.name, startedAt: this.startedAt, finishedAt: new Date(), machine: machine(), scale: this.scale, figures: this.figures, notes: this.notes, ...extra };
+    const body = {
+      benchmark: this.name,
+      startedAt: this.startedAt,
+      finishedAt: new Date(),
+      machine: machine(),
+      scale: this.scale,
+      figures: this.figures,
+      notes: this.notes,
+      ...extra,
+    };
     fs.writeFileSync(file, JSON.stringify(body, null, 2) + '\n');
     log(`  wrote ${path.relative(process.cwd(), file)}`);
     return file;
@@ -86,7 +109,12 @@ export class Report {
 }
 
 export function machine(): Record<string, unknown> {
-  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg().map((x) => Number(x.toFixed(2))) };
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    node: process.version,
+    loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),
+  };
 }
 
 export function fmt(x: number): string {

@@ -26,7 +26,10 @@ function isCommanderError(error: unknown): error is CommanderLikeError {
  * errors (commander has already printed its message), 1 for failed operations — the same
  * domain errors the API maps to 4xx — and for anything unexpected.
  */
-export function reportError(error: unknown, write: (line: string) => void = (line) => process.stderr.write(line + '\n')): number {
+export function reportError(
+  error: unknown,
+  write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+): number {
   if (isCommanderError(error)) return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   if (error instanceof UsageError) {
     write(`error: ${error.message} (see --help)`);

@@ -11,7 +11,11 @@ const MAX_INT4 = 2_147_483_647;
  * (whitelist, forbid unknown fields), so errors name the same fields as the API's 400s.
  * `flags` adds the option that set a field, e.g. "task_priority (--priority) must not be …".
  */
-export async function validateDto<T extends object>(cls: ClassConstructor<T>, plain: Record<string, unknown>, flags: Record<string, string> = {}): Promise<T> {
+export async function validateDto<T extends object>(
+  cls: ClassConstructor<T>,
+  plain: Record<string, unknown>,
+  flags: Record<string, string> = {},
+): Promise<T> {
   const defined = Object.fromEntries(Object.entries(plain).filter(([, value]) => value !== undefined));
   const instance = plainToInstance(cls, defined, { enableImplicitConversion: false });
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
@@ -28,7 +32,8 @@ function withFlag(line: string, flags: Record<string, string>): string {
 /** A job or run id: a positive integer, as the API's path parameters. */
 export function parseId(value: string, field = 'id'): number {
   const id = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(id) || id < 1 || id > MAX_INT4) throw new ValidationFailedError(`${field} must be a positive integer up to ${MAX_INT4}`);
+  if (!Number.isInteger(id) || id < 1 || id > MAX_INT4)
+    throw new ValidationFailedError(`${field} must be a positive integer up to ${MAX_INT4}`);
   return id;
 }
 
@@ -39,7 +44,11 @@ export function numberish(value: string | undefined): number | string | undefine
 }
 
 /** A JSON object option such as --kwargs. */
-export function parseJsonObject(value: string | undefined, field: string, flag: string): Record<string, unknown> | undefined {
+export function parseJsonObject(
+  value: string | undefined,
+  field: string,
+  flag: string,
+): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
   let parsed: unknown;
   try {
@@ -48,7 +57,10 @@ export function parseJsonObject(value: string | undefined, field: string, flag: 
     parsed = undefined;
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw ValidationFailedError.forField(`${field} (${flag})`, `must be a JSON object, e.g. '{"cleanup_level": "deep"}'`);
+    throw ValidationFailedError.forField(
+      `${field} (${flag})`,
+      `must be a JSON object, e.g. '{"cleanup_level": "deep"}'`,
+    );
   }
   return parsed as Record<string, unknown>;
 }

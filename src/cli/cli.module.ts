@@ -48,7 +48,16 @@ export class CliModule {
         JobsModule,
         CliUsersModule,
       ],
-      providers: [CliOutput, RunWaiter, CommanderSetup, JobsCommand, ...JOBS_SUBCOMMANDS, UsersCommand, UsersCreateCommand, MigrateCommand],
+      providers: [
+        CliOutput,
+        RunWaiter,
+        CommanderSetup,
+        JobsCommand,
+        ...JOBS_SUBCOMMANDS,
+        UsersCommand,
+        UsersCreateCommand,
+        MigrateCommand,
+      ],
     };
   }
 }

@@ -39,8 +39,12 @@ export class RunWaiter {
               `(npm start, or ROLES including "worker") executes them. The run stays queued and runs when a worker starts.`,
           );
         }
-        const label = run.status === 'running' ? `running${run.worker ? ` on ${run.worker}` : ''}` : 'queued, waiting for a worker';
-        if (spinner) process.stderr.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} run ${runId} ${label} (${humanSpan(waited)})`);
+        const label =
+          run.status === 'running' ? `running${run.worker ? ` on ${run.worker}` : ''}` : 'queued, waiting for a worker';
+        if (spinner)
+          process.stderr.write(
+            `\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} run ${runId} ${label} (${humanSpan(waited)})`,
+          );
         else if (run.status !== lastStatus) this.out.note(`run ${runId}: ${label}`);
         lastStatus = run.status;
         await sleep(POLL_MS);

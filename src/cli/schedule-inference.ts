@@ -7,7 +7,11 @@ import type { ScheduleType } from '../modules/schedules/schedule.types';
  * five or six fields or `@daily` cron). So the seed's `update 1 --schedule "04:00"` works on
  * an interval job. Undefined when nothing fits: the service then reports the error.
  */
-export function inferScheduleType(expression: string, current: ScheduleType, fits: (type: ScheduleType) => boolean): ScheduleType | undefined {
+export function inferScheduleType(
+  expression: string,
+  current: ScheduleType,
+  fits: (type: ScheduleType) => boolean,
+): ScheduleType | undefined {
   if (fits(current)) return current;
   const shaped = shapeOf(expression.trim());
   return shaped && shaped !== current && fits(shaped) ? shaped : undefined;

@@ -9,4 +9,8 @@ export interface Actor {
   ip?: string;
 }
 
-export const systemActor = (component: string): Actor => ({ kind: 'system', name: `system:${component}`, isSuperuser: true });
+export const systemActor = (component: string): Actor => ({
+  kind: 'system',
+  name: `system:${component}`,
+  isSuperuser: true,
+});

@@ -13,7 +13,10 @@ export interface BatchLoaderOptions {
  * that goes out as soon as a batch in flight returns. So under load one round trip serves many
  * callers, and idle it serves one at once.
  */
-export function createBatchLoader<K, V>(batch: (keys: readonly K[]) => Promise<(V | Error)[]>, options: BatchLoaderOptions = {}): DataLoader<K, V> {
+export function createBatchLoader<K, V>(
+  batch: (keys: readonly K[]) => Promise<(V | Error)[]>,
+  options: BatchLoaderOptions = {},
+): DataLoader<K, V> {
   const maxInFlight = options.maxInFlight ?? 2;
   let running = 0;
   let scheduled = 0;

@@ -1,6 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '../database/database-unavailable';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  DATABASE_UNAVAILABLE,
+  isDatabaseUnavailable,
+} from '../database/database-unavailable';
 import { DomainError, type DomainErrorCode } from './errors';
 
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
@@ -53,34 +57,64 @@ export class DomainErrorFilter implements ExceptionFilter {
     const { statusCode, message, code } = this.describe(exception);
     if (response.headersSent) return;
     if (statusCode === 503) response.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
-    const details = statusCode === 400 ? { details: fieldDetails(exception instanceof DomainError && exception.details?.length ? exception.details : [message].flat()) } : {};
-    response.status(statusCode).json({ statusCode, error: errorName(statusCode), code: code ?? CODE_BY_STATUS[statusCode] ?? 'ERROR', message, ...details });
+    const details =
+      statusCode === 400
+        ? {
+            details: fieldDetails(
+              exception instanceof DomainError && exception.details?.length ? exception.details : [message].flat(),
+            ),
+          }
+        : {};
+    response.status(statusCode).json({
+      statusCode,
+      error: errorName(statusCode),
+      code: code ?? CODE_BY_STATUS[statusCode] ?? 'ERROR',
+      message,
+      ...details,
+    });
   }
 
   private describe(exception: unknown): Described {
     if (exception instanceof DomainError) {
       // A subclass may carry a more specific code (e.g. SECRET_NOT_FOUND for NOT_FOUND).
       const code = exception.errorCode;
-      return { statusCode: STATUS_BY_CODE[exception.code], code, message: exception.details && exception.details.length > 1 ? exception.details : exception.message };
+      return {
+        statusCode: STATUS_BY_CODE[exception.code],
+        code,
+        message: exception.details && exception.details.length > 1 ? exception.details : exception.message,
+      };
     }
-    if ((exception as BodyParserError)?.type === 'entity.parse.failed' || (exception instanceof HttpException && isJsonSyntax(exception))) {
+    if (
+      (exception as BodyParserError)?.type === 'entity.parse.failed' ||
+      (exception instanceof HttpException && isJsonSyntax(exception))
+    ) {
       return { statusCode: 400, message: 'The request body is not valid JSON' };
     }
-    if (exception instanceof HttpException && exception.getStatus() === 413) return tooLarge(exception.cause ?? exception);
+    if (exception instanceof HttpException && exception.getStatus() === 413)
+      return tooLarge(exception.cause ?? exception);
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
-      const message = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? exception.message);
+      const message =
+        typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? exception.message);
       return { statusCode: exception.getStatus(), message };
     }
     // The database is away (restarting, unreachable): the request may succeed later.
-    if (isDatabaseUnavailable(exception)) return { statusCode: 503, code: DATABASE_UNAVAILABLE, message: 'The database is unavailable right now; retry in a few seconds' };
+    if (isDatabaseUnavailable(exception))
+      return {
+        statusCode: 503,
+        code: DATABASE_UNAVAILABLE,
+        message: 'The database is unavailable right now; retry in a few seconds',
+      };
     // PostgreSQL refuses NUL and invalid characters in text: bad input, not a server fault.
     const pgCode = (exception as { driverError?: { code?: string } })?.driverError?.code;
-    if (pgCode === '22021' || pgCode === '22P05') return { statusCode: 400, message: 'Text fields must not contain NUL (\\u0000) or invalid characters' };
+    if (pgCode === '22021' || pgCode === '22P05')
+      return { statusCode: 400, message: 'Text fields must not contain NUL (\\u0000) or invalid characters' };
     const parserError = exception as BodyParserError;
     if (parserError?.type === 'entity.too.large') return tooLarge(parserError);
-    if (parserError?.type === 'entity.parse.failed') return { statusCode: 400, message: 'The request body is not valid JSON' };
-    if (parserError?.type && parserError.status && parserError.status < 500) return { statusCode: parserError.status, message: String((exception as Error).message) };
+    if (parserError?.type === 'entity.parse.failed')
+      return { statusCode: 400, message: 'The request body is not valid JSON' };
+    if (parserError?.type && parserError.status && parserError.status < 500)
+      return { statusCode: parserError.status, message: String((exception as Error).message) };
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return { statusCode: 500, message: 'Internal server error' };
   }
@@ -89,8 +123,17 @@ export class DomainErrorFilter implements ExceptionFilter {
 /** A 413 naming the limit of the route (body-parser reports it in bytes). */
 function tooLarge(error: unknown): Described {
   const limit = (error as BodyParserError)?.limit;
-  const size = typeof limit !== 'number' ? '1 MiB' : limit % 1_048_576 === 0 ? `${limit / 1_048_576} MiB` : `${Math.round(limit / 1024)} KiB`;
-  return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: `The request body is larger than the ${size} limit of this route` };
+  const size =
+    typeof limit !== 'number'
+      ? '1 MiB'
+      : limit % 1_048_576 === 0
+        ? `${limit / 1_048_576} MiB`
+        : `${Math.round(limit / 1024)} KiB`;
+  return {
+    statusCode: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: `The request body is larger than the ${size} limit of this route`,
+  };
 }
 
 /**

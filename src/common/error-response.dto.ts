@@ -2,7 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** One field at fault in a 400. */
 export class ErrorDetailDto {
-  @ApiProperty({ example: 'title', description: 'The field, dotted through nested objects and arrays (`task_kwargs.headers.0`); `body` for the whole body' })
+  @ApiProperty({
+    example: 'title',
+    description:
+      'The field, dotted through nested objects and arrays (`task_kwargs.headers.0`); `body` for the whole body',
+  })
   field: string;
   @ApiProperty({ example: 'title must be longer than or equal to 1 characters' })
   message: string;

@@ -9,7 +9,8 @@ class ParseIdPipe extends ParseIntPipe {
 
   override async transform(value: string, metadata: Parameters<ParseIntPipe['transform']>[1]): Promise<number> {
     const id = Number(await super.transform(value, metadata));
-    if (id < 1 || id > MAX_INT4) throw new BadRequestException(`${this.field} must be a positive integer up to ${MAX_INT4}`);
+    if (id < 1 || id > MAX_INT4)
+      throw new BadRequestException(`${this.field} must be a positive integer up to ${MAX_INT4}`);
     return id;
   }
 }

@@ -22,7 +22,10 @@ export function parseIsoDateTime(value: unknown, options: { requireOffset?: bool
  * "2026-01-01T00:00:00Z" (a date alone means its UTC midnight). `requireOffset`: a time and an
  * offset are required, so the instant does not depend on the server's zone.
  */
-export const IsIsoDateTime = (options: { requireOffset?: boolean } = {}, validationOptions?: ValidationOptions): PropertyDecorator =>
+export const IsIsoDateTime = (
+  options: { requireOffset?: boolean } = {},
+  validationOptions?: ValidationOptions,
+): PropertyDecorator =>
   ValidateBy(
     {
       name: 'isIsoDateTime',

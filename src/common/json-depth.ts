@@ -3,7 +3,8 @@ export const MAX_JSON_DEPTH = 64;
 /** Most keys one JSON object of a request body may have: validating (and answering) more would stall the event loop. */
 export const MAX_JSON_KEYS = 1000;
 
-const refuse = (message: string): Error => Object.assign(new Error(message), { status: 400, type: 'entity.verify.failed' });
+const refuse = (message: string): Error =>
+  Object.assign(new Error(message), { status: 400, type: 'entity.verify.failed' });
 
 /**
  * body-parser `verify` hook, one pass over the raw bytes before they are parsed: refuses a
@@ -21,7 +22,8 @@ export function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer): void
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) {
         inString = false;
         // A string that ends at depth 1 before a colon is a top-level key; remember the last one.

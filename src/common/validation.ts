@@ -63,7 +63,9 @@ export function findInputProblems(value: unknown, path = ''): InputProblem[] {
   if (value && typeof value === 'object') {
     return Object.keys(value).flatMap((key) => {
       const problem = RESERVED_KEYS.has(key) ? RESERVED : textProblem(key);
-      return problem ? [{ field: at(key), problem }] : findInputProblems((value as Record<string, unknown>)[key], at(key));
+      return problem
+        ? [{ field: at(key), problem }]
+        : findInputProblems((value as Record<string, unknown>)[key], at(key));
     });
   }
   return [];
@@ -75,7 +77,9 @@ class ApiValidationPipe extends ValidationPipe {
     if (metadata.type !== 'custom') {
       const problems = findInputProblems(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
       if (problems.length > 0) {
-        return Promise.reject(new BadRequestException(capMessages(problems.map(({ field, problem }) => `${field}: ${problem}`))));
+        return Promise.reject(
+          new BadRequestException(capMessages(problems.map(({ field, problem }) => `${field}: ${problem}`))),
+        );
       }
     }
     return super.transform(value, metadata);

@@ -82,7 +82,9 @@ export class AppConfig {
     this.mcpServers = env.MCP_SERVERS ?? [];
     this.runRetentionDays = env.RUN_RETENTION_DAYS;
     this.metricsToken = env.METRICS_TOKEN;
-    this.secretsKey = env.SECRETS_KEY ? Buffer.from(env.SECRETS_KEY, /^[0-9a-fA-F]{64}$/.test(env.SECRETS_KEY) ? 'hex' : 'base64') : undefined;
+    this.secretsKey = env.SECRETS_KEY
+      ? Buffer.from(env.SECRETS_KEY, /^[0-9a-fA-F]{64}$/.test(env.SECRETS_KEY) ? 'hex' : 'base64')
+      : undefined;
   }
 
   /** Embedded mode: no DATABASE_URL, so this process uses (or starts) the PostgreSQL under DATA_DIR. */

@@ -11,9 +11,12 @@ export const ROLE_NAMES = ['api', 'scheduler', 'worker'] as const;
 export type Role = (typeof ROLE_NAMES)[number];
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const list = z
-  .string()
-  .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean));
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean),
+);
 const optionalUrl = (protocols: string[]) =>
   z
     .string()
@@ -29,14 +32,24 @@ function isHostEntry(entry: string): boolean {
   const [ip, prefix, ...rest] = entry.split('/');
   const family = isIP(ip);
   if (rest.length > 0) return false;
-  if (prefix !== undefined) return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
-  return family !== 0 || /^(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.?$/i.test(entry);
+  if (prefix !== undefined)
+    return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  return (
+    family !== 0 ||
+    /^(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.?$/i.test(entry)
+  );
 }
 const hostList = list.refine((entries) => entries.every(isHostEntry), {
   message: 'must be comma-separated host names (`*.domain` for its subdomains), IP addresses or CIDR ranges',
 });
 /** Link-local addresses and the cloud metadata services. */
-export const DEFAULT_HTTP_TASK_DENIED_HOSTS = ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254', '100.100.100.200', 'metadata.google.internal'];
+export const DEFAULT_HTTP_TASK_DENIED_HOSTS = [
+  '169.254.0.0/16',
+  'fe80::/10',
+  'fd00:ec2::254',
+  '100.100.100.200',
+  'metadata.google.internal',
+];
 
 export const envSchema = z.object({
   PORT: intIn(0, 65535).default(3000),
@@ -56,7 +69,10 @@ export const envSchema = z.object({
   LOGIN_THROTTLE_IP_LIMIT: intIn(1, 100000).default(30),
   LOGIN_THROTTLE_WINDOW_SECONDS: intIn(1, 86400).default(60),
   LOGIN_THROTTLE_USERNAME_LIMIT: intIn(1, 1000000).default(100),
-  ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_.@-]{1,100}$/, 'must be 1–100 letters, digits or _.@-').optional(),
+  ADMIN_USERNAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.@-]{1,100}$/, 'must be 1–100 letters, digits or _.@-')
+    .optional(),
   ADMIN_PASSWORD: z
     .string()
     .superRefine((password, ctx) => {
@@ -66,7 +82,10 @@ export const envSchema = z.object({
     .optional(),
   OVERDUE_GRACE_SECONDS: intIn(0, 86400).default(60),
   MISFIRE_CATCHUP_MAX: intIn(1, 10000).default(100),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, 'must be 1–50 letters, digits, _ or -').default('jobs'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,50}$/, 'must be 1–50 letters, digits, _ or -')
+    .default('jobs'),
   DISPATCH_BATCH_SIZE: intIn(1, 5000).default(200),
   DISPATCH_POLL_SECONDS: intIn(1, 3600).default(60),
   WORKER_LOCK_SECONDS: intIn(2, 3600).default(10),
@@ -80,17 +99,21 @@ export const envSchema = z.object({
   ALERT_WEBHOOK_URL: optionalUrl(['http', 'https']),
   HTTP_TASK_ALLOWED_HOSTS: hostList.optional(),
   HTTP_TASK_DENIED_HOSTS: hostList.default(DEFAULT_HTTP_TASK_DENIED_HOSTS),
-  MCP_SERVERS: list
-    .optional()
-    .refine((urls) => !urls || urls.every((u) => /^https?:\/\/[^\s]+$/.test(u)), { message: 'must be comma-separated http:// or https:// URLs' }),
+  MCP_SERVERS: list.optional().refine((urls) => !urls || urls.every((u) => /^https?:\/\/[^\s]+$/.test(u)), {
+    message: 'must be comma-separated http:// or https:// URLs',
+  }),
   RUN_RETENTION_DAYS: intIn(1, 36500).default(30),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SECRETS_KEY: z
     .string()
     .trim()
-    .refine((s) => /^[0-9a-fA-F]{64}$/.test(s) || (/^[A-Za-z0-9+/_-]{43}=?$/.test(s) && Buffer.from(s, 'base64').length === 32), {
-      message: 'must be a 32-byte key: 64 hex characters or 44 base64 characters (e.g. `openssl rand -base64 32`)',
-    })
+    .refine(
+      (s) =>
+        /^[0-9a-fA-F]{64}$/.test(s) || (/^[A-Za-z0-9+/_-]{43}=?$/.test(s) && Buffer.from(s, 'base64').length === 32),
+      {
+        message: 'must be a 32-byte key: 64 hex characters or 44 base64 characters (e.g. `openssl rand -base64 32`)',
+      },
+    )
     .optional(),
 });
 
@@ -111,15 +134,17 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   LOGIN_THROTTLE_LIMIT: 'Failed login attempts for one username from one client address per window before 429',
   LOGIN_THROTTLE_IP_LIMIT: 'Failed login attempts from one client address (any usernames) per window before 429',
   LOGIN_THROTTLE_WINDOW_SECONDS: 'Login throttling window (and how long a throttled username or address waits)',
-  LOGIN_THROTTLE_USERNAME_LIMIT: 'Failed login attempts for one username from all addresses together per window before 429 (a ceiling against guessing from many addresses)',
+  LOGIN_THROTTLE_USERNAME_LIMIT:
+    'Failed login attempts for one username from all addresses together per window before 429 (a ceiling against guessing from many addresses)',
   ADMIN_USERNAME: 'First superuser, created when no user exists',
-  ADMIN_PASSWORD: 'Password of the first superuser: at least 12 characters and not guessable (zxcvbn score ≥ 3), or start-up stops',
+  ADMIN_PASSWORD:
+    'Password of the first superuser: at least 12 characters and not guessable (zxcvbn score ≥ 3), or start-up stops',
   OVERDUE_GRACE_SECONDS: 'How late a job may be before it is listed as overdue',
   MISFIRE_CATCHUP_MAX: 'Most missed fire times a `run_all` job catches up',
   QUEUE_PREFIX: 'Key prefix of the BullMQ queues on Redis (one service per prefix)',
   DISPATCH_BATCH_SIZE: 'Due jobs the dispatcher claims per transaction',
   DISPATCH_POLL_SECONDS: 'Longest the dispatcher sleeps without a notification (safety poll)',
-  WORKER_LOCK_SECONDS: 'BullMQ lock of a running message; a dead worker\'s run is taken back after about this long',
+  WORKER_LOCK_SECONDS: "BullMQ lock of a running message; a dead worker's run is taken back after about this long",
   RECOVERY_INTERVAL_SECONDS: 'How often the recovery sweep looks for lost runs',
   RECOVERY_QUEUED_SECONDS: 'A run still queued after this long is enqueued again (enqueue lost in a crash)',
   SHUTDOWN_TIMEOUT_SECONDS: 'On SIGTERM, how long running tasks may finish before they are interrupted',
@@ -136,5 +161,6 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   MCP_SERVERS: 'Comma-separated MCP server URLs (streamable HTTP) the MCP health check connects to',
   RUN_RETENTION_DAYS: 'Runs older than this many days are deleted by the database maintenance task',
   METRICS_TOKEN: 'Bearer token `GET /metrics` requires (at least 16 characters); unset = `/metrics` is public',
-  SECRETS_KEY: 'AES-256-GCM key of the secrets store: 32 bytes as 64 hex or base64 characters, the same in every process (unset: embedded mode generates one under DATA_DIR; with DATABASE_URL one is derived from JWT_SECRET, so rotating JWT_SECRET loses the stored values: set it in production)',
+  SECRETS_KEY:
+    'AES-256-GCM key of the secrets store: 32 bytes as 64 hex or base64 characters, the same in every process (unset: embedded mode generates one under DATA_DIR; with DATABASE_URL one is derived from JWT_SECRET, so rotating JWT_SECRET loses the stored values: set it in production)',
 };

@@ -67,7 +67,12 @@ export class DatabaseServer implements OnApplicationShutdown {
     if (!this.startedHere) this.logger.log('Using the embedded PostgreSQL another process of this service runs');
     else owners.add(this);
     if (this.startedHere && this.supervise) {
-      this.supervisor = new EmbeddedSupervisor(this.embedded, handle.postmaster, { maxFailures: this.config.embeddedRestartAttempts }, this.logger);
+      this.supervisor = new EmbeddedSupervisor(
+        this.embedded,
+        handle.postmaster,
+        { maxFailures: this.config.embeddedRestartAttempts },
+        this.logger,
+      );
     }
     return handle.url;
   }
@@ -100,7 +105,12 @@ export class DatabaseServer implements OnApplicationShutdown {
 
   /** Whether other processes of this service (servers, CLI: application_name `jobs-service:<pid>…`) use the server. */
   private async othersConnected(url: string): Promise<boolean> {
-    const client = new Client({ connectionString: url, application_name: 'jobs-service:shutdown-check', connectionTimeoutMillis: 2000, query_timeout: 2000 });
+    const client = new Client({
+      connectionString: url,
+      application_name: 'jobs-service:shutdown-check',
+      connectionTimeoutMillis: 2000,
+      query_timeout: 2000,
+    });
     try {
       await client.connect();
       const { rows } = await client.query<{ n: string }>(

@@ -38,7 +38,8 @@ export class DatabaseModule {
         serverModule,
         TypeOrmModule.forRootAsync({
           inject: [DatabaseServer, AppConfig],
-          useFactory: async (server: DatabaseServer, config: AppConfig) => dataSourceOptions(await server.url(), config.databasePoolSize),
+          useFactory: async (server: DatabaseServer, config: AppConfig) =>
+            dataSourceOptions(await server.url(), config.databasePoolSize),
           dataSourceFactory: async (dsOptions) => {
             const dataSource = await new DataSource(dsOptions!).initialize();
             if (options.runMigrations) await runMigrationsLocked(dataSource);

@@ -79,7 +79,8 @@ export class EmbeddedPostgres {
     return this.locked(async () => {
       const running = await this.live();
       if (running) {
-        if (running.port !== port) throw new Error(`another process started it on port ${running.port}; this process uses port ${port}`);
+        if (running.port !== port)
+          throw new Error(`another process started it on port ${running.port}; this process uses port ${port}`);
         return { postmaster: running, adopted: true };
       }
       if (await canConnect(port, 500)) throw new Error(`port ${port} is now taken by another program`);
@@ -126,7 +127,10 @@ export class EmbeddedPostgres {
   /** Whether a postmaster of this directory is still alive (answering or not). */
   async postmasterAlive(pid: number): Promise<boolean> {
     if (!(await isAlive(pid))) return false;
-    const [cwd, real] = await Promise.all([fs.readlink(`/proc/${pid}/cwd`).catch(() => null), fs.realpath(this.pgDir).catch(() => null)]);
+    const [cwd, real] = await Promise.all([
+      fs.readlink(`/proc/${pid}/cwd`).catch(() => null),
+      fs.realpath(this.pgDir).catch(() => null),
+    ]);
     // Without /proc (not Linux) a live pid has to do.
     return cwd === null || real === null || cwd === real;
   }
@@ -178,7 +182,14 @@ export class EmbeddedPostgres {
     try {
       await run(
         binaries.initdb,
-        [`--pgdata=${this.pgDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
+        [
+          `--pgdata=${this.pgDir}`,
+          '--auth=scram-sha-256',
+          '--username=postgres',
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
         runAs,
       );
     } finally {
@@ -195,8 +206,24 @@ export class EmbeddedPostgres {
     let child: ChildProcess;
     try {
       await chownFor(runAs, this.logFile);
-      const args = ['-D', this.pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
-      child = spawn(binaries.postgres, args, { ...runAs, detached: true, stdio: ['ignore', logHandle.fd, logHandle.fd], env: { ...process.env, LC_ALL: 'C' } });
+      const args = [
+        '-D',
+        this.pgDir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=200',
+      ];
+      child = spawn(binaries.postgres, args, {
+        ...runAs,
+        detached: true,
+        stdio: ['ignore', logHandle.fd, logHandle.fd],
+        env: { ...process.env, LC_ALL: 'C' },
+      });
     } finally {
       await logHandle.close();
     }
@@ -211,12 +238,18 @@ export class EmbeddedPostgres {
     const deadline = Date.now() + START_TIMEOUT_MS;
     try {
       for (;;) {
-        if (ended !== undefined) throw new Error(`postgres ended during start-up (${ended}): ${await this.logTail(logStart)}`);
+        if (ended !== undefined)
+          throw new Error(`postgres ended during start-up (${ended}): ${await this.logTail(logStart)}`);
         const pidFile = await readPidFile(this.pgDir);
-        if (pidFile && pidFile.pid === child.pid && pidFile.status === 'ready' && !this.closing) return { pid: child.pid, port, exited };
+        if (pidFile && pidFile.pid === child.pid && pidFile.status === 'ready' && !this.closing)
+          return { pid: child.pid, port, exited };
         if (this.closing || Date.now() > deadline) {
           child.kill('SIGQUIT');
-          throw new Error(this.closing ? 'shutting down' : `postgres did not accept connections within ${START_TIMEOUT_MS / 1000} s: ${await this.logTail(logStart)}`);
+          throw new Error(
+            this.closing
+              ? 'shutting down'
+              : `postgres did not accept connections within ${START_TIMEOUT_MS / 1000} s: ${await this.logTail(logStart)}`,
+          );
         }
         await sleep(50);
       }

@@ -121,14 +121,20 @@ export class EmbeddedSupervisor {
       this.failures = 0;
       this.downSince = undefined;
       this.lastError = undefined;
-      this.logger.log(adopted ? `embedded PostgreSQL is back on port ${port} (started by another process of this service)` : `embedded PostgreSQL restarted on port ${port}`);
+      this.logger.log(
+        adopted
+          ? `embedded PostgreSQL is back on port ${port} (started by another process of this service)`
+          : `embedded PostgreSQL restarted on port ${port}`,
+      );
       this.watch(postmaster);
     } catch (error) {
       if (this.stopped) return;
       this.failures++;
       this.lastError = error instanceof Error ? error.message : String(error);
       this.delayMs = Math.min(this.delayMs * 2, this.maxDelayMs);
-      this.logger.warn(`embedded PostgreSQL restart failed (attempt ${this.failures}): ${this.lastError}; retrying in ${seconds(this.delayMs)}`);
+      this.logger.warn(
+        `embedded PostgreSQL restart failed (attempt ${this.failures}): ${this.lastError}; retrying in ${seconds(this.delayMs)}`,
+      );
       if (this.failures >= this.options.maxFailures && this.state !== 'failed') {
         this.state = 'failed';
         this.logger.error(

@@ -10,4 +10,15 @@ import { JobDailyStat } from '../modules/tasks/job-daily-stat.entity';
 import { UserActivityDigest } from '../modules/tasks/user-activity-digest.entity';
 
 /** Every entity, listed once for the app's and the TypeORM CLI's data source. */
-export const ENTITIES = [Job, User, RevokedToken, LoginAttemptCounter, AuditLog, UserActivityDigest, Execution, JobDailyStat, DefaultJobSeed, Secret];
+export const ENTITIES = [
+  Job,
+  User,
+  RevokedToken,
+  LoginAttemptCounter,
+  AuditLog,
+  UserActivityDigest,
+  Execution,
+  JobDailyStat,
+  DefaultJobSeed,
+  Secret,
+];

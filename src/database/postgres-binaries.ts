@@ -66,12 +66,19 @@ export async function chownFor(runAs: RunAs, ...paths: string[]): Promise<void> 
 export function run(command: string, args: string[], runAs: RunAs): Promise<void> {
   return new Promise((resolve, reject) => {
     // detached + ignored stdio: the postmaster that pg_ctl leaves behind must not hold our pipes
-    const child = spawn(command, args, { ...runAs, stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(command, args, {
+      ...runAs,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+      env: { ...process.env, LC_ALL: 'C' },
+    });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${path.basename(command)} ${args[0]} failed (exit ${code}): ${stderr.trim()}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`${path.basename(command)} ${args[0]} failed (exit ${code}): ${stderr.trim()}`)),
     );
   });
 }
@@ -82,4 +89,3 @@ export async function exists(p: string): Promise<boolean> {
     () => false,
   );
 }
-

@@ -132,20 +132,26 @@ export class ChaosCluster {
 
   /** Stops every job from firing again (as a pause does) and wakes the dispatchers. */
   async pauseAll(): Promise<Date> {
-    const [{ at }] = await this.sql<{ at: Date }>(`UPDATE jobs SET status = 'paused', next_run_at = NULL RETURNING now() AS at`);
+    const [{ at }] = await this.sql<{ at: Date }>(
+      `UPDATE jobs SET status = 'paused', next_run_at = NULL RETURNING now() AS at`,
+    );
     await this.sql(`SELECT pg_notify('jobs_changed', 'bulk')`);
     return at;
   }
 
   async unfinished(): Promise<number> {
-    const [{ n }] = await this.sql<{ n: number }>(`SELECT count(*)::int AS n FROM executions WHERE status IN ('queued', 'running')`);
+    const [{ n }] = await this.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM executions WHERE status IN ('queued', 'running')`,
+    );
     return n;
   }
 
   /** GET /health/ready of process `index`: status and body, or null when nothing answers there. */
   async readiness(index: number): Promise<{ status: number; body: Record<string, unknown> } | null> {
     try {
-      const res = await fetch(`http://127.0.0.1:${this.ports[index]}/health/ready`, { signal: AbortSignal.timeout(8000) });
+      const res = await fetch(`http://127.0.0.1:${this.ports[index]}/health/ready`, {
+        signal: AbortSignal.timeout(8000),
+      });
       const text = await res.text();
       let body: Record<string, unknown> = {};
       try {

@@ -36,7 +36,10 @@ describe('Outages: the database and the queue cut for 10 s under every-second lo
     if (n === 0) {
       for (const policy of ['run_all', 'run_once', 'skip'] as const) {
         // Tasks take 0.8 s, so runs are in flight when the connection drops.
-        await cluster.insertJobs({ count: PER_POLICY, prefix: `${policy}_`, misfirePolicy: policy, overlapPolicy: 'skip', path: '/slow/800' }, start);
+        await cluster.insertJobs(
+          { count: PER_POLICY, prefix: `${policy}_`, misfirePolicy: policy, overlapPolicy: 'skip', path: '/slow/800' },
+          start,
+        );
       }
     } else {
       await cluster.sql(`UPDATE jobs SET status = 'active', next_run_at = $1`, [start]);
@@ -110,7 +113,13 @@ describe('Outages: the database and the queue cut for 10 s under every-second lo
             WHERE job_id = $1 AND scheduled_for > $2 GROUP BY 1`,
           [(blocking[0] as { job_id?: number } | undefined)?.job_id ?? 0, window.t1],
         );
-    expect({ resumed, blocking, after, t0: window.t0, t1: window.t1 }).toEqual({ resumed: true, blocking: [], after: [], t0: window.t0, t1: window.t1 });
+    expect({ resumed, blocking, after, t0: window.t0, t1: window.t1 }).toEqual({
+      resumed: true,
+      blocking: [],
+      after: [],
+      t0: window.t0,
+      t1: window.t1,
+    });
     const readyAgain = await within(30_000, async () => {
       const answers = await Promise.all(cluster.processes.map((_, i) => cluster.readiness(i)));
       return answers.every((a) => a === null || a.status === 200);
@@ -129,17 +138,23 @@ describe('Outages: the database and the queue cut for 10 s under every-second lo
     expect(gaps.filter((g) => g.policy === 'run_all')).toEqual([]);
     // run_once / skip (the 60 s grace of skip covers a 10 s outage): the missed fire times
     // collapse into one catch-up run; gaps only around the outage.
-    const near = (g: Gap) => g.next.getTime() >= window.t0.getTime() - 3000 && g.prev.getTime() <= window.t1.getTime() + 10_000;
+    const near = (g: Gap) =>
+      g.next.getTime() >= window.t0.getTime() - 3000 && g.prev.getTime() <= window.t1.getTime() + 10_000;
     expect(gaps.filter((g) => g.policy !== 'run_all' && !near(g))).toEqual([]);
     const collapsedPerJob = new Map<number, number>();
     for (const g of gaps) collapsedPerJob.set(g.job_id, (collapsedPerJob.get(g.job_id) ?? 0) + g.missing);
-    const [{ n: onceJobs }] = await cluster.sql<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE misfire_policy <> 'run_all'`);
+    const [{ n: onceJobs }] = await cluster.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM jobs WHERE misfire_policy <> 'run_all'`,
+    );
 
     const [totals] = await cluster.sql<{ stats: number; runs: number }>(
       `SELECT (SELECT sum(total_runs)::int FROM jobs) AS stats, (SELECT count(*)::int FROM executions) AS runs`,
     );
     expect(totals.stats).toBe(totals.runs);
-    const outcomes = await cluster.sql(`SELECT status, "trigger", count(*)::int AS n FROM executions WHERE scheduled_for >= $1 GROUP BY 1, 2 ORDER BY 1, 2`, [firedFrom]);
+    const outcomes = await cluster.sql(
+      `SELECT status, "trigger", count(*)::int AS n FROM executions WHERE scheduled_for >= $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+      [firedFrom],
+    );
     report(label, {
       outage_seconds: (window.t1.getTime() - window.t0.getTime()) / 1000,
       readiness_answers: window.answers,
@@ -162,21 +177,28 @@ describe('Outages: the database and the queue cut for 10 s under every-second lo
     const healthServed = before.some((a) => a !== null && a.status !== 404);
     const window = await outage(cluster.dbProxy!, 'database');
     if (healthServed) expect(window.seenDown.size).toBe(cluster.processes.length);
-    else process.stdout.write('[chaos] note: this build serves no /health/ready; readiness during the outage not checked\n');
+    else
+      process.stdout.write(
+        '[chaos] note: this build serves no /health/ready; readiness during the outage not checked\n',
+      );
     const { collapsedPerJob } = await verify('database-cut', window, firedFrom);
     // Each run_once/skip job lost the fire times of the outage to one catch-up run.
     const onceIds = await cluster.sql<{ id: number }>(`SELECT id FROM jobs WHERE misfire_policy <> 'run_all'`);
     expect(onceIds.filter((j) => (collapsedPerJob.get(j.id) ?? 0) < 5)).toEqual([]);
   }, 300_000);
 
-  (process.env.REDIS_URL ? it : it.skip)('Redis cut: processes stay up, readiness says the queue is down, queued runs are delivered afterwards', async () => {
-    const firedFrom = new Date();
-    await fire();
-    await sleep(8000);
-    const before = await Promise.all(cluster.processes.map((_, i) => cluster.readiness(i)));
-    const healthServed = before.some((a) => a !== null && a.status !== 404);
-    const window = await outage(cluster.redisProxy!, 'queue');
-    if (healthServed) expect(window.seenDown.size).toBe(cluster.processes.length);
-    await verify('redis-cut', window, firedFrom);
-  }, 300_000);
+  (process.env.REDIS_URL ? it : it.skip)(
+    'Redis cut: processes stay up, readiness says the queue is down, queued runs are delivered afterwards',
+    async () => {
+      const firedFrom = new Date();
+      await fire();
+      await sleep(8000);
+      const before = await Promise.all(cluster.processes.map((_, i) => cluster.readiness(i)));
+      const healthServed = before.some((a) => a !== null && a.status !== 404);
+      const window = await outage(cluster.redisProxy!, 'queue');
+      if (healthServed) expect(window.seenDown.size).toBe(cluster.processes.length);
+      await verify('redis-cut', window, firedFrom);
+    },
+    300_000,
+  );
 });

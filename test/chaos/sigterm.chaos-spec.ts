@@ -21,25 +21,38 @@ describe('SIGTERM under load', () => {
 
   it(`leaves no run running after rolling and full SIGTERMs (${JOBS} jobs, 3 s tasks)`, async () => {
     const start = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000);
-    await cluster.insertJobs({ count: JOBS, prefix: 'slow_', misfirePolicy: 'run_all', overlapPolicy: 'skip', path: '/slow/3000' }, start);
-    await within(30_000, async () => (await cluster.sql(`SELECT 1 FROM executions WHERE status = 'running' LIMIT 1`)).length > 0);
+    await cluster.insertJobs(
+      { count: JOBS, prefix: 'slow_', misfirePolicy: 'run_all', overlapPolicy: 'skip', path: '/slow/3000' },
+      start,
+    );
+    await within(
+      30_000,
+      async () => (await cluster.sql(`SELECT 1 FROM executions WHERE status = 'running' LIMIT 1`)).length > 0,
+    );
     await sleep(3000);
 
     const exitCodes: (number | null)[] = [];
     let interrupted = 0;
     for (let i = 0; i < 3; i++) {
-      const [{ n: runningBefore }] = await cluster.sql<{ n: number }>(`SELECT count(*)::int AS n FROM executions WHERE status = 'running'`);
+      const [{ n: runningBefore }] = await cluster.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM executions WHERE status = 'running'`,
+      );
       expect(runningBefore).toBeGreaterThan(0);
       exitCodes.push(await cluster.processes[i].stop());
       interrupted += Number(/Interrupting (\d+) run/.exec(cluster.processes[i].output)?.[1] ?? 0);
       // What this process was running has ended: none of its runs is left running.
       const worker = `:${cluster.processes[i].pid}`;
-      const [{ n: left }] = await cluster.sql<{ n: number }>(`SELECT count(*)::int AS n FROM executions WHERE status = 'running' AND worker LIKE '%' || $1`, [worker]);
+      const [{ n: left }] = await cluster.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM executions WHERE status = 'running' AND worker LIKE '%' || $1`,
+        [worker],
+      );
       expect(left).toBe(0);
       await cluster.processes[i].start(60_000);
       await sleep(4000);
     }
-    const [{ n: runningBeforeAll }] = await cluster.sql<{ n: number }>(`SELECT count(*)::int AS n FROM executions WHERE status = 'running'`);
+    const [{ n: runningBeforeAll }] = await cluster.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM executions WHERE status = 'running'`,
+    );
     exitCodes.push(...(await Promise.all(cluster.processes.map((p) => p.stop()))));
     for (const p of cluster.processes) interrupted += Number(/Interrupting (\d+) run/.exec(p.output)?.[1] ?? 0);
 
@@ -56,7 +69,11 @@ describe('SIGTERM under load', () => {
     // Started again, the queued runs (including the retries) are delivered; nothing is lost or doubled.
     await cluster.processes[0].start(60_000);
     await cluster.pauseAll();
-    const drained = await within((JOB_TIMEOUT_SECONDS + 90) * 1000, async () => (await cluster.unfinished()) === 0, 1000);
+    const drained = await within(
+      (JOB_TIMEOUT_SECONDS + 90) * 1000,
+      async () => (await cluster.unfinished()) === 0,
+      1000,
+    );
     expect(drained).toBe(true);
     const [dupes] = await cluster.sql<{ n: number }>(
       `SELECT count(*)::int AS n FROM (SELECT 1 FROM executions WHERE "trigger" = 'schedule' GROUP BY job_id, scheduled_for HAVING count(*) > 1) d`,
@@ -66,7 +83,17 @@ describe('SIGTERM under load', () => {
       `SELECT (SELECT sum(total_runs)::int FROM jobs) AS stats, (SELECT count(*)::int FROM executions) AS runs`,
     );
     expect(totals.stats).toBe(totals.runs);
-    const outcomes = await cluster.sql(`SELECT status, "trigger", count(*)::int AS n FROM executions GROUP BY 1, 2 ORDER BY 1, 2`);
-    report('sigterm', { jobs: JOBS, sigterms: exitCodes.length, running_at_full_stop: runningBeforeAll, interrupted_logged: interrupted, interrupted_runs: interruptedRuns[0], runs: totals.runs, outcomes });
+    const outcomes = await cluster.sql(
+      `SELECT status, "trigger", count(*)::int AS n FROM executions GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    report('sigterm', {
+      jobs: JOBS,
+      sigterms: exitCodes.length,
+      running_at_full_stop: runningBeforeAll,
+      interrupted_logged: interrupted,
+      interrupted_runs: interruptedRuns[0],
+      runs: totals.runs,
+      outcomes,
+    });
   }, 400_000);
 });

@@ -42,19 +42,36 @@ describe(AdminBootstrapService.name, () => {
 
     it('creates that superuser when no user exists, audited as system:bootstrap', async () => {
       const res = await t.anon.post('/api/v1/auth/login').send(TEST_ADMIN).expect(200);
-      const me = await t.anon.get('/api/v1/auth/me').set('Authorization', `Bearer ${res.body.access_token}`).expect(200);
+      const me = await t.anon
+        .get('/api/v1/auth/me')
+        .set('Authorization', `Bearer ${res.body.access_token}`)
+        .expect(200);
       expect(me.body).toMatchObject({ username: TEST_ADMIN.username, is_superuser: true });
-      const entries = (await t.http.get('/api/v1/audit-logs?action=user.create&actor=system:bootstrap').expect(200)).body.items;
+      const entries = (await t.http.get('/api/v1/audit-logs?action=user.create&actor=system:bootstrap').expect(200))
+        .body.items;
       expect(entries).toHaveLength(1);
-      expect(entries[0].changes).toEqual({ username: { before: null, after: TEST_ADMIN.username }, is_superuser: { before: null, after: true } });
+      expect(entries[0].changes).toEqual({
+        username: { before: null, after: TEST_ADMIN.username },
+        is_superuser: { before: null, after: true },
+      });
     });
 
     it('changes nothing on a later start with other values', async () => {
-      const config = AppConfig.from({}, { DATABASE_URL: t.db.url, JWT_SECRET: t.config.jwtSecret, ADMIN_USERNAME: 'other-admin', ADMIN_PASSWORD: 'other-admin-password-2x' });
+      const config = AppConfig.from(
+        {},
+        {
+          DATABASE_URL: t.db.url,
+          JWT_SECRET: t.config.jwtSecret,
+          ADMIN_USERNAME: 'other-admin',
+          ADMIN_PASSWORD: 'other-admin-password-2x',
+        },
+      );
       const app = await createApp(config, { logger: false });
       await app.init();
       await app.close();
-      const users = await withClient(t.db.url, async (c) => (await c.query('SELECT username FROM users ORDER BY id')).rows.map((r) => r.username));
+      const users = await withClient(t.db.url, async (c) =>
+        (await c.query('SELECT username FROM users ORDER BY id')).rows.map((r) => r.username),
+      );
       expect(users).toEqual([TEST_ADMIN.username, 'test-user']);
       await t.anon.post('/api/v1/auth/login').send(TEST_ADMIN).expect(200);
     });
@@ -68,7 +85,11 @@ describe(AdminBootstrapService.name, () => {
     beforeAll(async () => {
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-auth-'));
       ({ result: t, writes } = await capturingOutput(() =>
-        createTestApp('auth_bootstrap_generated', { JWT_SECRET: undefined }, { withoutUsers: true, logs: true, configure: pretendEmbedded(dataDir) }),
+        createTestApp(
+          'auth_bootstrap_generated',
+          { JWT_SECRET: undefined },
+          { withoutUsers: true, logs: true, configure: pretendEmbedded(dataDir) },
+        ),
       ));
     });
     afterAll(async () => {
@@ -92,7 +113,9 @@ describe(AdminBootstrapService.name, () => {
     });
 
     it('prints nothing on the next start, and tokens stay valid across the restart', async () => {
-      const token = (await t.anon.post('/api/v1/auth/login').send({ username: 'admin', password: printedPassword() }).expect(200)).body.access_token;
+      const token = (
+        await t.anon.post('/api/v1/auth/login').send({ username: 'admin', password: printedPassword() }).expect(200)
+      ).body.access_token;
       const config = AppConfig.from({}, { DATABASE_URL: t.db.url });
       pretendEmbedded(dataDir)(config);
       const { result: app, writes: again } = await capturingOutput(async () => {
@@ -114,19 +137,30 @@ describe(AdminBootstrapService.name, () => {
   it.each([
     ['a short one', 'admin123', /ADMIN_PASSWORD: must be at least 12 characters/],
     ['a guessable one of 12+ characters', 'password1234', /ADMIN_PASSWORD: is too easy to guess/],
-  ])('a real process refuses to start with a weak ADMIN_PASSWORD (%s), naming the variable', async (_label, password, message) => {
-    const db = await createTestDatabase('auth_weak_admin');
-    const process = new ServiceProcess('weak-admin', { DATABASE_URL: db.url, JWT_SECRET: 'x'.repeat(40), ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: password, PORT: '0' });
-    try {
-      await expect(process.start()).rejects.toThrow(message);
-      expect(process.exitCode).not.toBe(0);
-      expect(process.output).not.toContain(password);
-      expect(await withClient(db.url, async (c) => (await c.query(`SELECT to_regclass('public.users') AS t`)).rows[0].t)).toBeNull();
-    } finally {
-      await process.stop();
-      await db.drop();
-    }
-  });
+  ])(
+    'a real process refuses to start with a weak ADMIN_PASSWORD (%s), naming the variable',
+    async (_label, password, message) => {
+      const db = await createTestDatabase('auth_weak_admin');
+      const process = new ServiceProcess('weak-admin', {
+        DATABASE_URL: db.url,
+        JWT_SECRET: 'x'.repeat(40),
+        ADMIN_USERNAME: 'admin',
+        ADMIN_PASSWORD: password,
+        PORT: '0',
+      });
+      try {
+        await expect(process.start()).rejects.toThrow(message);
+        expect(process.exitCode).not.toBe(0);
+        expect(process.output).not.toContain(password);
+        expect(
+          await withClient(db.url, async (c) => (await c.query(`SELECT to_regclass('public.users') AS t`)).rows[0].t),
+        ).toBeNull();
+      } finally {
+        await process.stop();
+        await db.drop();
+      }
+    },
+  );
 
   it('refuses to start with an external database and no JWT_SECRET, naming the variable', async () => {
     const db = await createTestDatabase('auth_no_secret');
@@ -152,14 +186,21 @@ describe('passwords never leave the service', () => {
       keep(await t.http.post('/api/v1/users').send({ username: 'leaky', password: secrets.created }).expect(409));
       keep(await t.http.post('/api/v1/users').send({ username: 'x y', password: secrets.created }).expect(400));
       keep(await t.anon.post('/api/v1/auth/login').send({ username: 'leaky', password: secrets.wrong }).expect(401));
-      keep(await t.anon.post('/api/v1/auth/login').send({ username: secrets.wrong, password: secrets.created }).expect(401));
+      keep(
+        await t.anon
+          .post('/api/v1/auth/login')
+          .send({ username: secrets.wrong, password: secrets.created })
+          .expect(401),
+      );
       keep(await t.anon.post('/api/v1/auth/login').send({ username: 'leaky', password: secrets.created }).expect(200));
       keep(await t.http.get('/api/v1/users').expect(200));
       keep(await t.http.get('/api/v1/audit-logs?size=100').expect(200));
       return t;
     });
     try {
-      const audit = await withClient(t.db.url, async (c) => JSON.stringify((await c.query('SELECT * FROM audit_logs')).rows));
+      const audit = await withClient(t.db.url, async (c) =>
+        JSON.stringify((await c.query('SELECT * FROM audit_logs')).rows),
+      );
       // The capture works: the failed logins were logged (without their passwords).
       expect(writes.join('')).toMatch(/Failed login for "leaky"/);
       expect(writes.join('')).toMatch(/Failed login for an unknown username/);

@@ -26,11 +26,17 @@ describe(AuthHardening1795891800000.name, () => {
   });
 
   it('stops with a message naming the users that differ only in case, changing nothing; runs once they are renamed', async () => {
-    await dataSource.query(`INSERT INTO users (username, password_hash, is_superuser) VALUES ('admin', 'x', true), ('Admin', 'y', false), ('bob', 'z', false)`);
-    await expect(runMigrationsLocked(dataSource)).rejects.toThrow(/differ only in case: admin \(id 1\), Admin \(id 2\)\. Rename all but one/);
+    await dataSource.query(
+      `INSERT INTO users (username, password_hash, is_superuser) VALUES ('admin', 'x', true), ('Admin', 'y', false), ('bob', 'z', false)`,
+    );
+    await expect(runMigrationsLocked(dataSource)).rejects.toThrow(
+      /differ only in case: admin \(id 1\), Admin \(id 2\)\. Rename all but one/,
+    );
     expect(await dataSource.query(`SELECT to_regclass('public.revoked_tokens') AS t`)).toEqual([{ t: null }]);
     await dataSource.query(`UPDATE users SET username = 'admin-2' WHERE id = 2`);
     await runMigrationsLocked(dataSource);
-    await expect(dataSource.query(`INSERT INTO users (username, password_hash) VALUES ('BOB', 'w')`)).rejects.toThrow(/users_username_lower_key/);
+    await expect(dataSource.query(`INSERT INTO users (username, password_hash) VALUES ('BOB', 'w')`)).rejects.toThrow(
+      /users_username_lower_key/,
+    );
   });
 });

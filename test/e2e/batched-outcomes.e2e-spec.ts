@@ -25,8 +25,16 @@ describe('Batched claims and outcomes (real PostgreSQL)', () => {
     await t.close();
   });
 
-  async function jobWithQueuedRuns(n: number, overrides: Record<string, unknown> = {}): Promise<{ jobId: number; runIds: number[] }> {
-    const jobId = (await t.http.post('/api/v1/jobs/').send(jobBody({ is_enabled: false, overlap_policy: 'allow', ...overrides })).expect(201)).body.id;
+  async function jobWithQueuedRuns(
+    n: number,
+    overrides: Record<string, unknown> = {},
+  ): Promise<{ jobId: number; runIds: number[] }> {
+    const jobId = (
+      await t.http
+        .post('/api/v1/jobs/')
+        .send(jobBody({ is_enabled: false, overlap_policy: 'allow', ...overrides }))
+        .expect(201)
+    ).body.id;
     const rows = await sql<{ id: number }>(
       `INSERT INTO executions (job_id, status, "trigger", scheduled_for, triggered_by)
        SELECT $1, 'queued', 'manual', now() - make_interval(secs => i), 'test' FROM generate_series(1, $2::int) AS i RETURNING id`,
@@ -44,7 +52,10 @@ describe('Batched claims and outcomes (real PostgreSQL)', () => {
     expect(claimed.every((r) => r.jobId === plain.jobId && r.taskName === 'http.request')).toBe(true);
     // The overlap-queue run takes its turn through the one-by-one path.
     expect((await runs.claimQueued(queueing.runIds[0], 'w1'))?.id).toBe(queueing.runIds[0]);
-    const states = await sql<{ id: number; status: string; worker: string | null }>(`SELECT id, status, worker FROM executions WHERE job_id = ANY($1) ORDER BY id`, [[plain.jobId, queueing.jobId]]);
+    const states = await sql<{ id: number; status: string; worker: string | null }>(
+      `SELECT id, status, worker FROM executions WHERE job_id = ANY($1) ORDER BY id`,
+      [[plain.jobId, queueing.jobId]],
+    );
     expect(states.map((s) => s.status)).toEqual(['running', 'running', 'cancelled', 'running']);
   });
 
@@ -61,10 +72,12 @@ describe('Batched claims and outcomes (real PostgreSQL)', () => {
     expect(finished.map((f) => f?.status)).toEqual(['succeeded', 'failed', 'timed_out', 'succeeded']);
     expect(finished.map((f) => f?.retry !== null)).toEqual([false, true, true, false]);
 
-    const [job] = await sql<{ total_runs: number; successful_runs: number; failed_runs: number; last_run_status: string }>(
-      `SELECT total_runs, successful_runs, failed_runs, last_run_status FROM jobs WHERE id = $1`,
-      [jobId],
-    );
+    const [job] = await sql<{
+      total_runs: number;
+      successful_runs: number;
+      failed_runs: number;
+      last_run_status: string;
+    }>(`SELECT total_runs, successful_runs, failed_runs, last_run_status FROM jobs WHERE id = $1`, [jobId]);
     expect(job).toEqual({ total_runs: 4, successful_runs: 2, failed_runs: 2, last_run_status: 'succeeded' });
     const rows = await sql<{ id: number; status: string; result: unknown; retry_of: number | null }>(
       `SELECT id, status, result, retry_of FROM executions WHERE job_id = $1 ORDER BY id`,

@@ -58,11 +58,20 @@ describe('./manage (CLI)', () => {
 
   beforeAll(async () => {
     // Build once if needed (as ./manage would), then let every call skip the freshness check.
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-build.js')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-build.js')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     // No scheduler: jobs made overdue here stay overdue; the worker executes queued runs.
     t = await createTestApp('cli', { ROLES: 'api,worker' });
     webhook = await new WebhookServer().start();
-    env = { ...process.env, DATABASE_URL: t.db.url, QUEUE_PREFIX: t.config.queuePrefix, JWT_SECRET: randomBytes(32).toString('hex'), MANAGE_SKIP_BUILD: '1' };
+    env = {
+      ...process.env,
+      DATABASE_URL: t.db.url,
+      QUEUE_PREFIX: t.config.queuePrefix,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      MANAGE_SKIP_BUILD: '1',
+    };
     if (!process.env.REDIS_URL) delete env.REDIS_URL;
     const defaults = await t.http.get('/api/v1/jobs/?job_type=system_health_check').expect(200);
     expect(defaults.body.items[0]).toMatchObject({ id: 1, schedule_type: 'interval' });
@@ -72,12 +81,29 @@ describe('./manage (CLI)', () => {
     await t?.close();
   });
 
-  it('lists jobs and overdue jobs exactly as the seed writes it; --json is the API\'s answer', async () => {
-    const overdue = (await t.http.post('/api/v1/jobs/').send(jobBody({ name: 'late_job' })).expect(201)).body;
-    await withClient(t.db.url, (c) => c.query(`UPDATE jobs SET next_run_at = now() - interval '2 hours' WHERE id = $1`, [overdue.id]));
+  it("lists jobs and overdue jobs exactly as the seed writes it; --json is the API's answer", async () => {
+    const overdue = (
+      await t.http
+        .post('/api/v1/jobs/')
+        .send(jobBody({ name: 'late_job' }))
+        .expect(201)
+    ).body;
+    await withClient(t.db.url, (c) =>
+      c.query(`UPDATE jobs SET next_run_at = now() - interval '2 hours' WHERE id = $1`, [overdue.id]),
+    );
     try {
-      const seed = [[], ['--status', 'active'], ['--type', 'system_health_check'], ['--enabled-only'], ['--overdue-only'], ['--page', '2', '--size', '10']];
-      const results = await Promise.all([...seed.map((args) => manage(['jobs', 'list', ...args])), manage(['jobs', 'overdue'])]);
+      const seed = [
+        [],
+        ['--status', 'active'],
+        ['--type', 'system_health_check'],
+        ['--enabled-only'],
+        ['--overdue-only'],
+        ['--page', '2', '--size', '10'],
+      ];
+      const results = await Promise.all([
+        ...seed.map((args) => manage(['jobs', 'list', ...args])),
+        manage(['jobs', 'overdue']),
+      ]);
       results.forEach((r) => expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' }));
       expect(results[0].stdout).toMatch(/ID\s+NAME\s+TYPE\s+SCHEDULE/);
       expect(results[2].stdout).toContain('system_health_check');
@@ -94,11 +120,14 @@ describe('./manage (CLI)', () => {
         json(['jobs', 'overdue']),
       ]);
       expect(all).toEqual((await t.http.get('/api/v1/jobs/').expect(200)).body);
-      expect(byType).toEqual((await t.http.get('/api/v1/jobs/?job_type=system_health_check&status=active&is_enabled=true').expect(200)).body);
+      expect(byType).toEqual(
+        (await t.http.get('/api/v1/jobs/?job_type=system_health_check&status=active&is_enabled=true').expect(200)).body,
+      );
       expect(page2).toEqual((await t.http.get('/api/v1/jobs/?page=2&size=2').expect(200)).body);
       expect(overdueOnly).toMatchObject({ total: 1, items: [{ id: overdue.id, overdue_seconds: expect.any(Number) }] });
       const apiOverdue = (await t.http.get('/api/v1/jobs/overdue/list').expect(200)).body;
-      const withoutLateness = (jobs: { overdue_seconds: number }[]) => jobs.map(({ overdue_seconds: _late, ...job }) => job);
+      const withoutLateness = (jobs: { overdue_seconds: number }[]) =>
+        jobs.map(({ overdue_seconds: _late, ...job }) => job);
       expect(withoutLateness(overdueList)).toEqual(withoutLateness(apiOverdue));
     } finally {
       await t.http.delete(`/api/v1/jobs/${overdue.id}`).expect(204);
@@ -114,8 +143,27 @@ describe('./manage (CLI)', () => {
   });
 
   it('creates the seed job; the API serves it, audited as cli:<user>; a duplicate is exit 1', async () => {
-    const create = ['jobs', 'create', 'system_backup', 'System Backup Job', 'database_maintenance', 'daily', '03:00', 'app.tasks.backup.create_backup'];
-    const options = ['--description', 'Daily system backup', '--queue', 'backup', '--priority', '8', '--timeout', '7200', '--enabled'];
+    const create = [
+      'jobs',
+      'create',
+      'system_backup',
+      'System Backup Job',
+      'database_maintenance',
+      'daily',
+      '03:00',
+      'app.tasks.backup.create_backup',
+    ];
+    const options = [
+      '--description',
+      'Daily system backup',
+      '--queue',
+      'backup',
+      '--priority',
+      '8',
+      '--timeout',
+      '7200',
+      '--enabled',
+    ];
     const created = await manage([...create, ...options]);
     expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
     expect(created.stdout).toMatch(/Created job \d+ system_backup/);
@@ -186,19 +234,43 @@ describe('./manage (CLI)', () => {
     expect((await manage(['jobs', 'execute', '1'])).code).toBe(0);
     const runs = (await t.http.get('/api/v1/jobs/1/executions').expect(200)).body.items;
     expect(runs).toHaveLength(2);
-    runs.forEach((r: { trigger: string; triggered_by: string }) => expect(r).toMatchObject({ trigger: 'manual', triggered_by: CLI_ACTOR }));
+    runs.forEach((r: { trigger: string; triggered_by: string }) =>
+      expect(r).toMatchObject({ trigger: 'manual', triggered_by: CLI_ACTOR }),
+    );
     expect(await json(['jobs', 'runs', '1'])).toEqual((await t.http.get('/api/v1/jobs/1/executions').expect(200)).body);
   });
 
   it('execute --wait follows the run to its end: exit 0 when it succeeds, 1 when it fails', async () => {
-    const ok = (await t.http.post('/api/v1/jobs/').send(jobBody({ task_kwargs: { url: `${webhook.url}/ok` } })).expect(201)).body;
-    const failing = (await t.http.post('/api/v1/jobs/').send(jobBody({ task_kwargs: { url: `${webhook.url}/fail` } })).expect(201)).body;
+    const ok = (
+      await t.http
+        .post('/api/v1/jobs/')
+        .send(jobBody({ task_kwargs: { url: `${webhook.url}/ok` } }))
+        .expect(201)
+    ).body;
+    const failing = (
+      await t.http
+        .post('/api/v1/jobs/')
+        .send(jobBody({ task_kwargs: { url: `${webhook.url}/fail` } }))
+        .expect(201)
+    ).body;
     const [succeeded, failed] = await Promise.all([
-      manage(['jobs', 'execute', String(ok.id), '--wait', '--json', '--kwargs', JSON.stringify({ body: { from: 'cli' } })]),
+      manage([
+        'jobs',
+        'execute',
+        String(ok.id),
+        '--wait',
+        '--json',
+        '--kwargs',
+        JSON.stringify({ body: { from: 'cli' } }),
+      ]),
       manage(['jobs', 'execute', String(failing.id), '--wait']),
     ]);
     expect(succeeded.code).toBe(0);
-    expect(JSON.parse(succeeded.stdout)).toMatchObject({ job_id: ok.id, status: 'succeeded', kwargs: { body: { from: 'cli' } } });
+    expect(JSON.parse(succeeded.stdout)).toMatchObject({
+      job_id: ok.id,
+      status: 'succeeded',
+      kwargs: { body: { from: 'cli' } },
+    });
     expect(webhook.hits('/ok')[0].body).toEqual({ from: 'cli' });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/run \d+ ended failed/);
@@ -206,7 +278,10 @@ describe('./manage (CLI)', () => {
 
   it('pauses and resumes job 1; stats answers as the API', async () => {
     expect((await manage(['jobs', 'pause', '1'])).code).toBe(0);
-    expect((await t.http.get('/api/v1/jobs/1').expect(200)).body).toMatchObject({ status: 'paused', next_run_at: null });
+    expect((await t.http.get('/api/v1/jobs/1').expect(200)).body).toMatchObject({
+      status: 'paused',
+      next_run_at: null,
+    });
     const resumed = await json(['jobs', 'resume', '1']);
     expect(resumed).toEqual((await t.http.get('/api/v1/jobs/1').expect(200)).body);
     expect(resumed.status).toBe('active');
@@ -214,20 +289,45 @@ describe('./manage (CLI)', () => {
     const stats = await manage(['jobs', 'stats']);
     expect(stats.code).toBe(0);
     expect(stats.stdout).toMatch(/Jobs\nTotal\s+\d+/);
-    const [cliStats, apiStats] = [await json(['jobs', 'stats']), (await t.http.get('/api/v1/jobs/stats/overview').expect(200)).body];
+    const [cliStats, apiStats] = [
+      await json(['jobs', 'stats']),
+      (await t.http.get('/api/v1/jobs/stats/overview').expect(200)).body,
+    ];
     expect(Object.keys(cliStats).sort()).toEqual(Object.keys(apiStats).sort());
-    expect(cliStats).toMatchObject({ total_jobs: apiStats.total_jobs, jobs_by_type: apiStats.jobs_by_type, jobs_by_status: apiStats.jobs_by_status });
+    expect(cliStats).toMatchObject({
+      total_jobs: apiStats.total_jobs,
+      jobs_by_type: apiStats.jobs_by_type,
+      jobs_by_status: apiStats.jobs_by_status,
+    });
   });
 
   it('validates schedules exactly as the seed writes it; --json equals the API; invalid is exit 1', async () => {
-    const seed = [['interval', '30'], ['daily', '09:30'], ['weekly', '1:10:00'], ['daily', '14:30', '--timezone', 'America/New_York']];
+    const seed = [
+      ['interval', '30'],
+      ['daily', '09:30'],
+      ['weekly', '1:10:00'],
+      ['daily', '14:30', '--timezone', 'America/New_York'],
+    ];
     const results = await Promise.all(seed.map((args) => manage(['jobs', 'validate-schedule', ...args])));
     results.forEach((r) => expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' }));
     expect(results[3].stdout).toContain('At 14:30, every day (America/New_York)');
     expect(results[2].stdout).toContain('Tuesday');
     const from = '2026-01-01T00:00:00Z';
-    const cli = await json(['jobs', 'validate-schedule', 'daily', '14:30', '--timezone', 'America/New_York', '--from', from, '--count', '3']);
-    const api = await t.http.post('/api/v1/jobs/validate-schedule').send({ schedule_type: 'daily', schedule_expression: '14:30', timezone: 'America/New_York', from, count: 3 });
+    const cli = await json([
+      'jobs',
+      'validate-schedule',
+      'daily',
+      '14:30',
+      '--timezone',
+      'America/New_York',
+      '--from',
+      from,
+      '--count',
+      '3',
+    ]);
+    const api = await t.http
+      .post('/api/v1/jobs/validate-schedule')
+      .send({ schedule_type: 'daily', schedule_expression: '14:30', timezone: 'America/New_York', from, count: 3 });
     expect(cli).toEqual(api.body);
     const invalid = await manage(['jobs', 'validate-schedule', 'weekly', '7:10:00']);
     expect(invalid.code).toBe(1);
@@ -261,19 +361,39 @@ describe('./manage (CLI)', () => {
       [['jobs', 'list', '--status', 'sleeping'], 1, /status \(--status\) must be one of: active, paused/],
     ];
     const results = await Promise.all(cases.map(([args]) => manage(args)));
-    results.forEach((r, i) => expect({ args: cases[i][0], code: r.code, matches: cases[i][2].test(r.stdout + r.stderr) }).toEqual({ args: cases[i][0], code: cases[i][1], matches: true }));
+    results.forEach((r, i) =>
+      expect({ args: cases[i][0], code: r.code, matches: cases[i][2].test(r.stdout + r.stderr) }).toEqual({
+        args: cases[i][0],
+        code: cases[i][1],
+        matches: true,
+      }),
+    );
   });
 
   it('a job made through the API is served by the CLI', async () => {
-    const made = (await t.http.post('/api/v1/jobs/').send(jobBody({ name: 'from_api', schedule_type: 'cron', schedule_expression: '0 2 * * 1' })).expect(201)).body;
+    const made = (
+      await t.http
+        .post('/api/v1/jobs/')
+        .send(jobBody({ name: 'from_api', schedule_type: 'cron', schedule_expression: '0 2 * * 1' }))
+        .expect(201)
+    ).body;
     expect(await json(['jobs', 'show', String(made.id)])).toEqual(made);
   });
 
   it('users create NAME --superuser --password-stdin, then that user logs in through the API', async () => {
-    const created = await manage(['users', 'create', 'ops_admin', '--superuser', '--password-stdin'], 'a-long-cli-password\n');
+    const created = await manage(
+      ['users', 'create', 'ops_admin', '--superuser', '--password-stdin'],
+      'a-long-cli-password\n',
+    );
     expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
-    const login = await t.anon.post('/api/v1/auth/login').send({ username: 'ops_admin', password: 'a-long-cli-password' }).expect(200);
-    const me = await t.anon.get('/api/v1/auth/me').set('Authorization', `Bearer ${login.body.access_token}`).expect(200);
+    const login = await t.anon
+      .post('/api/v1/auth/login')
+      .send({ username: 'ops_admin', password: 'a-long-cli-password' })
+      .expect(200);
+    const me = await t.anon
+      .get('/api/v1/auth/me')
+      .set('Authorization', `Bearer ${login.body.access_token}`)
+      .expect(200);
     expect(me.body).toMatchObject({ username: 'ops_admin', is_superuser: true });
     const noTerminal = await manage(['users', 'create', 'someone']);
     expect(noTerminal.code).toBe(1);

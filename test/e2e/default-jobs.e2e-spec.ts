@@ -21,16 +21,25 @@ describe(DefaultJobsSeeder.name, () => {
   });
 
   const restart = (env: Record<string, string> = {}) =>
-    createTestApp('defaults', { ROLES: 'api', JWT_SECRET: first.config.jwtSecret, ...env }, { database: first.db, withoutUsers: true });
+    createTestApp(
+      'defaults',
+      { ROLES: 'api', JWT_SECRET: first.config.jwtSecret, ...env },
+      { database: first.db, withoutUsers: true },
+    );
   const defaults = async () =>
-    withClient(first.db.url, async (c) => (await c.query(`SELECT name, schedule_type, schedule_expression, is_enabled FROM jobs ORDER BY id`)).rows);
+    withClient(
+      first.db.url,
+      async (c) =>
+        (await c.query(`SELECT name, schedule_type, schedule_expression, is_enabled FROM jobs ORDER BY id`)).rows,
+    );
 
   it('creates the five default jobs with the SPEC schedules at the first start', async () => {
     expect(await defaults()).toEqual(EXPECTED);
     const jobs = (await first.http.get('/api/v1/jobs/?sort=name').expect(200)).body.items;
     expect(jobs.find((j: { name: string }) => j.name === 'database_maintenance').next_run_at).toBeNull();
     expect(jobs.every((j: { task_name: string; job_type: string }) => j.task_name === j.job_type)).toBe(true);
-    const healthNext = new Date(jobs.find((j: { name: string }) => j.name === 'system_health_check').next_run_at).getTime() - Date.now();
+    const healthNext =
+      new Date(jobs.find((j: { name: string }) => j.name === 'system_health_check').next_run_at).getTime() - Date.now();
     expect(healthNext).toBeGreaterThan(14 * 60_000);
     expect(healthNext).toBeLessThanOrEqual(15 * 60_000);
   });
@@ -44,8 +53,13 @@ describe(DefaultJobsSeeder.name, () => {
 
   it("never undoes an admin's change: an enabled default stays disabled, a deleted one stays deleted", async () => {
     // A process of its own for the admin: passport's strategies are process-wide, the last app's wins.
-    const admin = await createTestApp('defaults', { ROLES: 'api', JWT_SECRET: first.config.jwtSecret }, { database: first.db });
-    const byName = async (name: string) => (await admin.http.get(`/api/v1/jobs/?search=${name}`).expect(200)).body.items[0];
+    const admin = await createTestApp(
+      'defaults',
+      { ROLES: 'api', JWT_SECRET: first.config.jwtSecret },
+      { database: first.db },
+    );
+    const byName = async (name: string) =>
+      (await admin.http.get(`/api/v1/jobs/?search=${name}`).expect(200)).body.items[0];
     const health = await byName('system_health_check');
     await admin.http.put(`/api/v1/jobs/${health.id}`).send({ is_enabled: false, schedule_expression: '5' }).expect(200);
     const mcp = await byName('mcp_server_health_check');
@@ -53,7 +67,10 @@ describe(DefaultJobsSeeder.name, () => {
     await admin.close();
     await (await restart()).close();
     const after = await defaults();
-    expect(after.find((j: { name: string }) => j.name === 'system_health_check')).toMatchObject({ is_enabled: false, schedule_expression: '5' });
+    expect(after.find((j: { name: string }) => j.name === 'system_health_check')).toMatchObject({
+      is_enabled: false,
+      schedule_expression: '5',
+    });
     expect(after.find((j: { name: string }) => j.name === 'mcp_server_health_check')).toBeUndefined();
     expect(after).toHaveLength(4);
   });

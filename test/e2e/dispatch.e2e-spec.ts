@@ -32,21 +32,34 @@ describe(ScheduleDispatcherService.name, () => {
     await hook.stop();
   });
 
-  const createJob = async (overrides: Record<string, unknown>) => (await t.http.post('/api/v1/jobs/').send(jobBody(overrides)).expect(201)).body;
+  const createJob = async (overrides: Record<string, unknown>) =>
+    (await t.http.post('/api/v1/jobs/').send(jobBody(overrides)).expect(201)).body;
   const runsOf = async (jobId: number): Promise<Run[]> =>
-    (await t.http.get(`/api/v1/jobs/${jobId}/executions?size=100`).expect(200)).body.items.sort((a: Run, b: Run) => a.id - b.id);
+    (await t.http.get(`/api/v1/jobs/${jobId}/executions?size=100`).expect(200)).body.items.sort(
+      (a: Run, b: Run) => a.id - b.id,
+    );
   const everySecond = (path: string, extra: Record<string, unknown> = {}) =>
-    createJob({ schedule_type: 'cron', schedule_expression: '* * * * * *', task_kwargs: { url: `${hook.url}${path}`, method: 'POST', body: { from: 'schedule' } }, ...extra });
+    createJob({
+      schedule_type: 'cron',
+      schedule_expression: '* * * * * *',
+      task_kwargs: { url: `${hook.url}${path}`, method: 'POST', body: { from: 'schedule' } },
+      ...extra,
+    });
 
   it('fires an every-second cron job once per second and records every run', async () => {
     const job = await everySecond('/ok/tick');
-    await eventually('5 succeeded runs', async () => (await runsOf(job.id)).filter((r) => r.status === 'succeeded').length >= 5);
+    await eventually(
+      '5 succeeded runs',
+      async () => (await runsOf(job.id)).filter((r) => r.status === 'succeeded').length >= 5,
+    );
     await t.http.post(`/api/v1/jobs/${job.id}/pause`).expect(200);
     const runs = (await runsOf(job.id)).filter((r) => r.status !== 'queued' && r.status !== 'running');
     const seconds = runs.map((r) => new Date(r.scheduled_for).getTime());
     expect(new Set(seconds).size).toBe(seconds.length);
     for (let i = 1; i < seconds.length; i++) expect(seconds[i] - seconds[i - 1]).toBe(1000);
-    expect(runs.every((r) => r.trigger === 'schedule' && r.status === 'succeeded' && r.result?.status_code === 200)).toBe(true);
+    expect(
+      runs.every((r) => r.trigger === 'schedule' && r.status === 'succeeded' && r.result?.status_code === 200),
+    ).toBe(true);
     await eventually('the webhook saw every run', async () => hook.hits('/ok/tick').length >= runs.length);
     const stats = (await t.http.get(`/api/v1/jobs/${job.id}`).expect(200)).body;
     expect(stats.successful_runs).toBeGreaterThanOrEqual(runs.length);
@@ -71,8 +84,15 @@ describe(ScheduleDispatcherService.name, () => {
   });
 
   it('executes on demand with override_kwargs merged for that run only', async () => {
-    const job = await createJob({ task_kwargs: { url: `${hook.url}/ok/manual`, method: 'POST', body: { level: 'normal' } } });
-    const run = (await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({ override_kwargs: { body: { cleanup_level: 'deep' } } }).expect(202)).body;
+    const job = await createJob({
+      task_kwargs: { url: `${hook.url}/ok/manual`, method: 'POST', body: { level: 'normal' } },
+    });
+    const run = (
+      await t.http
+        .post(`/api/v1/jobs/${job.id}/execute`)
+        .send({ override_kwargs: { body: { cleanup_level: 'deep' } } })
+        .expect(202)
+    ).body;
     expect(run).toMatchObject({ job_id: job.id, trigger: 'manual', status: 'queued', triggered_by: 'test-admin' });
     expect(run.kwargs).toEqual({ url: `${hook.url}/ok/manual`, method: 'POST', body: { cleanup_level: 'deep' } });
     const done = await eventually('the manual run to finish', async () => {
@@ -92,7 +112,10 @@ describe(ScheduleDispatcherService.name, () => {
     await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({ force: true }).expect(202);
     await eventually('the forced run', async () => (await runsOf(job.id))[0]?.status === 'succeeded');
     await t.http.post('/api/v1/jobs/999999/execute').send({}).expect(404);
-    await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({ force: true, override_kwargs: { url: 'file:///etc/passwd' } }).expect(400);
+    await t.http
+      .post(`/api/v1/jobs/${job.id}/execute`)
+      .send({ force: true, override_kwargs: { url: 'file:///etc/passwd' } })
+      .expect(400);
   });
 
   it('ends a run that outlives timeout_seconds as timed_out', async () => {
@@ -109,12 +132,20 @@ describe(ScheduleDispatcherService.name, () => {
   });
 
   it('retries a failing run up to max_retries with exponential backoff, each attempt its own run', async () => {
-    const job = await createJob({ max_retries: 2, retry_backoff_seconds: 1, task_kwargs: { url: `${hook.url}/fail/retry` } });
+    const job = await createJob({
+      max_retries: 2,
+      retry_backoff_seconds: 1,
+      task_kwargs: { url: `${hook.url}/fail/retry` },
+    });
     await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({}).expect(202);
-    const runs = await eventually('three failed attempts', async () => {
-      const all = await runsOf(job.id);
-      return all.length === 3 && all.every((r) => r.status === 'failed') ? all : null;
-    }, 20000);
+    const runs = await eventually(
+      'three failed attempts',
+      async () => {
+        const all = await runsOf(job.id);
+        return all.length === 3 && all.every((r) => r.status === 'failed') ? all : null;
+      },
+      20000,
+    );
     expect(runs.map((r) => [r.attempt, r.trigger])).toEqual([
       [1, 'manual'],
       [2, 'retry'],
@@ -128,7 +159,12 @@ describe(ScheduleDispatcherService.name, () => {
     expect(gap(runs[1], runs[2])).toBeGreaterThanOrEqual(1950);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await runsOf(job.id)).toHaveLength(3);
-    expect((await t.http.get(`/api/v1/jobs/${job.id}`)).body).toMatchObject({ failed_runs: 3, successful_runs: 0, success_rate: 0, last_run_status: 'failed' });
+    expect((await t.http.get(`/api/v1/jobs/${job.id}`)).body).toMatchObject({
+      failed_runs: 3,
+      successful_runs: 0,
+      success_rate: 0,
+      last_run_status: 'failed',
+    });
   });
 
   it('records a skipped run when a fire time comes while the previous run still goes (overlap skip)', async () => {
@@ -148,13 +184,19 @@ describe(ScheduleDispatcherService.name, () => {
       const all = await runsOf(job.id);
       return all.length === 3 && all.every((r) => r.status === 'succeeded') ? all : null;
     });
-    for (let i = 1; i < runs.length; i++) expect(new Date(runs[i].started_at!).getTime()).toBeGreaterThanOrEqual(new Date(runs[i - 1].finished_at!).getTime());
+    for (let i = 1; i < runs.length; i++)
+      expect(new Date(runs[i].started_at!).getTime()).toBeGreaterThanOrEqual(
+        new Date(runs[i - 1].finished_at!).getTime(),
+      );
   });
 
   it('cancels a running run: the task is aborted and the run ends cancelled', async () => {
     const job = await createJob({ task_kwargs: { url: `${hook.url}/slow/10000` } });
     const run = (await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({}).expect(202)).body;
-    await eventually('running', async () => (await t.http.get(`/api/v1/executions/${run.id}`)).body.status === 'running');
+    await eventually(
+      'running',
+      async () => (await t.http.get(`/api/v1/executions/${run.id}`)).body.status === 'running',
+    );
     const cancelled = (await t.http.post(`/api/v1/executions/${run.id}/cancel`).expect(200)).body;
     expect(cancelled).toMatchObject({ status: 'cancelled', error: 'Cancelled by test-admin' });
     await eventually('the request to be aborted', async () => hook.hits('/slow/10000')[0]?.aborted);
@@ -178,17 +220,27 @@ describe(ScheduleDispatcherService.name, () => {
 
   it('summarises jobs and runs in stats/overview', async () => {
     const stats = (await t.http.get('/api/v1/jobs/stats/overview').expect(200)).body;
-    const counts = await withClient(t.db.url, async (c) => (await c.query(`SELECT status, count(*)::int n FROM executions GROUP BY status`)).rows);
+    const counts = await withClient(
+      t.db.url,
+      async (c) => (await c.query(`SELECT status, count(*)::int n FROM executions GROUP BY status`)).rows,
+    );
     const byStatus = Object.fromEntries(counts.map((r: { status: string; n: number }) => [r.status, r.n]));
     expect(stats.runs_by_outcome.succeeded).toBe(byStatus.succeeded);
     expect(stats.runs_by_outcome.failed).toBe((byStatus.failed ?? 0) + (byStatus.timed_out ?? 0));
     expect(stats.total_jobs).toBeGreaterThan(5);
-    const jobGroups = await withClient(t.db.url, async (c) => (await c.query(`SELECT status, job_type, is_enabled FROM jobs`)).rows);
+    const jobGroups = await withClient(
+      t.db.url,
+      async (c) => (await c.query(`SELECT status, job_type, is_enabled FROM jobs`)).rows,
+    );
     const tally = (key: (j: { status: string; job_type: string; is_enabled: boolean }) => string) =>
       jobGroups.reduce((acc: Record<string, number>, j) => ({ ...acc, [key(j)]: (acc[key(j)] ?? 0) + 1 }), {});
     expect(stats.jobs_by_status).toEqual(tally((j) => j.status));
     expect(stats.jobs_by_type).toEqual(tally((j) => j.job_type));
-    expect(stats.jobs_by_enabled).toEqual({ enabled: 0, disabled: 0, ...tally((j) => (j.is_enabled ? 'enabled' : 'disabled')) });
+    expect(stats.jobs_by_enabled).toEqual({
+      enabled: 0,
+      disabled: 0,
+      ...tally((j) => (j.is_enabled ? 'enabled' : 'disabled')),
+    });
     expect(stats.total_jobs).toBe(jobGroups.length);
     expect(stats.success_rate).toBeGreaterThan(0);
     expect(stats.p95_duration_seconds).toBeGreaterThanOrEqual(stats.avg_duration_seconds * 0.5);
@@ -211,11 +263,18 @@ describe('Misfire policies and the overdue list (scheduler down, then up)', () =
   it('lists overdue jobs while no scheduler runs, then fires them by each misfire policy', async () => {
     const ids: Record<string, number> = {};
     for (const policy of ['run_once', 'skip', 'run_all']) {
-      const body = jobBody({ schedule_type: 'cron', schedule_expression: '0 0 1 1 *', misfire_policy: policy, task_kwargs: { url: `${hook.url}/ok/${policy}` } });
+      const body = jobBody({
+        schedule_type: 'cron',
+        schedule_expression: '0 0 1 1 *',
+        misfire_policy: policy,
+        task_kwargs: { url: `${hook.url}/ok/${policy}` },
+      });
       ids[policy] = (await api.http.post('/api/v1/jobs/').send(body).expect(201)).body.id;
     }
     // The scheduler was down since before 2024-01-01: three yearly fire times were missed.
-    await withClient(api.db.url, (c) => c.query(`UPDATE jobs SET next_run_at = '2024-01-01T00:00:00Z' WHERE id = ANY($1)`, [Object.values(ids)]));
+    await withClient(api.db.url, (c) =>
+      c.query(`UPDATE jobs SET next_run_at = '2024-01-01T00:00:00Z' WHERE id = ANY($1)`, [Object.values(ids)]),
+    );
 
     const overdue = (await api.http.get('/api/v1/jobs/overdue/list').expect(200)).body;
     expect(overdue.map((j: { id: number }) => j.id).sort()).toEqual(Object.values(ids).sort());
@@ -225,18 +284,33 @@ describe('Misfire policies and the overdue list (scheduler down, then up)', () =
     expect((await api.http.get('/api/v1/executions').expect(200)).body.total).toBe(0);
 
     // Same JWT secret: passport's strategies are process-wide, and both apps live in this process.
-    const scheduler = await createTestApp('misfire', { ROLES: 'scheduler', JWT_SECRET: api.config.jwtSecret }, { database: api.db, withoutUsers: true });
+    const scheduler = await createTestApp(
+      'misfire',
+      { ROLES: 'scheduler', JWT_SECRET: api.config.jwtSecret },
+      { database: api.db, withoutUsers: true },
+    );
     try {
       const scheduledFor = async (jobId: number) =>
-        (await api.http.get(`/api/v1/jobs/${jobId}/executions`).expect(200)).body.items.map((r: { scheduled_for: string }) => r.scheduled_for).sort();
+        (await api.http.get(`/api/v1/jobs/${jobId}/executions`).expect(200)).body.items
+          .map((r: { scheduled_for: string }) => r.scheduled_for)
+          .sort();
       await eventually('catch-up runs', async () => (await scheduledFor(ids.run_all)).length === 3);
-      expect(await scheduledFor(ids.run_all)).toEqual(['2024-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']);
+      expect(await scheduledFor(ids.run_all)).toEqual([
+        '2024-01-01T00:00:00.000Z',
+        '2025-01-01T00:00:00.000Z',
+        '2026-01-01T00:00:00.000Z',
+      ]);
       expect(await scheduledFor(ids.run_once)).toEqual(['2026-01-01T00:00:00.000Z']);
       expect(await scheduledFor(ids.skip)).toEqual([]);
       for (const id of Object.values(ids)) {
-        expect((await api.http.get(`/api/v1/jobs/${id}`).expect(200)).body.next_run_at).toBe('2027-01-01T00:00:00.000Z');
+        expect((await api.http.get(`/api/v1/jobs/${id}`).expect(200)).body.next_run_at).toBe(
+          '2027-01-01T00:00:00.000Z',
+        );
       }
-      await eventually('the catch-up runs to execute', async () => hook.hits('/ok/run_all').length === 3 && hook.hits('/ok/run_once').length === 1);
+      await eventually(
+        'the catch-up runs to execute',
+        async () => hook.hits('/ok/run_all').length === 3 && hook.hits('/ok/run_once').length === 1,
+      );
       expect((await api.http.get('/api/v1/jobs/overdue/list').expect(200)).body).toEqual([]);
     } finally {
       await scheduler.close();

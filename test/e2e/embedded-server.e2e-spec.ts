@@ -25,14 +25,22 @@ describe('Embedded mode (node dist/src/main.js with no database configured)', ()
   let port: number;
   const processes: ServiceProcess[] = [];
 
-  const env = () => ({ DATA_DIR: dataDir, PORT: String(port), ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'embedded-admin-pw' });
+  const env = () => ({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    ADMIN_USERNAME: 'admin',
+    ADMIN_PASSWORD: 'embedded-admin-pw',
+  });
   const api = (p: string, init: RequestInit = {}, token?: string) =>
     fetch(`http://127.0.0.1:${port}${p}`, {
       ...init,
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     });
   const login = async () => {
-    const res = await api('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ username: 'admin', password: 'embedded-admin-pw' }) });
+    const res = await api('/api/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ username: 'admin', password: 'embedded-admin-pw' }),
+    });
     expect(res.status).toBe(200);
     return ((await res.json()) as { access_token: string }).access_token;
   };
@@ -54,10 +62,22 @@ describe('Embedded mode (node dist/src/main.js with no database configured)', ()
     processes.push(first);
     expect((await api('/docs-json')).status).toBe(200);
     const token = await login();
-    const created = await api('/api/v1/jobs/', {
-      method: 'POST',
-      body: JSON.stringify({ name: 'survivor', title: 'Survives restarts', job_type: 'custom', schedule_type: 'daily', schedule_expression: '02:00', task_name: 'http.request', task_kwargs: { url: 'http://127.0.0.1:9/' } }),
-    }, token);
+    const created = await api(
+      '/api/v1/jobs/',
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          name: 'survivor',
+          title: 'Survives restarts',
+          job_type: 'custom',
+          schedule_type: 'daily',
+          schedule_expression: '02:00',
+          task_name: 'http.request',
+          task_kwargs: { url: 'http://127.0.0.1:9/' },
+        }),
+      },
+      token,
+    );
     expect(created.status).toBe(201);
     expect(first.output).toMatch(/Swagger UI: http:\/\/localhost:\d+\/docs/);
 
@@ -93,7 +113,15 @@ describe('Embedded mode (node dist/src/main.js with no database configured)', ()
     const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-embedded-twin-'));
     fs.chmodSync(fresh, 0o755);
     const ports = [await freePort(), await freePort()];
-    const twins = ports.map((p, i) => new ServiceProcess(`twin${i}`, { DATA_DIR: fresh, PORT: String(p), ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'embedded-admin-pw' }));
+    const twins = ports.map(
+      (p, i) =>
+        new ServiceProcess(`twin${i}`, {
+          DATA_DIR: fresh,
+          PORT: String(p),
+          ADMIN_USERNAME: 'admin',
+          ADMIN_PASSWORD: 'embedded-admin-pw',
+        }),
+    );
     try {
       await Promise.all(twins.map((t) => t.start(60_000)));
       const pm = postmaster(fresh)!;
@@ -116,8 +144,15 @@ describe('Embedded mode (node dist/src/main.js with no database configured)', ()
     const takenPort = (taken.address() as net.AddressInfo).port;
     try {
       const started = Date.now();
-      const blocked = new ServiceProcess('blocked', { DATA_DIR: fresh, PORT: String(takenPort), ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'Embedded-admin-pw-9341' });
-      await expect(blocked.start(30_000)).rejects.toThrow(new RegExp(`exited with 1[\\s\\S]*Port ${takenPort} is already in use: set PORT`));
+      const blocked = new ServiceProcess('blocked', {
+        DATA_DIR: fresh,
+        PORT: String(takenPort),
+        ADMIN_USERNAME: 'admin',
+        ADMIN_PASSWORD: 'Embedded-admin-pw-9341',
+      });
+      await expect(blocked.start(30_000)).rejects.toThrow(
+        new RegExp(`exited with 1[\\s\\S]*Port ${takenPort} is already in use: set PORT`),
+      );
       expect(Date.now() - started).toBeLessThan(15_000);
       expect(fs.existsSync(path.join(fresh, 'pg'))).toBe(false);
     } finally {
@@ -131,7 +166,14 @@ describe('Embedded mode (node dist/src/main.js with no database configured)', ()
     fs.chmodSync(fresh, 0o755);
     try {
       // A worker-only process carries on when PORT is taken, but not when HOST is no address of this machine.
-      const late = new ServiceProcess('late', { DATA_DIR: fresh, PORT: String(await freePort()), HOST: '192.0.2.1', ROLES: 'worker', ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'Embedded-admin-pw-9341' });
+      const late = new ServiceProcess('late', {
+        DATA_DIR: fresh,
+        PORT: String(await freePort()),
+        HOST: '192.0.2.1',
+        ROLES: 'worker',
+        ADMIN_USERNAME: 'admin',
+        ADMIN_PASSWORD: 'Embedded-admin-pw-9341',
+      });
       await expect(late.start(60_000)).rejects.toThrow(/exited with 1/);
       expect(late.output).toContain('Starting embedded PostgreSQL');
       expect(late.output).toMatch(/Start-up failed: Error: listen EADDRNOTAVAIL/);

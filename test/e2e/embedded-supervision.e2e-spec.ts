@@ -32,12 +32,18 @@ function postgresProcessesOf(dataDir: string): number[] {
     .map(Number);
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, service?: ServiceProcess): Promise<T> {
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+  service?: ServiceProcess,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${service ? `\n${service.output.slice(-4000)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${timeoutMs} ms${service ? `\n${service.output.slice(-4000)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -63,8 +69,12 @@ describe('Embedded PostgreSQL supervision (kill -9 of the postmaster)', () => {
     ...extra,
   });
   const api = (p: string, init: RequestInit = {}, token?: string) =>
-    fetch(`http://127.0.0.1:${port}${p}`, { ...init, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
-  const login = () => api('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
+    fetch(`http://127.0.0.1:${port}${p}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
+  const login = () =>
+    api('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
   const token = async () => {
     const res = await login();
     expect(res.status).toBe(200);
@@ -106,8 +116,15 @@ describe('Embedded PostgreSQL supervision (kill -9 of the postmaster)', () => {
 
     breakRestarts();
     process.kill(before.pid, 'SIGKILL');
-    await until('the exit is logged', 10_000, async () => (/embedded PostgreSQL exited \(signal SIGKILL\); restarting in 0\.5 s/.test(service!.output) ? true : undefined));
-    await until('a restart attempt failed', 10_000, async () => (/embedded PostgreSQL restart failed \(attempt 1\)/.test(service!.output) ? true : undefined), service);
+    await until('the exit is logged', 10_000, async () =>
+      /embedded PostgreSQL exited \(signal SIGKILL\); restarting in 0\.5 s/.test(service!.output) ? true : undefined,
+    );
+    await until(
+      'a restart attempt failed',
+      10_000,
+      async () => (/embedded PostgreSQL restart failed \(attempt 1\)/.test(service!.output) ? true : undefined),
+      service,
+    );
 
     // During the outage.
     const me = await api('/api/v1/auth/me', {}, bearer);
@@ -127,11 +144,15 @@ describe('Embedded PostgreSQL supervision (kill -9 of the postmaster)', () => {
     expect((await api('/health/ready')).status).toBe(503);
     const live = await api('/health');
     expect(live.status).toBe(200);
-    expect(await live.json()).toMatchObject({ details: { embedded_database: { status: 'up', state: 'restarting', port: before.port } } });
+    expect(await live.json()).toMatchObject({
+      details: { embedded_database: { status: 'up', state: 'restarting', port: before.port } },
+    });
 
     // Restarts may succeed again: the database is back within the backoff (≤ 8 s here) plus crash recovery.
     allowRestarts();
-    await until('the same token works again', 30_000, async () => ((await api('/api/v1/auth/me', {}, bearer)).status === 200 ? true : undefined));
+    await until('the same token works again', 30_000, async () =>
+      (await api('/api/v1/auth/me', {}, bearer)).status === 200 ? true : undefined,
+    );
     expect(service.output).toContain(`embedded PostgreSQL restarted on port ${before.port}`);
     const after = pidFile(dataDir);
     expect(after.port).toBe(before.port);
@@ -139,8 +160,12 @@ describe('Embedded PostgreSQL supervision (kill -9 of the postmaster)', () => {
     expect((await api('/health/ready')).status).toBe(200);
 
     // A job still runs afterwards.
-    const jobs = (await (await api('/api/v1/jobs?search=analytics_aggregation', {}, bearer)).json()) as { items: { id: number }[] };
-    const run = (await (await api(`/api/v1/jobs/${jobs.items[0].id}/execute`, { method: 'POST', body: '{}' }, bearer)).json()) as { id: number };
+    const jobs = (await (await api('/api/v1/jobs?search=analytics_aggregation', {}, bearer)).json()) as {
+      items: { id: number }[];
+    };
+    const run = (await (
+      await api(`/api/v1/jobs/${jobs.items[0].id}/execute`, { method: 'POST', body: '{}' }, bearer)
+    ).json()) as { id: number };
     const finished = await until('the run finishes', 30_000, async () => {
       const r = (await (await api(`/api/v1/executions/${run.id}`, {}, bearer)).json()) as { status: string };
       return ['queued', 'running'].includes(r.status) ? undefined : r.status;
@@ -161,22 +186,37 @@ describe('Embedded PostgreSQL supervision (kill -9 of the postmaster)', () => {
       '/api/v1/jobs',
       {
         method: 'POST',
-        body: JSON.stringify({ name: 'slow', title: 'Slow', job_type: 'custom', schedule_type: 'daily', schedule_expression: '02:00', task_name: 'http.request', task_kwargs: { url: `${webhook.url}/slow/60000` } }),
+        body: JSON.stringify({
+          name: 'slow',
+          title: 'Slow',
+          job_type: 'custom',
+          schedule_type: 'daily',
+          schedule_expression: '02:00',
+          task_name: 'http.request',
+          task_kwargs: { url: `${webhook.url}/slow/60000` },
+        }),
       },
       bearer,
     );
     expect(created.status).toBe(201);
     const job = (await created.json()) as { id: number };
     expect((await api(`/api/v1/jobs/${job.id}/execute`, { method: 'POST', body: '{}' }, bearer)).status).toBe(202);
-    await until('the run is in flight', 30_000, async () => (webhook.hits('/slow/60000').length > 0 ? true : undefined));
+    await until('the run is in flight', 30_000, async () =>
+      webhook.hits('/slow/60000').length > 0 ? true : undefined,
+    );
     breakRestarts();
     process.kill(pidFile(dataDir).pid, 'SIGKILL');
 
     const down = await until('liveness fails', 20_000, async () => {
       const res = await api('/health');
-      return res.status === 503 ? ((await res.json()) as { error: Record<string, { state: string; message: string }> }) : undefined;
+      return res.status === 503
+        ? ((await res.json()) as { error: Record<string, { state: string; message: string }> })
+        : undefined;
     });
-    expect(down.error.embedded_database).toMatchObject({ state: 'failed', message: expect.stringMatching(/could not be restarted 2 times in a row/) });
+    expect(down.error.embedded_database).toMatchObject({
+      state: 'failed',
+      message: expect.stringMatching(/could not be restarted 2 times in a row/),
+    });
     expect(service.output).toMatch(/could not be restarted 2 times in a row \(EMBEDDED_PG_RESTART_ATTEMPTS\)/);
     expect((await api('/api/v1/auth/me', {}, bearer)).status).toBe(503);
 
@@ -188,7 +228,9 @@ describe('Embedded PostgreSQL supervision (kill -9 of the postmaster)', () => {
     service = await new ServiceProcess('interrupted', env()).start(60_000);
     pgVersion = fs.readFileSync(versionFile(), 'utf8');
     process.kill(pidFile(dataDir).pid, 'SIGKILL');
-    await until('the exit is noticed', 10_000, async () => (/embedded PostgreSQL exited/.test(service!.output) ? true : undefined));
+    await until('the exit is noticed', 10_000, async () =>
+      /embedded PostgreSQL exited/.test(service!.output) ? true : undefined,
+    );
     expect(await timedStop(service)).toBeLessThan(SHUTDOWN_BOUND_MS);
     expect(postgresProcessesOf(dataDir)).toEqual([]);
   }, 120_000);
@@ -198,7 +240,10 @@ describe('Embedded PostgreSQL supervision (kill -9 of the postmaster)', () => {
     try {
       const file = path.join(dataDir, 'pg', 'postmaster.pid');
       const stalePort = await freePort();
-      fs.writeFileSync(file, `${stranger.pid}\n${path.join(dataDir, 'pg')}\n1796000000\n${stalePort}\n\n127.0.0.1\n  2148586         9\nready   \n`);
+      fs.writeFileSync(
+        file,
+        `${stranger.pid}\n${path.join(dataDir, 'pg')}\n1796000000\n${stalePort}\n\n127.0.0.1\n  2148586         9\nready   \n`,
+      );
       service = await new ServiceProcess('heir', env()).start(60_000);
       expect((await api('/api/v1/auth/me', {}, await token())).status).toBe(200);
       // The port of the dead server is kept (processes still pointed at it reconnect by themselves).

@@ -26,28 +26,53 @@ describe('Error codes', () => {
     const refused = await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({});
     expect(codeOf(refused)).toEqual({ status: 409, code: 'JOB_NOT_RUNNABLE' });
     expect(refused.body.message).toBe(`Job ${job.id} is disabled; send "force": true (CLI: --force) to run it anyway`);
-    const badSchedule = await t.http.post('/api/v1/jobs/').send(jobBody({ schedule_type: 'daily', schedule_expression: '25:00' }));
+    const badSchedule = await t.http
+      .post('/api/v1/jobs/')
+      .send(jobBody({ schedule_type: 'daily', schedule_expression: '25:00' }));
     expect(codeOf(badSchedule)).toEqual({ status: 400, code: 'SCHEDULE_INVALID' });
-    expect(badSchedule.body.details).toEqual([{ field: 'schedule_expression', message: expect.stringContaining('25') }]);
+    expect(badSchedule.body.details).toEqual([
+      { field: 'schedule_expression', message: expect.stringContaining('25') },
+    ]);
   });
 
   it('RUN_NOT_FOUND, RUN_NOT_CANCELLABLE', async () => {
     expect(codeOf(await t.http.get('/api/v1/executions/999999'))).toEqual({ status: 404, code: 'RUN_NOT_FOUND' });
-    expect(codeOf(await t.http.post('/api/v1/executions/999999/cancel'))).toEqual({ status: 404, code: 'RUN_NOT_FOUND' });
-    const job = (await t.http.post('/api/v1/jobs/').send(jobBody({ is_enabled: false })).expect(201)).body as { id: number };
-    const run = (await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({ force: true }).expect(202)).body as { id: number };
+    expect(codeOf(await t.http.post('/api/v1/executions/999999/cancel'))).toEqual({
+      status: 404,
+      code: 'RUN_NOT_FOUND',
+    });
+    const job = (
+      await t.http
+        .post('/api/v1/jobs/')
+        .send(jobBody({ is_enabled: false }))
+        .expect(201)
+    ).body as { id: number };
+    const run = (await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({ force: true }).expect(202)).body as {
+      id: number;
+    };
     // The first cancel may lose the race with the worker finishing the run; either way it has ended after it.
     await t.http.post(`/api/v1/executions/${run.id}/cancel`);
     const again = await t.http.post(`/api/v1/executions/${run.id}/cancel`);
     expect(codeOf(again)).toEqual({ status: 409, code: 'RUN_NOT_CANCELLABLE' });
-    expect(again.body.message).toMatch(new RegExp(`^Execution ${run.id} has already ended \\((cancelled|failed|succeeded)\\); only a queued or running run can be cancelled$`));
+    expect(again.body.message).toMatch(
+      new RegExp(
+        `^Execution ${run.id} has already ended \\((cancelled|failed|succeeded)\\); only a queued or running run can be cancelled$`,
+      ),
+    );
   });
 
   it('INVALID_CREDENTIALS, SUPERUSER_REQUIRED, USERNAME_TAKEN', async () => {
-    expect(codeOf(await t.anon.post('/api/v1/auth/login').send({ username: 'nobody-here', password: 'not-the-password-1' }))).toEqual({ status: 401, code: 'INVALID_CREDENTIALS' });
-    expect(codeOf(await t.asUser.post('/api/v1/jobs/').send(jobBody()))).toEqual({ status: 403, code: 'SUPERUSER_REQUIRED' });
+    expect(
+      codeOf(await t.anon.post('/api/v1/auth/login').send({ username: 'nobody-here', password: 'not-the-password-1' })),
+    ).toEqual({ status: 401, code: 'INVALID_CREDENTIALS' });
+    expect(codeOf(await t.asUser.post('/api/v1/jobs/').send(jobBody()))).toEqual({
+      status: 403,
+      code: 'SUPERUSER_REQUIRED',
+    });
     const me = (await t.http.get('/api/v1/auth/me').expect(200)).body as { username: string };
-    const taken = await t.http.post('/api/v1/users').send({ username: me.username.toUpperCase(), password: 'Correct-horse-battery-9' });
+    const taken = await t.http
+      .post('/api/v1/users')
+      .send({ username: me.username.toUpperCase(), password: 'Correct-horse-battery-9' });
     expect(codeOf(taken)).toEqual({ status: 409, code: 'USERNAME_TAKEN' });
   });
 });

@@ -16,7 +16,10 @@ describe(HealthController.name, () => {
 
     it('GET /health answers 200 without a token, outside /api/v1', async () => {
       const res = await t.anon.get('/health').expect(200);
-      expect(res.body).toMatchObject({ status: 'ok', details: { process: { status: 'up', pid: process.pid, roles: ['api', 'scheduler', 'worker'] } } });
+      expect(res.body).toMatchObject({
+        status: 'ok',
+        details: { process: { status: 'up', pid: process.pid, roles: ['api', 'scheduler', 'worker'] } },
+      });
       expect(res.headers['cache-control']).toBe('no-store');
       // Only a process that runs the embedded PostgreSQL reports it (embedded-supervision.e2e-spec.ts).
       expect(res.body.details.embedded_database).toBeUndefined();
@@ -67,7 +70,10 @@ describe(HealthController.name, () => {
         { REDIS_URL: 'redis://127.0.0.1:1', ROLES: 'api', JWT_SECRET: healthy.config.jwtSecret },
         { database: healthy.db, withoutUsers: true },
       );
-      t = { ...down, http: request.agent(down.app.getHttpServer()).set('Authorization', `Bearer ${healthy.tokens.admin}`) };
+      t = {
+        ...down,
+        http: request.agent(down.app.getHttpServer()).set('Authorization', `Bearer ${healthy.tokens.admin}`),
+      };
     });
     afterAll(async () => {
       // Sharing the healthy app's database: close() neither drops it nor touches the dead "Redis".
@@ -79,7 +85,11 @@ describe(HealthController.name, () => {
       const started = Date.now();
       const res = await t.anon.get('/health/ready').expect(503);
       expect(Date.now() - started).toBeLessThan(8000);
-      expect(res.body).toMatchObject({ status: 'error', error: { queue: { status: 'down' } }, info: { database: { status: 'up' } } });
+      expect(res.body).toMatchObject({
+        status: 'error',
+        error: { queue: { status: 'down' } },
+        info: { database: { status: 'up' } },
+      });
       expect(res.body.error.queue.message).toEqual(expect.any(String));
       expect(Object.keys(res.body.error)).toEqual(['queue']);
     });

@@ -14,7 +14,8 @@ interface Answer {
 /** Cumulative buckets (le → count), sum and count of one histogram in a /metrics text. */
 function histogram(text: string, name: string): { buckets: Map<string, number>; sum: number; count: number } {
   const buckets = new Map<string, number>();
-  for (const m of text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm'))) buckets.set(m[1], Number(m[2]));
+  for (const m of text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm')))
+    buckets.set(m[1], Number(m[2]));
   const value = (suffix: string) => Number(new RegExp(`^${name}_${suffix} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   return { buckets, sum: value('sum'), count: value('count') };
 }
@@ -47,7 +48,9 @@ describe('Requests of many keys do not stall the process (real process)', () => 
       const req = http.request(`${base}${path}`, {
         method,
         headers: {
-          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
       });
@@ -65,7 +68,8 @@ describe('Requests of many keys do not stall the process (real process)', () => 
     });
   }
 
-  const login = async (user: { username: string; password: string }) => JSON.parse((await send('POST', '/api/v1/auth/login', user)).text).access_token as string;
+  const login = async (user: { username: string; password: string }) =>
+    JSON.parse((await send('POST', '/api/v1/auth/login', user)).text).access_token as string;
 
   beforeAll(async () => {
     db = await createTestDatabase('input_lag');
@@ -100,7 +104,11 @@ describe('Requests of many keys do not stall the process (real process)', () => 
     const job900 = JSON.stringify({ ...jobBody(), ...manyKeys(900) });
     const attacks: [string, () => Promise<Answer>, number][] = [
       ['login, 40,000 keys', () => send('POST', '/api/v1/auth/login', login40k), 413],
-      ['validate-schedule as a reader, 40,000 keys', () => send('POST', '/api/v1/jobs/validate-schedule', preview40k, tokens.reader), 413],
+      [
+        'validate-schedule as a reader, 40,000 keys',
+        () => send('POST', '/api/v1/jobs/validate-schedule', preview40k, tokens.reader),
+        413,
+      ],
       ['job create, 40,000 keys', () => send('POST', '/api/v1/jobs/', job40k, tokens.admin), 400],
       ['job create, 900 unknown keys', () => send('POST', '/api/v1/jobs/', job900, tokens.admin), 400],
     ];
@@ -127,7 +135,10 @@ describe('Requests of many keys do not stall the process (real process)', () => 
         report.push(`${label}: ${res.status} in ${Math.round(res.ms)} ms, ${res.text.length} bytes`);
         expect(res.status).toBe(status);
         expect(res.text.length).toBeLessThan(4000);
-        expect(JSON.parse(res.text)).toMatchObject({ statusCode: status, code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED' });
+        expect(JSON.parse(res.text)).toMatchObject({
+          statusCode: status,
+          code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'VALIDATION_FAILED',
+        });
       }
     }
     // One more sampling period, so a stall at the very end is recorded too.
@@ -137,7 +148,8 @@ describe('Requests of many keys do not stall the process (real process)', () => 
     const after = histogram((await send('GET', '/metrics')).text, 'nodejs_eventloop_delay_seconds');
 
     const blockedSeconds = after.sum - before.sum;
-    const over = (le: string) => after.count - before.count - ((after.buckets.get(le) ?? 0) - (before.buckets.get(le) ?? 0));
+    const over = (le: string) =>
+      after.count - before.count - ((after.buckets.get(le) ?? 0) - (before.buckets.get(le) ?? 0));
     process.stdout.write(
       `[lag] ${report.length} requests; loop blocked ${Math.round(blockedSeconds * 1000)} ms in all, ${over('0.05')} samples over 50 ms, ` +
         `${over('0.25')} over 250 ms; slowest /health meanwhile ${Math.round(slowestProbe)} ms\n${report.join('\n')}\n`,

@@ -35,17 +35,29 @@ describe('Job list totals (job_counts kept by triggers)', () => {
         expect({ query, total: page.total }).toEqual({ query, total: expected });
       }
       const overview = (await t.http.get('/api/v1/jobs/stats/overview').expect(200)).body;
-      const byStatus: Record<string, number> = Object.fromEntries((await c.query(`SELECT status, count(*)::int AS n FROM jobs GROUP BY status`)).rows.map((r) => [r.status, r.n]));
-      expect({ total: overview.total_jobs, byStatus: overview.jobs_by_status }).toEqual({ total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus });
+      const byStatus: Record<string, number> = Object.fromEntries(
+        (await c.query(`SELECT status, count(*)::int AS n FROM jobs GROUP BY status`)).rows.map((r) => [r.status, r.n]),
+      );
+      expect({ total: overview.total_jobs, byStatus: overview.jobs_by_status }).toEqual({
+        total: Object.values(byStatus).reduce((a, b) => a + b, 0),
+        byStatus,
+      });
     });
   }
 
   it('match after creates (some concurrent), updates of type and flags, pause, resume and delete through the API', async () => {
     const ids: number[] = [];
-    for (const overrides of [{}, { job_type: 'document_cleanup', is_enabled: false }, { status: 'paused' }, { is_enabled: false, status: 'paused' }]) {
+    for (const overrides of [
+      {},
+      { job_type: 'document_cleanup', is_enabled: false },
+      { status: 'paused' },
+      { is_enabled: false, status: 'paused' },
+    ]) {
       ids.push((await t.http.post('/api/v1/jobs/').send(jobBody(overrides)).expect(201)).body.id);
     }
-    const concurrent = await Promise.all(Array.from({ length: 12 }, (_, i) => t.http.post('/api/v1/jobs/').send(jobBody({ is_enabled: i % 2 === 0 }))));
+    const concurrent = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => t.http.post('/api/v1/jobs/').send(jobBody({ is_enabled: i % 2 === 0 }))),
+    );
     expect(concurrent.every((r) => r.status === 201)).toBe(true);
     await expectTotalsMatchTheJobs();
 
@@ -57,7 +69,7 @@ describe('Job list totals (job_counts kept by triggers)', () => {
     await expectTotalsMatchTheJobs();
   });
 
-  it('match (and the overview\'s job counts too) after changes made in SQL, a rolled-back change, and a TRUNCATE', async () => {
+  it("match (and the overview's job counts too) after changes made in SQL, a rolled-back change, and a TRUNCATE", async () => {
     await withClient(t.db.url, async (c) => {
       await c.query(`INSERT INTO jobs (name, title, job_type, schedule_type, schedule_expression, task_name, is_enabled, status)
                      SELECT 'sql_' || i, 'SQL job', 'custom', 'interval', '5', 'http.request', i % 3 = 0, CASE WHEN i % 4 = 0 THEN 'paused' ELSE 'active' END

@@ -13,8 +13,10 @@ describe(JobsController.name, () => {
     await t.close();
   });
 
-  const countJobs = () => withClient(t.db.url, async (c) => Number((await c.query('SELECT count(*) AS n FROM jobs')).rows[0].n));
-  const snapshot = () => withClient(t.db.url, async (c) => JSON.stringify((await c.query('SELECT * FROM jobs ORDER BY id')).rows));
+  const countJobs = () =>
+    withClient(t.db.url, async (c) => Number((await c.query('SELECT count(*) AS n FROM jobs')).rows[0].n));
+  const snapshot = () =>
+    withClient(t.db.url, async (c) => JSON.stringify((await c.query('SELECT * FROM jobs ORDER BY id')).rows));
 
   describe('POST /api/v1/jobs/', () => {
     it('creates the seed example with defaults and a computed next_run_at', async () => {
@@ -41,21 +43,42 @@ describe(JobsController.name, () => {
     it('answers 409 for a duplicate name and changes nothing', async () => {
       const before = await snapshot();
       const res = await t.http.post('/api/v1/jobs/').send(SEED_JOB).expect(409);
-      expect(res.body).toEqual({ statusCode: 409, error: 'Conflict', code: 'JOB_NAME_TAKEN', message: expect.stringContaining('system_cleanup') });
+      expect(res.body).toEqual({
+        statusCode: 409,
+        error: 'Conflict',
+        code: 'JOB_NAME_TAKEN',
+        message: expect.stringContaining('system_cleanup'),
+      });
       expect(await snapshot()).toBe(before);
     });
 
     it('keeps next_run_at null for a job created disabled', async () => {
-      const res = await t.http.post('/api/v1/jobs/').send(jobBody({ is_enabled: false })).expect(201);
+      const res = await t.http
+        .post('/api/v1/jobs/')
+        .send(jobBody({ is_enabled: false }))
+        .expect(201);
       expect(res.body.next_run_at).toBeNull();
     });
   });
 
   describe('GET /api/v1/jobs/{id}, PUT, DELETE', () => {
     it('updates only the given fields and recomputes next_run_at on a schedule change', async () => {
-      const created = (await t.http.post('/api/v1/jobs/').send(jobBody({ schedule_type: 'daily', schedule_expression: '02:00', description: 'keep me' }))).body;
-      const res = await t.http.put(`/api/v1/jobs/${created.id}`).send({ schedule_expression: '03:00', is_enabled: false }).expect(200);
-      expect(res.body).toMatchObject({ ...created, schedule_expression: '03:00', is_enabled: false, next_run_at: null, updated_at: expect.any(String) });
+      const created = (
+        await t.http
+          .post('/api/v1/jobs/')
+          .send(jobBody({ schedule_type: 'daily', schedule_expression: '02:00', description: 'keep me' }))
+      ).body;
+      const res = await t.http
+        .put(`/api/v1/jobs/${created.id}`)
+        .send({ schedule_expression: '03:00', is_enabled: false })
+        .expect(200);
+      expect(res.body).toMatchObject({
+        ...created,
+        schedule_expression: '03:00',
+        is_enabled: false,
+        next_run_at: null,
+        updated_at: expect.any(String),
+      });
       const enabled = await t.http.put(`/api/v1/jobs/${created.id}`).send({ is_enabled: true }).expect(200);
       expect(new Date(enabled.body.next_run_at).getUTCHours()).toBe(3);
       const fetched = await t.http.get(`/api/v1/jobs/${created.id}`).expect(200);
@@ -67,7 +90,12 @@ describe(JobsController.name, () => {
       const created = (await t.http.post('/api/v1/jobs/').send(jobBody())).body;
       await t.http.delete(`/api/v1/jobs/${created.id}`).expect(204);
       const res = await t.http.get(`/api/v1/jobs/${created.id}`).expect(404);
-      expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'JOB_NOT_FOUND', message: `Job ${created.id} was not found` });
+      expect(res.body).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        code: 'JOB_NOT_FOUND',
+        message: `Job ${created.id} was not found`,
+      });
       await t.http.delete(`/api/v1/jobs/${created.id}`).expect(404);
       await t.http.put(`/api/v1/jobs/${created.id}`).send({ title: 'x' }).expect(404);
     });
@@ -82,11 +110,20 @@ describe(JobsController.name, () => {
         { job_type: 'system_health_check', status: 'active', is_enabled: true, title: 'Alpha health' },
         { job_type: 'system_health_check', status: 'paused', is_enabled: true, title: 'Beta health' },
         { job_type: 'document_cleanup', status: 'active', is_enabled: false, title: 'Gamma cleanup 100%_done' },
-        { job_type: 'custom', status: 'active', is_enabled: true, title: 'Delta custom', description: 'needle in description' },
+        {
+          job_type: 'custom',
+          status: 'active',
+          is_enabled: true,
+          title: 'Delta custom',
+          description: 'needle in description',
+        },
         { job_type: 'custom', status: 'paused', is_enabled: false, title: 'Epsilon custom' },
       ];
       for (const [i, spec] of specs.entries()) {
-        const res = await t.http.post('/api/v1/jobs/').send(jobBody({ name: `list_${String.fromCharCode(101 - i)}_${i}`, ...spec })).expect(201);
+        const res = await t.http
+          .post('/api/v1/jobs/')
+          .send(jobBody({ name: `list_${String.fromCharCode(101 - i)}_${i}`, ...spec }))
+          .expect(201);
         ids.push(res.body.id);
       }
     });
@@ -128,18 +165,24 @@ describe(JobsController.name, () => {
     it('sorts by name both ways and by next_run_at with nulls last', async () => {
       const names = (await list('sort=name')).items.map((j: { name: string }) => j.name);
       expect(names).toEqual([...names].sort());
-      expect((await list('sort=-name')).items.map((j: { name: string }) => j.name)).toEqual([...names].sort().reverse());
+      expect((await list('sort=-name')).items.map((j: { name: string }) => j.name)).toEqual(
+        [...names].sort().reverse(),
+      );
       const byNext = (await list('sort=next_run_at')).items;
       expect(byNext.slice(-3).every((j: { next_run_at: string | null }) => j.next_run_at === null)).toBe(true);
       expect((await list('sort=-created_at')).items.map((j: { id: number }) => j.id)).toEqual([...ids].reverse());
     });
 
-    it.each(['sort=next_run_at', 'sort=-next_run_at', 'sort=-name', 'status=active&sort=-id'])('pages of size 2 with %s add up to the one-page list', async (query) => {
-      const whole = (await list(`${query}&size=100`)).items.map((j: { id: number }) => j.id);
-      const paged: number[] = [];
-      for (let page = 1; page <= 3; page++) paged.push(...(await list(`${query}&size=2&page=${page}`)).items.map((j: { id: number }) => j.id));
-      expect(paged).toEqual(whole);
-    });
+    it.each(['sort=next_run_at', 'sort=-next_run_at', 'sort=-name', 'status=active&sort=-id'])(
+      'pages of size 2 with %s add up to the one-page list',
+      async (query) => {
+        const whole = (await list(`${query}&size=100`)).items.map((j: { id: number }) => j.id);
+        const paged: number[] = [];
+        for (let page = 1; page <= 3; page++)
+          paged.push(...(await list(`${query}&size=2&page=${page}`)).items.map((j: { id: number }) => j.id));
+        expect(paged).toEqual(whole);
+      },
+    );
   });
 
   describe('bad input', () => {
@@ -152,24 +195,104 @@ describe(JobsController.name, () => {
       ['name with capitals', () => t.http.post('/api/v1/jobs/').send(jobBody({ name: 'BadName' })), 400, /name/],
       ['name with a space', () => t.http.post('/api/v1/jobs/').send(jobBody({ name: 'bad name' })), 400, /name/],
       ['empty name', () => t.http.post('/api/v1/jobs/').send(jobBody({ name: '' })), 400, /name/],
-      ['name of 101 characters', () => t.http.post('/api/v1/jobs/').send(jobBody({ name: 'a'.repeat(101) })), 400, /name/],
-      ['unknown field', () => t.http.post('/api/v1/jobs/').send(jobBody({ owner: 'me' })), 400, /owner should not exist/],
-      ['bad job_type', () => t.http.post('/api/v1/jobs/').send(jobBody({ job_type: 'mining' })), 400, /job_type must be one of/],
-      ['bad schedule_type', () => t.http.post('/api/v1/jobs/').send(jobBody({ schedule_type: 'hourly' })), 400, /schedule_type/],
-      ['daily 25:00', () => t.http.post('/api/v1/jobs/').send(jobBody({ schedule_type: 'daily', schedule_expression: '25:00' })), 400, /schedule_expression/],
-      ['cron with 4 fields', () => t.http.post('/api/v1/jobs/').send(jobBody({ schedule_type: 'cron', schedule_expression: '* * * *' })), 400, /schedule_expression/],
-      ['unknown timezone', () => t.http.post('/api/v1/jobs/').send(jobBody({ timezone: 'Mars/Olympus' })), 400, /timezone/],
+      [
+        'name of 101 characters',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ name: 'a'.repeat(101) })),
+        400,
+        /name/,
+      ],
+      [
+        'unknown field',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ owner: 'me' })),
+        400,
+        /owner should not exist/,
+      ],
+      [
+        'bad job_type',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ job_type: 'mining' })),
+        400,
+        /job_type must be one of/,
+      ],
+      [
+        'bad schedule_type',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ schedule_type: 'hourly' })),
+        400,
+        /schedule_type/,
+      ],
+      [
+        'daily 25:00',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ schedule_type: 'daily', schedule_expression: '25:00' })),
+        400,
+        /schedule_expression/,
+      ],
+      [
+        'cron with 4 fields',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ schedule_type: 'cron', schedule_expression: '* * * *' })),
+        400,
+        /schedule_expression/,
+      ],
+      [
+        'unknown timezone',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ timezone: 'Mars/Olympus' })),
+        400,
+        /timezone/,
+      ],
       ['priority 11', () => t.http.post('/api/v1/jobs/').send(jobBody({ task_priority: 11 })), 400, /task_priority/],
-      ['priority as a string', () => t.http.post('/api/v1/jobs/').send(jobBody({ task_priority: '5' })), 400, /task_priority/],
+      [
+        'priority as a string',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ task_priority: '5' })),
+        400,
+        /task_priority/,
+      ],
       ['priority 1.5', () => t.http.post('/api/v1/jobs/').send(jobBody({ task_priority: 1.5 })), 400, /task_priority/],
-      ['negative timeout', () => t.http.post('/api/v1/jobs/').send(jobBody({ timeout_seconds: -1 })), 400, /timeout_seconds/],
-      ['bad misfire_policy', () => t.http.post('/api/v1/jobs/').send(jobBody({ misfire_policy: 'never' })), 400, /misfire_policy/],
-      ['bad overlap_policy', () => t.http.post('/api/v1/jobs/').send(jobBody({ overlap_policy: 'maybe' })), 400, /overlap_policy/],
-      ['task_kwargs as an array', () => t.http.post('/api/v1/jobs/').send(jobBody({ task_kwargs: [1] })), 400, /task_kwargs/],
-      ['is_enabled as a string', () => t.http.post('/api/v1/jobs/').send(jobBody({ is_enabled: 'yes' })), 400, /is_enabled/],
-      ['queue with a colon', () => t.http.post('/api/v1/jobs/').send(jobBody({ task_queue: 'a:b' })), 400, /task_queue/],
-      ['malformed JSON', () => t.http.post('/api/v1/jobs/').set('content-type', 'application/json').send('{"name": '), 400, /JSON/],
-      ['oversized body', () => t.http.post('/api/v1/jobs/').send(jobBody({ description: 'x'.repeat(1_100_000) })), 413, /1 MiB/],
+      [
+        'negative timeout',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ timeout_seconds: -1 })),
+        400,
+        /timeout_seconds/,
+      ],
+      [
+        'bad misfire_policy',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ misfire_policy: 'never' })),
+        400,
+        /misfire_policy/,
+      ],
+      [
+        'bad overlap_policy',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ overlap_policy: 'maybe' })),
+        400,
+        /overlap_policy/,
+      ],
+      [
+        'task_kwargs as an array',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ task_kwargs: [1] })),
+        400,
+        /task_kwargs/,
+      ],
+      [
+        'is_enabled as a string',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ is_enabled: 'yes' })),
+        400,
+        /is_enabled/,
+      ],
+      [
+        'queue with a colon',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ task_queue: 'a:b' })),
+        400,
+        /task_queue/,
+      ],
+      [
+        'malformed JSON',
+        () => t.http.post('/api/v1/jobs/').set('content-type', 'application/json').send('{"name": '),
+        400,
+        /JSON/,
+      ],
+      [
+        'oversized body',
+        () => t.http.post('/api/v1/jobs/').send(jobBody({ description: 'x'.repeat(1_100_000) })),
+        413,
+        /1 MiB/,
+      ],
       ['null title on update', () => t.http.put('/api/v1/jobs/1').send({ title: null }), 400, /title/],
       ['non-integer id', () => t.http.get('/api/v1/jobs/abc'), 400, /id must be a positive integer/],
       ['id beyond int4', () => t.http.get('/api/v1/jobs/99999999999'), 400, /id must be a positive integer/],
@@ -183,14 +306,17 @@ describe(JobsController.name, () => {
       ['unknown query parameter', () => t.http.get('/api/v1/jobs/?owner=me'), 400, /owner/],
     ];
 
-    it.each(cases)('rejects %s with a 4xx naming the problem and changes nothing', async (_label, send, status, pattern) => {
-      const before = await snapshot();
-      const res = await send();
-      expect(res.status).toBe(status);
-      expect(res.body).toMatchObject({ statusCode: status, error: expect.any(String) });
-      expect([res.body.message].flat().join(' | ')).toMatch(pattern);
-      expect(await snapshot()).toBe(before);
-    });
+    it.each(cases)(
+      'rejects %s with a 4xx naming the problem and changes nothing',
+      async (_label, send, status, pattern) => {
+        const before = await snapshot();
+        const res = await send();
+        expect(res.status).toBe(status);
+        expect(res.body).toMatchObject({ statusCode: status, error: expect.any(String) });
+        expect([res.body.message].flat().join(' | ')).toMatch(pattern);
+        expect(await snapshot()).toBe(before);
+      },
+    );
 
     it('still has the jobs table after injection attempts', async () => {
       await expect(countJobs()).resolves.toBeGreaterThan(0);

@@ -56,10 +56,22 @@ describe('structured JSON logs', () => {
   const requestLines = (id: string) => lines.filter((l) => l.request_id === id);
 
   it('writes one JSON line per request with its request id, echoing an incoming x-request-id', async () => {
-    const res = await http().get('/api/v1/jobs').set('Authorization', `Bearer ${token}`).set('x-request-id', 'trace-abc-123').expect(200);
+    const res = await http()
+      .get('/api/v1/jobs')
+      .set('Authorization', `Bearer ${token}`)
+      .set('x-request-id', 'trace-abc-123')
+      .expect(200);
     expect(res.headers['x-request-id']).toBe('trace-abc-123');
-    const [line] = await eventually('the request line', async () => (requestLines('trace-abc-123').length > 0 ? requestLines('trace-abc-123') : undefined));
-    expect(line).toMatchObject({ level: 30, request_id: 'trace-abc-123', req: { method: 'GET', url: '/api/v1/jobs' }, res: { status_code: 200 }, responseTime: expect.any(Number) });
+    const [line] = await eventually('the request line', async () =>
+      requestLines('trace-abc-123').length > 0 ? requestLines('trace-abc-123') : undefined,
+    );
+    expect(line).toMatchObject({
+      level: 30,
+      request_id: 'trace-abc-123',
+      req: { method: 'GET', url: '/api/v1/jobs' },
+      res: { status_code: 200 },
+      responseTime: expect.any(Number),
+    });
   });
 
   it('generates a request id when none (or a malformed one) comes in', async () => {
@@ -73,8 +85,14 @@ describe('structured JSON logs', () => {
   });
 
   it('puts the request id on the lines services log while handling the request', async () => {
-    await http().post('/api/v1/auth/login').set('x-request-id', 'login-bad-1').send({ username: admin.username, password: 'wrong-password-xyz' }).expect(401);
-    const serviceLine = await eventually('a service line', async () => requestLines('login-bad-1').find((l) => l.context && /Failed login/.test(l.msg)));
+    await http()
+      .post('/api/v1/auth/login')
+      .set('x-request-id', 'login-bad-1')
+      .send({ username: admin.username, password: 'wrong-password-xyz' })
+      .expect(401);
+    const serviceLine = await eventually('a service line', async () =>
+      requestLines('login-bad-1').find((l) => l.context && /Failed login/.test(l.msg)),
+    );
     expect(serviceLine.level).toBeGreaterThanOrEqual(30);
   });
 
@@ -83,19 +101,47 @@ describe('structured JSON logs', () => {
       await http()
         .post('/api/v1/jobs')
         .set('Authorization', `Bearer ${token}`)
-        .send({ name: 'logged-health', title: 'Logged', job_type: 'system_health_check', schedule_type: 'interval', schedule_expression: '60', task_name: 'system_health_check', task_kwargs: { alert: false } })
+        .send({
+          name: 'logged-health',
+          title: 'Logged',
+          job_type: 'system_health_check',
+          schedule_type: 'interval',
+          schedule_expression: '60',
+          task_name: 'system_health_check',
+          task_kwargs: { alert: false },
+        })
         .expect(201)
     ).body;
-    const run = (await http().post(`/api/v1/jobs/${job.id}/execute`).set('Authorization', `Bearer ${token}`).send({ force: true }).expect(202)).body;
-    const taskLine = await eventually('the task line', async () => lines.find((l) => /System health/.test(l.msg ?? '')));
-    expect(taskLine).toMatchObject({ run_id: run.id, job_id: job.id, task: 'system_health_check', context: 'task:system_health_check' });
+    const run = (
+      await http()
+        .post(`/api/v1/jobs/${job.id}/execute`)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ force: true })
+        .expect(202)
+    ).body;
+    const taskLine = await eventually('the task line', async () =>
+      lines.find((l) => /System health/.test(l.msg ?? '')),
+    );
+    expect(taskLine).toMatchObject({
+      run_id: run.id,
+      job_id: job.id,
+      task: 'system_health_check',
+      context: 'task:system_health_check',
+    });
   });
 
   it('redacts the authorization header, passwords and JWTs', async () => {
-    await http().get('/api/v1/auth/me').set('Authorization', `Bearer ${token}`).set('x-request-id', 'redact-1').expect(200);
+    await http()
+      .get('/api/v1/auth/me')
+      .set('Authorization', `Bearer ${token}`)
+      .set('x-request-id', 'redact-1')
+      .expect(200);
     const line = await eventually('the request line', async () => requestLines('redact-1')[0]);
     expect(line.req.headers.authorization).toBe('***');
-    await http().get(`/api/v1/jobs?search=${token}`).set('Authorization', `Bearer ${token}`).set('x-request-id', 'redact-2');
+    await http()
+      .get(`/api/v1/jobs?search=${token}`)
+      .set('Authorization', `Bearer ${token}`)
+      .set('x-request-id', 'redact-2');
     await eventually('the request line', async () => requestLines('redact-2')[0]);
     const everything = raw.join('\n');
     expect(everything).not.toContain(token);

@@ -19,11 +19,25 @@ function login(port: number, from: string, username: string, password: string): 
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ username, password });
     const req = http.request(
-      { host: '127.0.0.1', port, localAddress: from, method: 'POST', path: '/api/v1/auth/login', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, agent: false },
+      {
+        host: '127.0.0.1',
+        port,
+        localAddress: from,
+        method: 'POST',
+        path: '/api/v1/auth/login',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        agent: false,
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}'), retryAfter: res.headers['retry-after'] as string | undefined }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(text || '{}'),
+            retryAfter: res.headers['retry-after'] as string | undefined,
+          }),
+        );
       },
     );
     req.on('error', reject);
@@ -38,7 +52,8 @@ describe('Login throttling across processes and addresses', () => {
   const ports: number[] = [];
   const admin = { username: 'throttle-admin', password: 'throttle-admin-password-3v' };
   const queuePrefix = `lt${randomBytes(6).toString('hex')}`;
-  const sql = <T>(text: string, params: unknown[] = []) => withClient(db.url, async (c) => (await c.query(text, params)).rows as T[]);
+  const sql = <T>(text: string, params: unknown[] = []) =>
+    withClient(db.url, async (c) => (await c.query(text, params)).rows as T[]);
   const statuses = (answers: Answer[]) => answers.map((a) => a.status);
   /** Attempts one after another, alternating between the two processes. */
   const attempts = async (n: number, from: string, username: string, password = 'wrong-password-guess') => {
@@ -97,7 +112,9 @@ describe('Login throttling across processes and addresses', () => {
     // The right password from the same address waits too.
     expect((await login(ports[1], '127.0.0.1', 'victim', 'victim-password-for-tests')).status).toBe(429);
     // Failures that got through are audited; the refused attempts are not.
-    const failed = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'auth.login_failed' AND actor = 'victim'`);
+    const failed = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_logs WHERE action = 'auth.login_failed' AND actor = 'victim'`,
+    );
     expect(failed).toEqual([{ n: 10 }]);
     // The counters live in Redis when REDIS_URL is set, else in PostgreSQL.
     const [{ n: rows }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM login_attempt_counters`);
@@ -108,7 +125,8 @@ describe('Login throttling across processes and addresses', () => {
   it('an attacker hammering a username from one address does not lock its user out of another address', async () => {
     const attacker = await attempts(14, '127.0.0.2', 'quiet-user');
     expect(statuses(attacker)).toEqual([...Array(10).fill(401), 429, 429, 429, 429]);
-    for (const port of ports) expect((await login(port, '127.0.0.3', 'quiet-user', 'quiet-user-password-for-tests')).status).toBe(200);
+    for (const port of ports)
+      expect((await login(port, '127.0.0.3', 'quiet-user', 'quiet-user-password-for-tests')).status).toBe(200);
     // Usernames match regardless of case, so a case change is no way around the limit.
     expect((await login(ports[0], '127.0.0.2', 'QUIET-USER', 'quiet-user-password-for-tests')).status).toBe(429);
   });

@@ -9,7 +9,9 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const have = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    const have = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+    );
     if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(match[3]);
   }
   return undefined;
@@ -32,7 +34,12 @@ describe(MetricsController.name, () => {
 
     const scrape = async () => (await t.anon.get('/metrics').expect(200)).text;
     const runToEnd = async (path: string) => {
-      const job = (await t.http.post('/api/v1/jobs').send(jobBody({ task_kwargs: { url: `${hook.url}${path}`, method: 'GET' } })).expect(201)).body;
+      const job = (
+        await t.http
+          .post('/api/v1/jobs')
+          .send(jobBody({ task_kwargs: { url: `${hook.url}${path}`, method: 'GET' } }))
+          .expect(201)
+      ).body;
       const run = (await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({ force: true }).expect(202)).body;
       return eventually(`run ${run.id} to finish`, async () => {
         const current = (await t.http.get(`/api/v1/executions/${run.id}`).expect(200)).body;
@@ -43,7 +50,16 @@ describe(MetricsController.name, () => {
     it('serves the Prometheus text format, without a token when METRICS_TOKEN is unset', async () => {
       const res = await t.anon.get('/metrics').expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-      for (const name of ['jobs_runs_total', 'jobs_run_duration_seconds', 'jobs_dispatch_lag_seconds', 'jobs_runs_in_flight', 'jobs_queue_depth', 'jobs_overdue', 'http_request_duration_seconds', 'process_cpu_seconds_total']) {
+      for (const name of [
+        'jobs_runs_total',
+        'jobs_run_duration_seconds',
+        'jobs_dispatch_lag_seconds',
+        'jobs_runs_in_flight',
+        'jobs_queue_depth',
+        'jobs_overdue',
+        'http_request_duration_seconds',
+        'process_cpu_seconds_total',
+      ]) {
         expect(res.text).toContain(`# TYPE ${name} `);
       }
     });
@@ -55,9 +71,12 @@ describe(MetricsController.name, () => {
       expect([ok.status, failed.status]).toEqual(['succeeded', 'failed']);
       const after = await eventually('counters', async () => {
         const text = await scrape();
-        return (sample(text, 'jobs_runs_total', { job_type: 'custom', outcome: 'failed' }) ?? 0) >= 1 ? text : undefined;
+        return (sample(text, 'jobs_runs_total', { job_type: 'custom', outcome: 'failed' }) ?? 0) >= 1
+          ? text
+          : undefined;
       });
-      const delta = (name: string, labels: Record<string, string>) => (sample(after, name, labels) ?? 0) - (sample(before, name, labels) ?? 0);
+      const delta = (name: string, labels: Record<string, string>) =>
+        (sample(after, name, labels) ?? 0) - (sample(before, name, labels) ?? 0);
       expect(delta('jobs_runs_total', { job_type: 'custom', outcome: 'succeeded' })).toBe(1);
       expect(delta('jobs_runs_total', { job_type: 'custom', outcome: 'failed' })).toBe(1);
       expect(delta('jobs_run_duration_seconds_count', { job_type: 'custom', outcome: 'succeeded' })).toBe(1);
@@ -67,26 +86,53 @@ describe(MetricsController.name, () => {
     });
 
     it('counts a cancelled run', async () => {
-      const job = (await t.http.post('/api/v1/jobs').send(jobBody({ task_kwargs: { url: `${hook.url}/slow/5000` } })).expect(201)).body;
+      const job = (
+        await t.http
+          .post('/api/v1/jobs')
+          .send(jobBody({ task_kwargs: { url: `${hook.url}/slow/5000` } }))
+          .expect(201)
+      ).body;
       const run = (await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({ force: true }).expect(202)).body;
-      await eventually('running', async () => (await t.http.get(`/api/v1/executions/${run.id}`)).body.status === 'running');
+      await eventually(
+        'running',
+        async () => (await t.http.get(`/api/v1/executions/${run.id}`)).body.status === 'running',
+      );
       expect(sample(await scrape(), 'jobs_runs_in_flight', { queue: 'default' })).toBe(1);
       await t.http.post(`/api/v1/executions/${run.id}/cancel`).expect(200);
-      await eventually('cancel counted', async () => (sample(await scrape(), 'jobs_runs_total', { job_type: 'custom', outcome: 'cancelled' }) ?? 0) === 1);
-      await eventually('in flight back to 0', async () => sample(await scrape(), 'jobs_runs_in_flight', { queue: 'default' }) === 0);
+      await eventually(
+        'cancel counted',
+        async () =>
+          (sample(await scrape(), 'jobs_runs_total', { job_type: 'custom', outcome: 'cancelled' }) ?? 0) === 1,
+      );
+      await eventually(
+        'in flight back to 0',
+        async () => sample(await scrape(), 'jobs_runs_in_flight', { queue: 'default' }) === 0,
+      );
     });
 
     it('reads overdue jobs with one SQL count on each scrape', async () => {
       expect(sample(await scrape(), 'jobs_overdue')).toBe(0);
-      await withClient(t.db.url, (c) => c.query(`UPDATE jobs SET next_run_at = now() - interval '1 hour' WHERE id = (SELECT min(id) FROM jobs WHERE is_enabled AND status = 'active')`));
+      await withClient(t.db.url, (c) =>
+        c.query(
+          `UPDATE jobs SET next_run_at = now() - interval '1 hour' WHERE id = (SELECT min(id) FROM jobs WHERE is_enabled AND status = 'active')`,
+        ),
+      );
       expect(sample(await scrape(), 'jobs_overdue')).toBe(1);
     });
 
     it('times HTTP requests by route template and status code', async () => {
       await t.http.get('/api/v1/jobs/999999').expect(404);
       const text = await scrape();
-      expect(sample(text, 'http_request_duration_seconds_count', { method: 'GET', route: '/api/v1/jobs/:id', status_code: '404' })).toBeGreaterThanOrEqual(1);
-      expect(sample(text, 'http_request_duration_seconds_count', { method: 'GET', route: '/metrics', status_code: '200' })).toBeGreaterThanOrEqual(1);
+      expect(
+        sample(text, 'http_request_duration_seconds_count', {
+          method: 'GET',
+          route: '/api/v1/jobs/:id',
+          status_code: '404',
+        }),
+      ).toBeGreaterThanOrEqual(1);
+      expect(
+        sample(text, 'http_request_duration_seconds_count', { method: 'GET', route: '/metrics', status_code: '200' }),
+      ).toBeGreaterThanOrEqual(1);
       expect(text).not.toContain('route="/api/v1/jobs/999999"');
     });
   });
@@ -103,7 +149,12 @@ describe(MetricsController.name, () => {
 
     it('answers 401 without the token, with a wrong one and with a user JWT; 200 with the token', async () => {
       const noToken = await t.anon.get('/metrics').expect(401);
-      expect(noToken.body).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHORIZED', message: expect.stringMatching(/METRICS_TOKEN/) });
+      expect(noToken.body).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        code: 'UNAUTHORIZED',
+        message: expect.stringMatching(/METRICS_TOKEN/),
+      });
       await t.anon.get('/metrics').set('Authorization', 'Bearer wrong-token-0123456789').expect(401);
       await t.http.get('/metrics').expect(401);
       const ok = await t.anon.get('/metrics').set('Authorization', `Bearer ${token}`).expect(200);

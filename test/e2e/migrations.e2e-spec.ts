@@ -36,7 +36,9 @@ describe('Migrations', () => {
 
   it('reverts every migration and applies them again', async () => {
     for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
-    const tables = await dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'`);
+    const tables = await dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'`,
+    );
     expect(tables).toEqual([]);
     await runMigrationsLocked(dataSource);
     expect((await dataSource.driver.createSchemaBuilder().log()).upQueries).toEqual([]);

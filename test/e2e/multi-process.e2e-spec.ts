@@ -58,10 +58,17 @@ describe('Several scheduler+worker processes on one database', () => {
     await sql(`SELECT pg_notify('jobs_changed', 'bulk')`);
     const end = new Date(start.getTime() + 20_000);
     await new Promise((resolve) => setTimeout(resolve, end.getTime() - Date.now()));
-    await eventually('every fire time of the window to be dispatched', async () => {
-      const [row] = await sql<{ behind: number }>(`SELECT count(*)::int AS behind FROM jobs WHERE name LIKE 'every_second_%' AND next_run_at < $1`, [end]);
-      return row.behind === 0;
-    }, 30_000);
+    await eventually(
+      'every fire time of the window to be dispatched',
+      async () => {
+        const [row] = await sql<{ behind: number }>(
+          `SELECT count(*)::int AS behind FROM jobs WHERE name LIKE 'every_second_%' AND next_run_at < $1`,
+          [end],
+        );
+        return row.behind === 0;
+      },
+      30_000,
+    );
     await sql(`UPDATE jobs SET status = 'paused', next_run_at = NULL`);
 
     const perFireTime = await sql<{ job_id: number; scheduled_for: Date; n: number }>(
@@ -72,8 +79,14 @@ describe('Several scheduler+worker processes on one database', () => {
     expect(perFireTime.filter((r) => r.n !== 1)).toEqual([]);
     expect(perFireTime).toHaveLength(200 * 20);
 
-    await eventually('every run to end', async () => (await sql(`SELECT 1 FROM executions WHERE status IN ('queued', 'running')`)).length === 0, 30_000);
-    const outcomes = await sql<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM executions GROUP BY status`);
+    await eventually(
+      'every run to end',
+      async () => (await sql(`SELECT 1 FROM executions WHERE status IN ('queued', 'running')`)).length === 0,
+      30_000,
+    );
+    const outcomes = await sql<{ status: string; n: number }>(
+      `SELECT status, count(*)::int AS n FROM executions GROUP BY status`,
+    );
     const byStatus = Object.fromEntries(outcomes.map((o) => [o.status, o.n]));
     expect(Object.keys(byStatus).every((s) => s === 'succeeded' || s === 'skipped')).toBe(true);
     const workers = await sql<{ worker: string }>(`SELECT DISTINCT worker FROM executions WHERE worker IS NOT NULL`);
@@ -97,7 +110,10 @@ describe('Several scheduler+worker processes on one database', () => {
       [`${hook.url}/slow/4000`],
     );
     await sql(`SELECT pg_notify('jobs_changed', 'bulk')`);
-    await eventually('10 runs running on the victim', async () => (await sql(`SELECT 1 FROM executions WHERE status = 'running'`)).length === 10);
+    await eventually(
+      '10 runs running on the victim',
+      async () => (await sql(`SELECT 1 FROM executions WHERE status = 'running'`)).length === 10,
+    );
     await victim.kill();
     const killedAt = Date.now();
     processes.push(await new ServiceProcess('survivor', env({ ROLES: 'worker' })).start());
@@ -105,18 +121,26 @@ describe('Several scheduler+worker processes on one database', () => {
     await eventually(
       'every run to end',
       async () => {
-        const rows = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM executions WHERE status IN ('queued', 'running')`);
-        const retries = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM executions WHERE "trigger" = 'retry' AND status = 'succeeded'`);
+        const rows = await sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM executions WHERE status IN ('queued', 'running')`,
+        );
+        const retries = await sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM executions WHERE "trigger" = 'retry' AND status = 'succeeded'`,
+        );
         return rows[0].n === 0 && retries[0].n === 10;
       },
       45_000,
       250,
     );
     const recoverySeconds = (Date.now() - killedAt) / 1000;
-    const lost = await sql<{ id: number; error: string; attempt: number }>(`SELECT id, error, attempt FROM executions WHERE "trigger" = 'schedule' ORDER BY id`);
+    const lost = await sql<{ id: number; error: string; attempt: number }>(
+      `SELECT id, error, attempt FROM executions WHERE "trigger" = 'schedule' ORDER BY id`,
+    );
     expect(lost).toHaveLength(10);
     expect(lost.every((r) => r.attempt === 1 && /worker .* was lost/.test(r.error))).toBe(true);
-    const retried = await sql<{ retry_of: number; attempt: number; status: string }>(`SELECT retry_of, attempt, status FROM executions WHERE "trigger" = 'retry'`);
+    const retried = await sql<{ retry_of: number; attempt: number; status: string }>(
+      `SELECT retry_of, attempt, status FROM executions WHERE "trigger" = 'retry'`,
+    );
     expect(retried.map((r) => r.retry_of).sort()).toEqual(lost.map((r) => r.id).sort());
     expect(retried.every((r) => r.attempt === 2 && r.status === 'succeeded')).toBe(true);
     // Bound: BullMQ takes a stalled message back after about two lock periods (WORKER_LOCK_SECONDS=4),
@@ -135,7 +159,10 @@ describe('Several scheduler+worker processes on one database', () => {
       [`${hook.url}/slow/10000`],
     );
     await sql(`SELECT pg_notify('jobs_changed', 'bulk')`);
-    await eventually('runs going', async () => (await sql(`SELECT 1 FROM executions WHERE status = 'running'`)).length === 10);
+    await eventually(
+      'runs going',
+      async () => (await sql(`SELECT 1 FROM executions WHERE status = 'running'`)).length === 10,
+    );
     await node.stop();
     expect(node.output).toMatch(/Interrupting 10 run\(s\)/);
     const states = await sql<{ status: string; error: string }>(`SELECT status, error FROM executions`);

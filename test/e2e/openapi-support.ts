@@ -4,9 +4,17 @@ import * as path from 'node:path';
 export const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Runs a command without blocking the event loop (an in-process server may have to answer it). */
-export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? ROOT,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -23,6 +31,7 @@ export function run(command: string, args: string[], options: { cwd?: string; en
 /** The OpenAPI document of the BUILT app (the swagger CLI plugin only runs under `nest build`). */
 export async function builtOpenApiDocument(): Promise<Record<string, any>> {
   const result = await run(process.execPath, [path.join(ROOT, 'scripts', 'openapi.js'), '--stdout']);
-  if (result.code !== 0) throw new Error(`scripts/openapi.js failed (is dist/ built? npm run build):\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`scripts/openapi.js failed (is dist/ built? npm run build):\n${result.stderr}`);
   return JSON.parse(result.stdout);
 }

@@ -81,12 +81,14 @@ describe('OpenAPI document', () => {
         else if (success !== '204' && !op.responses[success].content) problems.push(`${key}: ${success} has no schema`);
         for (const code of codes.filter((c) => /^4/.test(c))) {
           const schema = op.responses[code].content?.['application/json']?.schema;
-          if (schema?.$ref !== '#/components/schemas/ErrorResponseDto') problems.push(`${key}: ${code} is not documented as ErrorResponseDto`);
+          if (schema?.$ref !== '#/components/schemas/ErrorResponseDto')
+            problems.push(`${key}: ${code} is not documented as ErrorResponseDto`);
         }
         const policy = policyFor(`${method.toUpperCase()} ${route.replace(/\{(\w+)\}/g, ':$1')}`);
         const bearer = (op.security ?? []).some((s: Record<string, unknown>) => 'bearer' in s);
         if (policy && policy !== 'public' && !bearer) problems.push(`${key}: needs bearer security`);
-        if ((op.requestBody || (op.parameters ?? []).length > 0) && !codes.includes('400') && policy !== 'public') problems.push(`${key}: takes input but documents no 400`);
+        if ((op.requestBody || (op.parameters ?? []).length > 0) && !codes.includes('400') && policy !== 'public')
+          problems.push(`${key}: takes input but documents no 400`);
       }
     }
     expect(problems.filter((p) => !KNOWN_GAPS.includes(p))).toEqual([]);
@@ -141,7 +143,9 @@ describe('OpenAPI document', () => {
         outDir: dir,
       });
       const emitted = program.emit();
-      const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics].map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics].map((d) =>
+        ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+      );
       expect(diagnostics).toEqual([]);
 
       const address = t.app.getHttpServer().address() as { port: number };

@@ -39,26 +39,47 @@ describe('The secrets store key', () => {
     expect(Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64')).toHaveLength(32);
     const keyBefore = fs.readFileSync(file, 'utf8');
 
-    const second = await createTestApp('secrets_key_2', { SECRETS_KEY: undefined }, { configure: pretendEmbedded(dataDir), database: first.db });
+    const second = await createTestApp(
+      'secrets_key_2',
+      { SECRETS_KEY: undefined },
+      { configure: pretendEmbedded(dataDir), database: first.db },
+    );
     apps.push(second);
     expect((await second.app.get(SecretsService).reveal(['shared_one'])).values.get('shared_one')).toBe(value);
-    await second.http.put('/api/v1/secrets/shared_one').send({ value: `${value}-2` }).expect(200);
+    await second.http
+      .put('/api/v1/secrets/shared_one')
+      .send({ value: `${value}-2` })
+      .expect(200);
     expect((await first.app.get(SecretsService).reveal(['shared_one'])).values.get('shared_one')).toBe(`${value}-2`);
     expect(fs.readFileSync(file, 'utf8')).toBe(keyBefore);
   });
 
   it('with an external database and no SECRETS_KEY: a key derived from JWT_SECRET, shared by every process that has it', async () => {
     const jwtSecret = randomBytes(32).toString('hex');
-    const external = await createTestApp('secrets_key_3', { SECRETS_KEY: undefined, JWT_SECRET: jwtSecret }, { database: first.db });
+    const external = await createTestApp(
+      'secrets_key_3',
+      { SECRETS_KEY: undefined, JWT_SECRET: jwtSecret },
+      { database: first.db },
+    );
     apps.push(external);
     const value = `derived-${randomBytes(12).toString('hex')}`;
     await external.http.post('/api/v1/secrets').send({ name: 'derived_one', value }).expect(201);
-    const sibling = await createTestApp('secrets_key_3b', { SECRETS_KEY: undefined, JWT_SECRET: jwtSecret }, { database: first.db });
+    const sibling = await createTestApp(
+      'secrets_key_3b',
+      { SECRETS_KEY: undefined, JWT_SECRET: jwtSecret },
+      { database: first.db },
+    );
     apps.push(sibling);
     expect((await sibling.app.get(SecretsService).reveal(['derived_one'])).values.get('derived_one')).toBe(value);
-    const rotated = await createTestApp('secrets_key_3c', { SECRETS_KEY: undefined, JWT_SECRET: randomBytes(32).toString('hex') }, { database: first.db });
+    const rotated = await createTestApp(
+      'secrets_key_3c',
+      { SECRETS_KEY: undefined, JWT_SECRET: randomBytes(32).toString('hex') },
+      { database: first.db },
+    );
     apps.push(rotated);
-    await expect(rotated.app.get(SecretsService).reveal(['derived_one'])).rejects.toThrow(/cannot be decrypted: it was stored with another key/);
+    await expect(rotated.app.get(SecretsService).reveal(['derived_one'])).rejects.toThrow(
+      /cannot be decrypted: it was stored with another key/,
+    );
   });
 
   it('with an external database and neither SECRETS_KEY nor JWT_SECRET (a worker-only process): SECRETS_KEY_MISSING, naming the variable', async () => {
@@ -68,16 +89,28 @@ describe('The secrets store key', () => {
   });
 
   it('another key cannot decrypt: the value is authenticated AES-256-GCM', async () => {
-    const other = await createTestApp('secrets_key_4', { SECRETS_KEY: randomBytes(32).toString('hex') }, { database: first.db });
+    const other = await createTestApp(
+      'secrets_key_4',
+      { SECRETS_KEY: randomBytes(32).toString('hex') },
+      { database: first.db },
+    );
     apps.push(other);
-    await expect(other.app.get(SecretsService).reveal(['shared_one'])).rejects.toThrow(/cannot be decrypted: it was stored with another key/);
+    await expect(other.app.get(SecretsService).reveal(['shared_one'])).rejects.toThrow(
+      /cannot be decrypted: it was stored with another key/,
+    );
   });
 
-  it.each(['too-short', randomBytes(31).toString('base64'), randomBytes(33).toString('hex'), 'g'.repeat(64)])('refuses SECRETS_KEY=%s (not 32 bytes), naming the variable', (key) => {
-    expect(() => AppConfig.from({ SECRETS_KEY: key })).toThrow(/SECRETS_KEY: must be a 32-byte key/);
-  });
+  it.each(['too-short', randomBytes(31).toString('base64'), randomBytes(33).toString('hex'), 'g'.repeat(64)])(
+    'refuses SECRETS_KEY=%s (not 32 bytes), naming the variable',
+    (key) => {
+      expect(() => AppConfig.from({ SECRETS_KEY: key })).toThrow(/SECRETS_KEY: must be a 32-byte key/);
+    },
+  );
 
-  it.each([randomBytes(32).toString('hex'), randomBytes(32).toString('base64'), randomBytes(32).toString('base64url')])('accepts SECRETS_KEY=%s', (key) => {
-    expect(AppConfig.from({ SECRETS_KEY: key }).secretsKey).toHaveLength(32);
-  });
+  it.each([randomBytes(32).toString('hex'), randomBytes(32).toString('base64'), randomBytes(32).toString('base64url')])(
+    'accepts SECRETS_KEY=%s',
+    (key) => {
+      expect(AppConfig.from({ SECRETS_KEY: key }).secretsKey).toHaveLength(32);
+    },
+  );
 });

@@ -48,7 +48,11 @@ describe('Secrets never reach an answer or a log line (real process, LOG_LEVEL=d
   ): Promise<{ status: number; body: Record<string, unknown> }> {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
+      headers: {
+        'content-type': 'application/json',
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...options.headers,
+      },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
     const text = await res.text();
@@ -87,15 +91,24 @@ describe('Secrets never reach an answer or a log line (real process, LOG_LEVEL=d
   });
 
   it('appear in no answer and no log line, whatever the request', async () => {
-    const admin = (await call('POST', '/api/v1/auth/login', { body: { username: 'root-admin', password: secrets.adminPassword } })).body.access_token as string;
+    const admin = (
+      await call('POST', '/api/v1/auth/login', { body: { username: 'root-admin', password: secrets.adminPassword } })
+    ).body.access_token as string;
     expect(admin).toEqual(expect.any(String));
     answers.pop(); // the one answer that carries a token: the login that issues it
     await call('POST', '/api/v1/auth/login', { body: { username: 'root-admin', password: secrets.wrongPassword } });
-    await call('POST', '/api/v1/auth/login', { body: { username: secrets.wrongPassword, password: secrets.adminPassword } });
+    await call('POST', '/api/v1/auth/login', {
+      body: { username: secrets.wrongPassword, password: secrets.adminPassword },
+    });
     await call('POST', '/api/v1/users', { token: admin, body: { username: 'alice', password: secrets.userPassword } });
     await call('POST', '/api/v1/users', { token: admin, body: { username: 'alice', password: secrets.userPassword } });
-    await call('POST', '/api/v1/users', { token: admin, body: { username: 'bad name', password: secrets.userPassword } });
-    const user = (await call('POST', '/api/v1/auth/login', { body: { username: 'alice', password: secrets.userPassword } })).body.access_token as string;
+    await call('POST', '/api/v1/users', {
+      token: admin,
+      body: { username: 'bad name', password: secrets.userPassword },
+    });
+    const user = (
+      await call('POST', '/api/v1/auth/login', { body: { username: 'alice', password: secrets.userPassword } })
+    ).body.access_token as string;
     answers.pop();
     await call('GET', '/api/v1/auth/me', { token: user });
     await call('GET', `/api/v1/jobs/?access_token=${admin}`, { token: admin });
@@ -114,25 +127,51 @@ describe('Secrets never reach an answer or a log line (real process, LOG_LEVEL=d
           schedule_expression: '60',
           task_name: 'http.request',
           is_enabled: false,
-          task_kwargs: { url: `${hook.url}/fail?token=${secrets.urlToken}`, headers: { authorization: `Bearer ${secrets.headerToken}` }, body: { password: secrets.bodyPassword } },
+          task_kwargs: {
+            url: `${hook.url}/fail?token=${secrets.urlToken}`,
+            headers: { authorization: `Bearer ${secrets.headerToken}` },
+            body: { password: secrets.bodyPassword },
+          },
         },
       })
     ).body;
     await call('POST', `/api/v1/jobs/${job.id as number}/execute`, { token: admin, body: { force: true } });
-    const failed = async () => (await withClient(db.url, (c) => c.query(`SELECT 1 FROM executions WHERE status = 'failed'`))).rows.length > 0;
+    const failed = async () =>
+      (await withClient(db.url, (c) => c.query(`SELECT 1 FROM executions WHERE status = 'failed'`))).rows.length > 0;
     await eventually('the run to fail', failed, 30_000, 250);
     await call('GET', `/api/v1/jobs/${job.id as number}/executions`, { token: admin });
 
     // Finding 8: JWTs in other headers, and as the request id.
-    const echoed = await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${user}`, 'x-request-id': admin } });
+    const echoed = await fetch(`${base}/api/v1/auth/me`, {
+      headers: { authorization: `Bearer ${user}`, 'x-request-id': admin },
+    });
     expect(echoed.headers.get('x-request-id')).not.toBe(admin);
-    await call('GET', '/api/v1/auth/me', { token: user, headers: { 'proxy-authorization': `Bearer ${admin}`, 'x-access-token': admin, 'x-request-id': admin, 'x-custom': `Bearer ${admin}` } });
-    await call('GET', '/health', { headers: { 'x-forwarded-authorization': admin, 'x-debug': `jwt=${admin}`, 'x-api-key': secrets.headerToken } });
+    await call('GET', '/api/v1/auth/me', {
+      token: user,
+      headers: {
+        'proxy-authorization': `Bearer ${admin}`,
+        'x-access-token': admin,
+        'x-request-id': admin,
+        'x-custom': `Bearer ${admin}`,
+      },
+    });
+    await call('GET', '/health', {
+      headers: { 'x-forwarded-authorization': admin, 'x-debug': `jwt=${admin}`, 'x-api-key': secrets.headerToken },
+    });
 
     // Finding 1: a stored secret, referenced from a job; the worker sends it, nothing keeps it.
-    await call('POST', '/api/v1/secrets', { token: admin, body: { name: 'hook_secret', value: secrets.storedSecret, description: 'sent as X-Echo' } });
-    await call('POST', '/api/v1/secrets', { token: admin, body: { name: 'hook_url', value: `${hook.url}/echo/${secrets.secretUrlPart}` } });
-    await call('PUT', '/api/v1/secrets/hook_secret', { token: admin, body: { value: secrets.storedSecret, description: 'rotated' } });
+    await call('POST', '/api/v1/secrets', {
+      token: admin,
+      body: { name: 'hook_secret', value: secrets.storedSecret, description: 'sent as X-Echo' },
+    });
+    await call('POST', '/api/v1/secrets', {
+      token: admin,
+      body: { name: 'hook_url', value: `${hook.url}/echo/${secrets.secretUrlPart}` },
+    });
+    await call('PUT', '/api/v1/secrets/hook_secret', {
+      token: admin,
+      body: { value: secrets.storedSecret, description: 'rotated' },
+    });
     await call('GET', '/api/v1/secrets', { token: admin });
     const refJob = (
       await call('POST', '/api/v1/jobs/', {
@@ -145,13 +184,23 @@ describe('Secrets never reach an answer or a log line (real process, LOG_LEVEL=d
           schedule_expression: '60',
           task_name: 'http.request',
           is_enabled: false,
-          task_kwargs: { url: { $secret: 'hook_url' }, headers: { 'X-Echo': { $secret: 'hook_secret' } }, body: { copy: { $secret: 'hook_secret' } } },
+          task_kwargs: {
+            url: { $secret: 'hook_url' },
+            headers: { 'X-Echo': { $secret: 'hook_secret' } },
+            body: { copy: { $secret: 'hook_secret' } },
+          },
         },
       })
     ).body;
-    const refRun = (await call('POST', `/api/v1/jobs/${refJob.id as number}/execute`, { token: admin, body: { force: true } })).body;
+    const refRun = (
+      await call('POST', `/api/v1/jobs/${refJob.id as number}/execute`, { token: admin, body: { force: true } })
+    ).body;
     const finished = async (id: unknown) =>
-      (await withClient(db.url, (c) => c.query(`SELECT status FROM executions WHERE id = $1 AND status NOT IN ('queued', 'running')`, [id]))).rows[0]?.status as string | undefined;
+      (
+        await withClient(db.url, (c) =>
+          c.query(`SELECT status FROM executions WHERE id = $1 AND status NOT IN ('queued', 'running')`, [id]),
+        )
+      ).rows[0]?.status as string | undefined;
     expect(await eventually('the secret run to finish', () => finished(refRun.id), 30_000, 250)).toBe('succeeded');
     const [sent] = hook.hits(`/echo/${secrets.secretUrlPart}`);
     expect(sent.headers['x-echo']).toBe(secrets.storedSecret);
@@ -164,10 +213,20 @@ describe('Secrets never reach an answer or a log line (real process, LOG_LEVEL=d
     const backupJob = (
       await call('POST', '/api/v1/jobs/', {
         token: admin,
-        body: { name: 'backup_now', title: 'Backup', job_type: 'custom', schedule_type: 'interval', schedule_expression: '60', task_name: 'app.tasks.backup.create_backup', is_enabled: false },
+        body: {
+          name: 'backup_now',
+          title: 'Backup',
+          job_type: 'custom',
+          schedule_type: 'interval',
+          schedule_expression: '60',
+          task_name: 'app.tasks.backup.create_backup',
+          is_enabled: false,
+        },
       })
     ).body;
-    const backupRun = (await call('POST', `/api/v1/jobs/${backupJob.id as number}/execute`, { token: admin, body: { force: true } })).body;
+    const backupRun = (
+      await call('POST', `/api/v1/jobs/${backupJob.id as number}/execute`, { token: admin, body: { force: true } })
+    ).body;
     expect(await eventually('the backup to finish', () => finished(backupRun.id), 30_000, 250)).toBe('succeeded');
     await call('GET', '/api/v1/audit-logs?size=100', { token: admin });
     await call('GET', '/metrics');
@@ -175,18 +234,29 @@ describe('Secrets never reach an answer or a log line (real process, LOG_LEVEL=d
     await call('GET', '/docs-json');
     await node.stop();
 
-    const hashes = await withClient(db.url, async (c) => (await c.query('SELECT password_hash FROM users')).rows.map((r) => r.password_hash as string));
+    const hashes = await withClient(db.url, async (c) =>
+      (await c.query('SELECT password_hash FROM users')).rows.map((r) => r.password_hash as string),
+    );
     expect(hashes.length).toBe(2);
     // The capture works: the failed login was logged.
     expect(node.output).toMatch(/Failed login/);
     const logs = node.output;
-    const credentials = [secrets.adminPassword, secrets.userPassword, secrets.wrongPassword, secrets.jwtSecret, admin, user, ...hashes];
+    const credentials = [
+      secrets.adminPassword,
+      secrets.userPassword,
+      secrets.wrongPassword,
+      secrets.jwtSecret,
+      admin,
+      user,
+      ...hashes,
+    ];
     for (const value of credentials) {
       expect(logs).not.toContain(value);
       for (const answer of answers) expect(answer).not.toContain(value);
     }
     // What a job carries as credentials is shown to nobody (answers are checked below) and no log line shows it.
-    for (const value of [secrets.headerToken, secrets.bodyPassword, secrets.urlToken]) expect(logs).not.toContain(value);
+    for (const value of [secrets.headerToken, secrets.bodyPassword, secrets.urlToken])
+      expect(logs).not.toContain(value);
     expect(logs).not.toMatch(/\$argon2|\$2[aby]\$/);
     // The stored secret, and the credentials a job carries, appear in no answer either (issue 13, finding 1).
     // (The webhook echoes its path, a part of the URL secret: only whole values are masked.)
@@ -198,7 +268,8 @@ describe('Secrets never reach an answer or a log line (real process, LOG_LEVEL=d
     expect(logs).toMatch(/POST \*\*\* answered HTTP 200/);
     const tables = await withClient(db.url, async (c) => {
       const rows: unknown[] = [];
-      for (const table of ['jobs', 'executions', 'audit_logs']) rows.push((await c.query(`SELECT * FROM ${table}`)).rows);
+      for (const table of ['jobs', 'executions', 'audit_logs'])
+        rows.push((await c.query(`SELECT * FROM ${table}`)).rows);
       return JSON.stringify(rows);
     });
     for (const value of stored) expect(tables).not.toContain(value);
@@ -212,7 +283,7 @@ describe('Secrets never reach an answer or a log line (real process, LOG_LEVEL=d
     expect(backup).toContain('leaky_webhook');
     expect(backup).toContain('"$secret":"hook_secret"');
     expect(backup).not.toContain('"table":"secrets"');
-    for (const value of [...stored, ...credentials, secrets.headerToken, secrets.bodyPassword, secrets.urlToken]) expect(backup).not.toContain(value);
+    for (const value of [...stored, ...credentials, secrets.headerToken, secrets.bodyPassword, secrets.urlToken])
+      expect(backup).not.toContain(value);
   }, 150_000);
 });
-

@@ -18,12 +18,12 @@ const INJECTIONS = [
   "'; DROP TABLE jobs; --",
   "x'); DELETE FROM users; --",
   '" OR ""="',
-  "1; SELECT pg_sleep(20)--",
+  '1; SELECT pg_sleep(20)--',
   "' UNION SELECT password_hash, null FROM users --",
   '%',
   '_',
   '\\',
-  "$$; DROP TABLE audit_logs; $$",
+  '$$; DROP TABLE audit_logs; $$',
   "admin'--",
   "' AND 1=(SELECT count(*) FROM pg_sleep(20))--",
 ];
@@ -34,16 +34,34 @@ describe('Security: hostile input through the API', () => {
 
   beforeAll(async () => {
     t = await createTestApp('security', { ROLES: 'api' });
-    jobId = (await t.http.post('/api/v1/jobs/').send(jobBody({ is_enabled: false })).expect(201)).body.id;
+    jobId = (
+      await t.http
+        .post('/api/v1/jobs/')
+        .send(jobBody({ is_enabled: false }))
+        .expect(201)
+    ).body.id;
   });
   afterAll(async () => {
     await t.close();
   });
 
   const tables = () =>
-    withClient(t.db.url, async (c) => (await c.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('jobs', 'users', 'audit_logs', 'executions')`)).rows[0].n);
+    withClient(
+      t.db.url,
+      async (c) =>
+        (
+          await c.query(
+            `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('jobs', 'users', 'audit_logs', 'executions')`,
+          )
+        ).rows[0].n,
+    );
   const counts = () =>
-    withClient(t.db.url, async (c) => (await c.query(`SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM jobs)::int AS jobs`)).rows[0]);
+    withClient(
+      t.db.url,
+      async (c) =>
+        (await c.query(`SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM jobs)::int AS jobs`))
+          .rows[0],
+    );
 
   describe('SQL injection strings', () => {
     const stringFields: [string, (s: string) => Record<string, unknown>][] = [
@@ -81,7 +99,9 @@ describe('Security: hostile input through the API', () => {
 
     it('in every update field: stored verbatim or refused, never executed', async () => {
       for (const payload of INJECTIONS) {
-        const res = await t.http.put(`/api/v1/jobs/${jobId}`).send({ title: payload, description: payload, metadata: { [payload]: payload } });
+        const res = await t.http
+          .put(`/api/v1/jobs/${jobId}`)
+          .send({ title: payload, description: payload, metadata: { [payload]: payload } });
         expect(res.status).toBe(200);
         expect(res.body).toMatchObject({ title: payload, description: payload, metadata: { [payload]: payload } });
       }
@@ -115,12 +135,14 @@ describe('Security: hostile input through the API', () => {
             // A text filter matches the text literally (search: in name, title or description);
             // the other filters match nothing, as no actor, action or entity is such a string.
             if (/search=/.test(url(payload))) {
-              const texts = res.body.items.map((j: { name: string; title: string; description: string | null }) => `${j.name} ${j.title} ${j.description}`);
+              const texts = res.body.items.map(
+                (j: { name: string; title: string; description: string | null }) =>
+                  `${j.name} ${j.title} ${j.description}`,
+              );
               expect(texts.every((text: string) => text.toLowerCase().includes(payload.toLowerCase()))).toBe(true);
             } else if (res.body.items.length > 0) {
               throw new Error(`${url(payload)} matched ${res.body.items.length} row(s)`);
-            }
-            else expect(res.body.items).toEqual([]);
+            } else expect(res.body.items).toEqual([]);
           }
         }
       }
@@ -132,7 +154,9 @@ describe('Security: hostile input through the API', () => {
       for (const payload of INJECTIONS) {
         const login = await t.anon.post('/api/v1/auth/login').send({ username: payload, password: payload });
         expect([400, 401, 429]).toContain(login.status);
-        const asAdmin = await t.anon.post('/api/v1/auth/login').send({ username: TEST_ADMIN.username, password: payload });
+        const asAdmin = await t.anon
+          .post('/api/v1/auth/login')
+          .send({ username: TEST_ADMIN.username, password: payload });
         expect([401, 429]).toContain(asAdmin.status);
         if (USERNAME_PATTERN.test(payload)) continue; // '_' is a fine username
         const create = await t.http.post('/api/v1/users').send({ username: payload, password: 'long-enough-password' });
@@ -148,14 +172,24 @@ describe('Security: hostile input through the API', () => {
       const before = await counts();
       const res = await t.http.post('/api/v1/jobs/').send(jobBody({ config: { blob: 'x'.repeat(1_100_000) } }));
       expect(res.status).toBe(413);
-      expect(res.body).toEqual({ statusCode: 413, error: 'Payload Too Large', code: 'PAYLOAD_TOO_LARGE', message: expect.stringMatching(/1 MiB/) });
-      const raw = await t.http.post('/api/v1/jobs/validate-schedule').set('content-type', 'application/json').send(`{"schedule_type":"${'a'.repeat(2_000_000)}"}`);
+      expect(res.body).toEqual({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        code: 'PAYLOAD_TOO_LARGE',
+        message: expect.stringMatching(/1 MiB/),
+      });
+      const raw = await t.http
+        .post('/api/v1/jobs/validate-schedule')
+        .set('content-type', 'application/json')
+        .send(`{"schedule_type":"${'a'.repeat(2_000_000)}"}`);
       expect(raw.status).toBe(413);
       expect(await counts()).toEqual(before);
     });
 
     it('accepts a body just under the limit', async () => {
-      const res = await t.http.post('/api/v1/jobs/').send(jobBody({ description: 'x'.repeat(5000), config: { blob: 'x'.repeat(900_000) } }));
+      const res = await t.http
+        .post('/api/v1/jobs/')
+        .send(jobBody({ description: 'x'.repeat(5000), config: { blob: 'x'.repeat(900_000) } }));
       expect(res.status).toBe(201);
       await t.http.delete(`/api/v1/jobs/${res.body.id}`).expect(204);
     });
@@ -170,7 +204,10 @@ describe('Security: hostile input through the API', () => {
       ['task_args', 100_000],
     ])('refuses %s nested %i levels deep with a 4xx naming it, never a 5xx, and stays up', async (field, depth) => {
       const before = await counts();
-      const nested = field === 'task_args' ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+      const nested =
+        field === 'task_args'
+          ? `${'['.repeat(depth)}${']'.repeat(depth)}`
+          : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
       const value = field === 'task_kwargs' ? `{"url":"http://127.0.0.1:9/x","body":${nested}}` : nested;
       const base = jobBody();
       delete base[field];
@@ -189,12 +226,18 @@ describe('Security: hostile input through the API', () => {
 
     it('refuses deep JSON in execute override_kwargs and validate-schedule without a 5xx', async () => {
       const deep = `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`;
-      const exec = await t.http.post(`/api/v1/jobs/${jobId}/execute`).set('content-type', 'application/json').send(`{"force":true,"override_kwargs":${deep}}`);
+      const exec = await t.http
+        .post(`/api/v1/jobs/${jobId}/execute`)
+        .set('content-type', 'application/json')
+        .send(`{"force":true,"override_kwargs":${deep}}`);
       expect(exec.status).toBe(400);
       expect([exec.body.message].flat().join(' ')).toMatch(/override_kwargs/);
       // validate-schedule takes at most 4 KiB: deep JSON has to fit in that.
       const deepButSmall = `${'['.repeat(900)}${']'.repeat(900)}`;
-      const preview = await t.http.post('/api/v1/jobs/validate-schedule').set('content-type', 'application/json').send(`{"schedule_type":"cron","schedule_expression":"* * * * *","timezone":${deepButSmall}}`);
+      const preview = await t.http
+        .post('/api/v1/jobs/validate-schedule')
+        .set('content-type', 'application/json')
+        .send(`{"schedule_type":"cron","schedule_expression":"* * * * *","timezone":${deepButSmall}}`);
       expect(preview.status).toBe(400);
       expect([preview.body.message].flat().join(' ')).toMatch(/timezone/);
     });
@@ -212,21 +255,37 @@ describe('Security: hostile input through the API', () => {
       ['http.request', { url: 'data:text/plain,hi' }, /task_kwargs\.url/],
       ['http.request', { url: '/relative/path' }, /task_kwargs\.url/],
       ['mcp_server_health_check', { servers: ['file:///tmp/mcp.sock'] }, /task_kwargs\.servers\.0/],
-      ['mcp_server_health_check', { servers: ['http://127.0.0.1:1/mcp', 'ws://127.0.0.1:1/mcp'] }, /task_kwargs\.servers\.1/],
+      [
+        'mcp_server_health_check',
+        { servers: ['http://127.0.0.1:1/mcp', 'ws://127.0.0.1:1/mcp'] },
+        /task_kwargs\.servers\.1/,
+      ],
     ])('%s with %j is refused at create, update and execute', async (task, kwargs, field) => {
       const jobType = task === 'http.request' ? 'custom' : task;
       const before = await counts();
-      const create = await t.http.post('/api/v1/jobs/').send(jobBody({ job_type: jobType, task_name: task, task_kwargs: kwargs }));
+      const create = await t.http
+        .post('/api/v1/jobs/')
+        .send(jobBody({ job_type: jobType, task_name: task, task_kwargs: kwargs }));
       expect(create.status).toBe(400);
       expect([create.body.message].flat().join(' ')).toMatch(field);
       const safe = task === 'http.request' ? { url: 'http://127.0.0.1:9/x' } : {};
-      const job = (await t.http.post('/api/v1/jobs/').send(jobBody({ job_type: jobType, task_name: task, task_kwargs: safe, is_enabled: false })).expect(201)).body;
+      const job = (
+        await t.http
+          .post('/api/v1/jobs/')
+          .send(jobBody({ job_type: jobType, task_name: task, task_kwargs: safe, is_enabled: false }))
+          .expect(201)
+      ).body;
       const update = await t.http.put(`/api/v1/jobs/${job.id}`).send({ task_kwargs: kwargs });
       expect(update.status).toBe(400);
       expect([update.body.message].flat().join(' ')).toMatch(field);
-      const execute = await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({ force: true, override_kwargs: kwargs });
+      const execute = await t.http
+        .post(`/api/v1/jobs/${job.id}/execute`)
+        .send({ force: true, override_kwargs: kwargs });
       expect(execute.status).toBe(400);
-      const runs = await withClient(t.db.url, async (c) => (await c.query('SELECT count(*)::int AS n FROM executions WHERE job_id = $1', [job.id])).rows[0].n);
+      const runs = await withClient(
+        t.db.url,
+        async (c) => (await c.query('SELECT count(*)::int AS n FROM executions WHERE job_id = $1', [job.id])).rows[0].n,
+      );
       expect(runs).toBe(0);
       await t.http.delete(`/api/v1/jobs/${job.id}`).expect(204);
       expect(await counts()).toEqual(before);
@@ -235,7 +294,9 @@ describe('Security: hostile input through the API', () => {
 
   describe('what responses never carry', () => {
     it('no password, hash, JWT secret or token of another in any answer', async () => {
-      const hashes = await withClient(t.db.url, async (c) => (await c.query('SELECT password_hash FROM users')).rows.map((r) => r.password_hash as string));
+      const hashes = await withClient(t.db.url, async (c) =>
+        (await c.query('SELECT password_hash FROM users')).rows.map((r) => r.password_hash as string),
+      );
       const secrets = [TEST_ADMIN.password, TEST_USER.password, t.config.jwtSecret!, ...hashes];
       const answers = await Promise.all([
         t.http.get('/api/v1/users?size=100'),
@@ -266,8 +327,23 @@ describe('Security: hostile input through the API', () => {
 
     it('a new random secret sent as a header to a job is kept out of the audit log', async () => {
       const secret = randomBytes(12).toString('hex');
-      const job = (await t.http.post('/api/v1/jobs/').send(jobBody({ task_kwargs: { url: 'http://127.0.0.1:9/x', headers: { authorization: `Bearer ${secret}` } } })).expect(201)).body;
-      const audit = await withClient(t.db.url, async (c) => JSON.stringify((await c.query("SELECT changes FROM audit_logs WHERE entity_type = 'job' AND entity_id = $1", [String(job.id)])).rows));
+      const job = (
+        await t.http
+          .post('/api/v1/jobs/')
+          .send(
+            jobBody({ task_kwargs: { url: 'http://127.0.0.1:9/x', headers: { authorization: `Bearer ${secret}` } } }),
+          )
+          .expect(201)
+      ).body;
+      const audit = await withClient(t.db.url, async (c) =>
+        JSON.stringify(
+          (
+            await c.query("SELECT changes FROM audit_logs WHERE entity_type = 'job' AND entity_id = $1", [
+              String(job.id),
+            ])
+          ).rows,
+        ),
+      );
       expect(audit).not.toContain(secret);
     });
   });

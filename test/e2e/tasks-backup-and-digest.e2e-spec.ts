@@ -10,8 +10,15 @@ import { taskContext } from '../support/tasks-fixtures';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { withClient } from '../support/test-database';
 
-function readBackup(file: string): { header: Record<string, unknown>; rows: { table: string; row: Record<string, unknown> }[] } {
-  const [header, ...rows] = gunzipSync(fs.readFileSync(file)).toString('utf8').trim().split('\n').map((line) => JSON.parse(line));
+function readBackup(file: string): {
+  header: Record<string, unknown>;
+  rows: { table: string; row: Record<string, unknown> }[];
+} {
+  const [header, ...rows] = gunzipSync(fs.readFileSync(file))
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   return { header, rows };
 }
 
@@ -24,10 +31,18 @@ describe('app.tasks.backup.create_backup and user_activity_digest tasks', () => 
     backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tasks-backup-'));
     t = await createTestApp('tasks_backup', { BACKUP_DIR: backupDir });
     registry = t.app.get(TaskRegistry);
-    await t.http.post('/api/v1/jobs/').send(jobBody({ name: 'backed_up_job', task_kwargs: { url: 'http://127.0.0.1:9/hook' } })).expect(201);
-    await t.http.post('/api/v1/jobs/').send(jobBody({ task_kwargs: { url: 'http://127.0.0.1:9/hook' } })).expect(201);
+    await t.http
+      .post('/api/v1/jobs/')
+      .send(jobBody({ name: 'backed_up_job', task_kwargs: { url: 'http://127.0.0.1:9/hook' } }))
+      .expect(201);
+    await t.http
+      .post('/api/v1/jobs/')
+      .send(jobBody({ task_kwargs: { url: 'http://127.0.0.1:9/hook' } }))
+      .expect(201);
     await withClient(t.db.url, (c) =>
-      c.query(`INSERT INTO executions (job_id, status, trigger, scheduled_for) SELECT id, 'succeeded', 'manual', now() FROM jobs WHERE name = 'backed_up_job'`),
+      c.query(
+        `INSERT INTO executions (job_id, status, trigger, scheduled_for) SELECT id, 'succeeded', 'manual', now() FROM jobs WHERE name = 'backed_up_job'`,
+      ),
     );
   });
   afterAll(async () => {
@@ -59,7 +74,9 @@ describe('app.tasks.backup.create_backup and user_activity_digest tasks', () => 
     it('keeps only the newest `keep` backups', async () => {
       const made: string[] = [];
       for (let i = 0; i < 3; i++) {
-        made.push(((await registry.run('app.tasks.backup.create_backup', { keep: 2 }, [], taskContext())) as BackupResult).file);
+        made.push(
+          ((await registry.run('app.tasks.backup.create_backup', { keep: 2 }, [], taskContext())) as BackupResult).file,
+        );
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       const files = fs.readdirSync(backupDir).sort();
@@ -74,7 +91,9 @@ describe('app.tasks.backup.create_backup and user_activity_digest tasks', () => 
       const before = fs.readdirSync(backupDir);
       const controller = new AbortController();
       controller.abort(new Error('cancelled'));
-      await expect(registry.run('app.tasks.backup.create_backup', {}, [], taskContext({ signal: controller.signal }))).rejects.toThrow('cancelled');
+      await expect(
+        registry.run('app.tasks.backup.create_backup', {}, [], taskContext({ signal: controller.signal })),
+      ).rejects.toThrow('cancelled');
       expect(fs.readdirSync(backupDir)).toEqual(before);
     });
   });
@@ -97,7 +116,12 @@ describe('app.tasks.backup.create_backup and user_activity_digest tasks', () => 
     });
 
     it('counts audit actions per user over the period, stores and returns them', async () => {
-      const result = (await registry.run('user_activity_digest', { period_hours: 24, period_end: periodEnd }, [], taskContext())) as UserActivityDigestResult;
+      const result = (await registry.run(
+        'user_activity_digest',
+        { period_hours: 24, period_end: periodEnd },
+        [],
+        taskContext(),
+      )) as UserActivityDigestResult;
       expect(result).toEqual({
         period_start: '2030-01-01T00:00:00.000Z',
         period_end: periodEnd,
@@ -109,7 +133,11 @@ describe('app.tasks.backup.create_backup and user_activity_digest tasks', () => 
           { actor: 'bob', total: 1, actions: { 'auth.login': 1 } },
         ],
       });
-      const stored = await withClient(t.db.url, async (c) => (await c.query('SELECT actor, total_actions, actions FROM user_activity_digests ORDER BY actor')).rows);
+      const stored = await withClient(
+        t.db.url,
+        async (c) =>
+          (await c.query('SELECT actor, total_actions, actions FROM user_activity_digests ORDER BY actor')).rows,
+      );
       expect(stored).toEqual([
         { actor: 'alice', total_actions: 3, actions: { 'job.create': 2, 'job.delete': 1 } },
         { actor: 'bob', total_actions: 1, actions: { 'auth.login': 1 } },
@@ -118,12 +146,16 @@ describe('app.tasks.backup.create_backup and user_activity_digest tasks', () => 
 
     it('replaces, never duplicates, the digest of a period digested again', async () => {
       await registry.run('user_activity_digest', { period_hours: 24, period_end: periodEnd }, [], taskContext());
-      const count = await withClient(t.db.url, async (c) => Number((await c.query('SELECT count(*) AS n FROM user_activity_digests')).rows[0].n));
+      const count = await withClient(t.db.url, async (c) =>
+        Number((await c.query('SELECT count(*) AS n FROM user_activity_digests')).rows[0].n),
+      );
       expect(count).toBe(2);
     });
 
     it('rejects a period_end that is not an ISO time', () => {
-      expect(() => registry.validateKwargs('user_activity_digest', { period_end: 'yesterday' })).toThrow(/task_kwargs\.period_end/);
+      expect(() => registry.validateKwargs('user_activity_digest', { period_end: 'yesterday' })).toThrow(
+        /task_kwargs\.period_end/,
+      );
     });
   });
 });

@@ -85,7 +85,12 @@ describe('document cleanup while a subdirectory is swapped for a link outside (i
       let done = false;
       const swapper = startSwapper(docs, ROUND_MS).finally(() => (done = true));
       while (!done) {
-        const result = (await registry.run('document_cleanup', { pattern: 'race/*', older_than_days: 1 }, [], taskContext())) as { files_removed: number };
+        const result = (await registry.run(
+          'document_cleanup',
+          { pattern: 'race/*', older_than_days: 1 },
+          [],
+          taskContext(),
+        )) as { files_removed: number };
         removedInside += result.files_removed;
         runs += 1;
       }
@@ -94,7 +99,9 @@ describe('document cleanup while a subdirectory is swapped for a link outside (i
     expect(swaps).toBeGreaterThan(100);
     expect(runs).toBeGreaterThan(ROUNDS);
     expect(removedInside).toBeGreaterThan(0);
-    const left = fs.readdirSync(outside).filter((name) => fs.readFileSync(path.join(outside, name), 'utf8') === 'outside: never delete');
+    const left = fs
+      .readdirSync(outside)
+      .filter((name) => fs.readFileSync(path.join(outside, name), 'utf8') === 'outside: never delete');
     expect(FILES - left.length).toBe(0);
   }, 60_000);
 
@@ -104,7 +111,13 @@ describe('document cleanup while a subdirectory is swapped for a link outside (i
     const job = (
       await t.http
         .post('/api/v1/jobs')
-        .send(jobBody({ job_type: 'document_cleanup', task_name: 'document_cleanup', task_kwargs: { pattern: 'race/*', older_than_days: 1 } }))
+        .send(
+          jobBody({
+            job_type: 'document_cleanup',
+            task_name: 'document_cleanup',
+            task_kwargs: { pattern: 'race/*', older_than_days: 1 },
+          }),
+        )
         .expect(201)
     ).body;
     const run = (await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({ force: true }).expect(202)).body;

@@ -45,7 +45,14 @@ describe.each(['document_cleanup', 'app.tasks.cleanup.system_cleanup'])('%s task
 
   it('deletes files older than older_than_days under DOCUMENTS_DIR and reports files and bytes', async () => {
     const result = await registry.run(task, { older_than_days: 30 }, [], taskContext());
-    expect(result).toMatchObject({ documents_dir: docs, files_removed: 2, bytes_removed: 6, links_skipped: 2, directories_removed: 0, errors: [] });
+    expect(result).toMatchObject({
+      documents_dir: docs,
+      files_removed: 2,
+      bytes_removed: 6,
+      links_skipped: 2,
+      directories_removed: 0,
+      errors: [],
+    });
     expect(fs.existsSync(path.join(docs, 'invoices', 'recent.pdf'))).toBe(true);
     expect(fs.existsSync(path.join(docs, 'invoices', '2019', 'a.pdf'))).toBe(false);
   });
@@ -73,7 +80,9 @@ describe.each(['document_cleanup', 'app.tasks.cleanup.system_cleanup'])('%s task
   it('refuses a ../ kwarg at validation and removes nothing', async () => {
     const run = registry.run(task, { pattern: '../outside/**', older_than_days: 0 }, [], taskContext());
     await expect(run).rejects.toThrow(ValidationFailedError);
-    await expect(registry.run(task, { pattern: '../outside/**' }, [], taskContext())).rejects.toThrow(/task_kwargs\.pattern: must stay inside DOCUMENTS_DIR/);
+    await expect(registry.run(task, { pattern: '../outside/**' }, [], taskContext())).rejects.toThrow(
+      /task_kwargs\.pattern: must stay inside DOCUMENTS_DIR/,
+    );
     expect(fs.existsSync(path.join(outside, 'secret.txt'))).toBe(true);
   });
 });

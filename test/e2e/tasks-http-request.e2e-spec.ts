@@ -16,7 +16,14 @@ interface Received {
 }
 
 function taskContext(signal = new AbortController().signal): TaskContext {
-  return { signal, runId: 1, jobId: 1, jobName: 'test', attempt: 1, logger: { log: () => undefined, warn: () => undefined, error: () => undefined } };
+  return {
+    signal,
+    runId: 1,
+    jobId: 1,
+    jobName: 'test',
+    attempt: 1,
+    logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+  };
 }
 
 describe('http.request task and GET /api/v1/tasks', () => {
@@ -58,12 +65,21 @@ describe('http.request task and GET /api/v1/tasks', () => {
     const httpTask = res.body.find((task: { name: string }) => task.name === 'http.request');
     expect(httpTask).toMatchObject({
       description: expect.any(String),
-      kwargs: { type: 'object', required: ['url'], properties: { method: { default: 'POST' }, url: { type: 'string' }, timeout_seconds: { default: 30 } } },
+      kwargs: {
+        type: 'object',
+        required: ['url'],
+        properties: { method: { default: 'POST' }, url: { type: 'string' }, timeout_seconds: { default: 30 } },
+      },
     });
   });
 
   it('POSTs the body as JSON with the given headers and returns the status and the start of the answer', async () => {
-    const result = await registry.run('http.request', { url: `${baseUrl}/hook`, headers: { 'x-token': 'abc' }, body: { hello: 'world' } }, [], taskContext());
+    const result = await registry.run(
+      'http.request',
+      { url: `${baseUrl}/hook`, headers: { 'x-token': 'abc' }, body: { hello: 'world' } },
+      [],
+      taskContext(),
+    );
     expect(result).toEqual({ status_code: 201, body: 'x'.repeat(2000) });
     const last = received[received.length - 1];
     expect(last.method).toBe('POST');
@@ -73,19 +89,23 @@ describe('http.request task and GET /api/v1/tasks', () => {
   });
 
   it('fails on a non-2xx answer with the status code and the start of the body', async () => {
-    await expect(registry.run('http.request', { url: `${baseUrl}/fail`, method: 'GET' }, [], taskContext())).rejects.toThrow(/503.*upstream is down/);
+    await expect(
+      registry.run('http.request', { url: `${baseUrl}/fail`, method: 'GET' }, [], taskContext()),
+    ).rejects.toThrow(/503.*upstream is down/);
   });
 
   it('stops when the signal aborts', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('timed out')), 100);
-    await expect(registry.run('http.request', { url: `${baseUrl}/slow` }, [], taskContext(controller.signal))).rejects.toThrow('timed out');
+    await expect(
+      registry.run('http.request', { url: `${baseUrl}/slow` }, [], taskContext(controller.signal)),
+    ).rejects.toThrow('timed out');
   });
 
   it('gives up after timeout_seconds', async () => {
-    await expect(registry.run('http.request', { url: `${baseUrl}/slow`, timeout_seconds: 0.2 }, [], taskContext())).rejects.toThrow(
-      /no complete answer within 0\.2 s \(timeout_seconds\)/,
-    );
+    await expect(
+      registry.run('http.request', { url: `${baseUrl}/slow`, timeout_seconds: 0.2 }, [], taskContext()),
+    ).rejects.toThrow(/no complete answer within 0\.2 s \(timeout_seconds\)/);
   });
 
   it.each([
@@ -100,7 +120,9 @@ describe('http.request task and GET /api/v1/tasks', () => {
   });
 
   it('rejects an unknown task name listing the known ones', () => {
-    expect(() => registry.validateKwargs('nope', {})).toThrow(/task_name: unknown task "nope"; known tasks: .*http\.request/);
+    expect(() => registry.validateKwargs('nope', {})).toThrow(
+      /task_name: unknown task "nope"; known tasks: .*http\.request/,
+    );
   });
 });
 
@@ -135,7 +157,10 @@ describe('http.request runs: timeouts and the network policy (issue 13, finding 
     t = await createTestApp('tasks_http_runs', { ROLES: 'api,worker' });
     stalling = await startShortBodyServer(false);
     const started = Date.now();
-    defaultRun = runToEnd({ task_kwargs: { url: `${stalling.url}/default`, method: 'GET' } }).then((run) => ({ ...run, elapsedMs: Date.now() - started }));
+    defaultRun = runToEnd({ task_kwargs: { url: `${stalling.url}/default`, method: 'GET' } }).then((run) => ({
+      ...run,
+      elapsedMs: Date.now() - started,
+    }));
     defaultRun.catch(() => undefined); // observed by the last test
   });
   afterAll(async () => {
@@ -162,7 +187,9 @@ describe('http.request runs: timeouts and the network policy (issue 13, finding 
       const started = Date.now();
       const run = await runToEnd({ task_kwargs: { url: `${server.url}/short`, method: 'GET', timeout_seconds: 1 } });
       expect(run.status).toBe('failed');
-      expect(run.error).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/short: no complete answer within 1 s \(timeout_seconds\)/);
+      expect(run.error).toMatch(
+        /GET http:\/\/127\.0\.0\.1:\d+\/short: no complete answer within 1 s \(timeout_seconds\)/,
+      );
       expect(Date.now() - started).toBeLessThan(15_000);
     } finally {
       await server.close();
@@ -173,7 +200,10 @@ describe('http.request runs: timeouts and the network policy (issue 13, finding 
     const server = await startShortBodyServer(true);
     try {
       const run = await runToEnd({ task_kwargs: { url: `${server.url}/short`, method: 'GET' } });
-      expect(run).toMatchObject({ status: 'failed', error: expect.stringMatching(/closed after 200 before the whole answer arrived/) });
+      expect(run).toMatchObject({
+        status: 'failed',
+        error: expect.stringMatching(/closed after 200 before the whole answer arrived/),
+      });
     } finally {
       await server.close();
     }
@@ -197,27 +227,45 @@ describe('http.request runs: timeouts and the network policy (issue 13, finding 
     'http://metadata.google.internal/computeMetadata/v1/',
     'https://METADATA.GOOGLE.INTERNAL./computeMetadata/v1/',
   ])('refuses %s with a 400 naming task_kwargs.url at create, update and execute, and changes nothing', async (url) => {
-    const before = await withClient(t.db.url, async (c) => (await c.query('SELECT count(*)::int AS n FROM jobs')).rows[0].n);
+    const before = await withClient(
+      t.db.url,
+      async (c) => (await c.query('SELECT count(*)::int AS n FROM jobs')).rows[0].n,
+    );
     const create = await t.http.post('/api/v1/jobs').send(jobBody({ task_kwargs: { url } }));
     expect(create.status).toBe(400);
     expect(create.body.code).toBe('VALIDATION_FAILED');
     expect([create.body.message].flat().join(' ')).toMatch(/task_kwargs\.url: .*is denied by HTTP_TASK_DENIED_HOSTS/);
-    const job = (await t.http.post('/api/v1/jobs').send(jobBody({ is_enabled: false })).expect(201)).body;
+    const job = (
+      await t.http
+        .post('/api/v1/jobs')
+        .send(jobBody({ is_enabled: false }))
+        .expect(201)
+    ).body;
     const update = await t.http.put(`/api/v1/jobs/${job.id}`).send({ task_kwargs: { url } });
     expect(update.status).toBe(400);
     expect([update.body.message].flat().join(' ')).toMatch(/task_kwargs\.url/);
-    expect((await t.http.get(`/api/v1/jobs/${job.id}`).expect(200)).body.task_kwargs.url).toBe('http://127.0.0.1:9/unused');
+    expect((await t.http.get(`/api/v1/jobs/${job.id}`).expect(200)).body.task_kwargs.url).toBe(
+      'http://127.0.0.1:9/unused',
+    );
     const execute = await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({ force: true, override_kwargs: { url } });
     expect(execute.status).toBe(400);
-    const runs = await withClient(t.db.url, async (c) => (await c.query('SELECT count(*)::int AS n FROM executions WHERE job_id = $1', [job.id])).rows[0].n);
+    const runs = await withClient(
+      t.db.url,
+      async (c) => (await c.query('SELECT count(*)::int AS n FROM executions WHERE job_id = $1', [job.id])).rows[0].n,
+    );
     expect(runs).toBe(0);
     await t.http.delete(`/api/v1/jobs/${job.id}`).expect(204);
-    expect(await withClient(t.db.url, async (c) => (await c.query('SELECT count(*)::int AS n FROM jobs')).rows[0].n)).toBe(before);
+    expect(
+      await withClient(t.db.url, async (c) => (await c.query('SELECT count(*)::int AS n FROM jobs')).rows[0].n),
+    ).toBe(before);
   });
 
   it('fails the run against the stalling server after the default 30 s although the job allows an hour', async () => {
     const run = await defaultRun;
-    expect(run).toMatchObject({ status: 'failed', error: expect.stringMatching(/\/default: no complete answer within 30 s \(timeout_seconds\)/) });
+    expect(run).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/\/default: no complete answer within 30 s \(timeout_seconds\)/),
+    });
     expect(run.elapsedMs).toBeGreaterThanOrEqual(29_000);
     expect(run.elapsedMs).toBeLessThan(50_000);
   }, 60_000);

@@ -13,7 +13,9 @@ async function startMcpServer(toolNames: string[], seen = { requests: 0 }): Prom
     seen.requests++;
     const mcp = new McpServer({ name: 'test-mcp', version: '2.3.4' });
     for (const name of toolNames) {
-      mcp.registerTool(name, { description: `The ${name} tool` }, () => Promise.resolve({ content: [{ type: 'text', text: name }] }));
+      mcp.registerTool(name, { description: `The ${name} tool` }, () =>
+        Promise.resolve({ content: [{ type: 'text', text: name }] }),
+      );
     }
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
@@ -58,21 +60,43 @@ describe('mcp_server_health_check task', () => {
       server_version: '2.3.4',
       tool_count: 3,
     });
-    expect(result.servers[1]).toMatchObject({ url: stoppedUrl, reachable: false, tool_count: null, error: expect.any(String) });
+    expect(result.servers[1]).toMatchObject({
+      url: stoppedUrl,
+      reachable: false,
+      tool_count: null,
+      error: expect.any(String),
+    });
   });
 
   it('checks the servers given in kwargs instead', async () => {
-    const result = (await registry.run('mcp_server_health_check', { servers: [`${healthy.url}/mcp`] }, [], taskContext())) as McpHealthResult;
-    expect(result).toMatchObject({ status: 'healthy', checked: 1, reachable: 1, servers: [{ server_name: 'test-mcp', tool_count: 3 }] });
+    const result = (await registry.run(
+      'mcp_server_health_check',
+      { servers: [`${healthy.url}/mcp`] },
+      [],
+      taskContext(),
+    )) as McpHealthResult;
+    expect(result).toMatchObject({
+      status: 'healthy',
+      checked: 1,
+      reachable: 1,
+      servers: [{ server_name: 'test-mcp', tool_count: 3 }],
+    });
   });
 
   it('reports an empty list as not configured', async () => {
-    await expect(registry.run('mcp_server_health_check', { servers: [] }, [], taskContext())).resolves.toMatchObject({ status: 'not_configured', checked: 0 });
+    await expect(registry.run('mcp_server_health_check', { servers: [] }, [], taskContext())).resolves.toMatchObject({
+      status: 'not_configured',
+      checked: 0,
+    });
   });
 
   it('accepts only http and https URLs', () => {
-    expect(() => registry.validateKwargs('mcp_server_health_check', { servers: ['file:///tmp/x'] })).toThrow(ValidationFailedError);
-    expect(() => registry.validateKwargs('mcp_server_health_check', { servers: ['ws://127.0.0.1:1/mcp'] })).toThrow(/task_kwargs\.servers\.0: must be an http/);
+    expect(() => registry.validateKwargs('mcp_server_health_check', { servers: ['file:///tmp/x'] })).toThrow(
+      ValidationFailedError,
+    );
+    expect(() => registry.validateKwargs('mcp_server_health_check', { servers: ['ws://127.0.0.1:1/mcp'] })).toThrow(
+      /task_kwargs\.servers\.0: must be an http/,
+    );
   });
 
   it('stops when the signal aborts, even while a server hangs', async () => {
@@ -81,7 +105,12 @@ describe('mcp_server_health_check task', () => {
       const controller = new AbortController();
       setTimeout(() => controller.abort(new Error('cancelled')), 100);
       const started = Date.now();
-      const run = registry.run('mcp_server_health_check', { servers: [hanging.url] }, [], taskContext({ signal: controller.signal }));
+      const run = registry.run(
+        'mcp_server_health_check',
+        { servers: [hanging.url] },
+        [],
+        taskContext({ signal: controller.signal }),
+      );
       await expect(run).rejects.toThrow('cancelled');
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
@@ -92,7 +121,12 @@ describe('mcp_server_health_check task', () => {
   it('reports a hanging server as unreachable after timeout_seconds', async () => {
     const hanging = await listen(http.createServer(() => undefined));
     try {
-      const result = (await registry.run('mcp_server_health_check', { servers: [hanging.url], timeout_seconds: 0.3 }, [], taskContext())) as McpHealthResult;
+      const result = (await registry.run(
+        'mcp_server_health_check',
+        { servers: [hanging.url], timeout_seconds: 0.3 },
+        [],
+        taskContext(),
+      )) as McpHealthResult;
       expect(result).toMatchObject({ status: 'unhealthy', servers: [{ reachable: false, error: expect.any(String) }] });
     } finally {
       await hanging.close();
@@ -118,17 +152,34 @@ describe('mcp_server_health_check under the HTTP task network policy', () => {
     const before = (await t.http.get('/api/v1/jobs/').expect(200)).body.total;
     const res = await t.http
       .post('/api/v1/jobs/')
-      .send({ name: 'mcp-metadata', title: 'MCP', job_type: 'mcp_server_health_check', schedule_type: 'interval', schedule_expression: '30', task_name: 'mcp_server_health_check', task_kwargs: { servers: ['https://example.com/mcp', 'http://169.254.169.254/mcp'] } })
+      .send({
+        name: 'mcp-metadata',
+        title: 'MCP',
+        job_type: 'mcp_server_health_check',
+        schedule_type: 'interval',
+        schedule_expression: '30',
+        task_name: 'mcp_server_health_check',
+        task_kwargs: { servers: ['https://example.com/mcp', 'http://169.254.169.254/mcp'] },
+      })
       .expect(400);
-    expect(res.body.details).toContainEqual({ field: 'task_kwargs.servers.1', message: expect.stringContaining('HTTP_TASK_DENIED_HOSTS') });
+    expect(res.body.details).toContainEqual({
+      field: 'task_kwargs.servers.1',
+      message: expect.stringContaining('HTTP_TASK_DENIED_HOSTS'),
+    });
     expect((await t.http.get('/api/v1/jobs/').expect(200)).body.total).toBe(before);
   });
 
   it('reports a server whose name resolves to a denied address as unreachable, and sends it nothing', async () => {
     const url = `http://localhost:${new URL(server.url).port}/mcp`;
-    const result = (await t.app.get(TaskRegistry).run('mcp_server_health_check', { servers: [url] }, [], taskContext())) as McpHealthResult;
-    expect(result).toMatchObject({ status: 'unhealthy', servers: [{ url, reachable: false, error: expect.stringMatching(/refused: .*HTTP_TASK_DENIED_HOSTS; nothing was sent/) }] });
+    const result = (await t.app
+      .get(TaskRegistry)
+      .run('mcp_server_health_check', { servers: [url] }, [], taskContext())) as McpHealthResult;
+    expect(result).toMatchObject({
+      status: 'unhealthy',
+      servers: [
+        { url, reachable: false, error: expect.stringMatching(/refused: .*HTTP_TASK_DENIED_HOSTS; nothing was sent/) },
+      ],
+    });
     expect(seen.requests).toBe(0);
   });
 });
-

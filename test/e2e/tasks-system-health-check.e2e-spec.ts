@@ -25,7 +25,12 @@ describe('system_health_check task', () => {
   });
 
   it('reports the database, disk of DATA_DIR, memory and an overall status, and alerts nobody when healthy', async () => {
-    const report = (await registry.run('system_health_check', { min_free_disk_percent: 0, min_free_memory_percent: 0 }, [], taskContext())) as HealthReport;
+    const report = (await registry.run(
+      'system_health_check',
+      { min_free_disk_percent: 0, min_free_memory_percent: 0 },
+      [],
+      taskContext(),
+    )) as HealthReport;
     expect(report).toMatchObject({
       status: expect.stringMatching(/^(healthy|degraded)$/),
       database: { status: 'healthy', reachable: true, latency_ms: expect.any(Number) },
@@ -38,14 +43,24 @@ describe('system_health_check task', () => {
   });
 
   it('POSTs the report to ALERT_WEBHOOK_URL when unhealthy', async () => {
-    const report = (await registry.run('system_health_check', { min_free_disk_percent: 100 }, [], taskContext({ jobName: 'system_health_check', runId: 42 }))) as HealthReport;
+    const report = (await registry.run(
+      'system_health_check',
+      { min_free_disk_percent: 100 },
+      [],
+      taskContext({ jobName: 'system_health_check', runId: 42 }),
+    )) as HealthReport;
     expect(report.status).toBe('unhealthy');
     expect(report.disk.status).toBe('unhealthy');
     expect(report.alert).toEqual({ sent: true, url: `${webhook.url}/alerts`, status_code: 204 });
     expect(webhook.received).toHaveLength(1);
     const [alert] = webhook.received;
     expect(alert).toMatchObject({ method: 'POST', url: '/alerts', headers: { 'content-type': 'application/json' } });
-    expect(JSON.parse(alert.body)).toMatchObject({ event: 'system_health_check.unhealthy', job: 'system_health_check', run_id: 42, report: { status: 'unhealthy', database: { reachable: true } } });
+    expect(JSON.parse(alert.body)).toMatchObject({
+      event: 'system_health_check.unhealthy',
+      job: 'system_health_check',
+      run_id: 42,
+      report: { status: 'unhealthy', database: { reachable: true } },
+    });
   });
 
   it('does not alert when alert is false', async () => {

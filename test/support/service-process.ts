@@ -33,8 +33,10 @@ export class ServiceProcess {
     child.on('exit', (code, signal) => (this.exitCode = code ?? (signal ? 128 : 0)));
     const deadline = Date.now() + timeoutMs;
     while (!/Roles: /.test(this.output)) {
-      if (this.exitCode !== null) throw new Error(`${this.label} exited with ${this.exitCode} during start-up:\n${this.output.slice(-3000)}`);
-      if (Date.now() > deadline) throw new Error(`${this.label} did not start within ${timeoutMs} ms:\n${this.output.slice(-3000)}`);
+      if (this.exitCode !== null)
+        throw new Error(`${this.label} exited with ${this.exitCode} during start-up:\n${this.output.slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.label} did not start within ${timeoutMs} ms:\n${this.output.slice(-3000)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return this;

@@ -11,7 +11,11 @@ export function taskContext(overrides: Partial<TaskContext> = {}): TaskContext &
     jobId: 1,
     jobName: 'test',
     attempt: 1,
-    logger: { log: (m) => logged.push(m), warn: (m) => logged.push(`warn: ${m}`), error: (m) => logged.push(`error: ${m}`) },
+    logger: {
+      log: (m) => logged.push(m),
+      warn: (m) => logged.push(`warn: ${m}`),
+      error: (m) => logged.push(`error: ${m}`),
+    },
     logged,
     ...overrides,
   };

@@ -42,7 +42,11 @@ export interface TestAppOptions {
  * The real application on a fresh database of its own, served to supertest, with a
  * superuser (bootstrapped from ADMIN_USERNAME/ADMIN_PASSWORD) and an ordinary user logged in.
  */
-export async function createTestApp(label: string, env: Partial<Env> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+export async function createTestApp(
+  label: string,
+  env: Partial<Env> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const db = options.database ?? (await createTestDatabase(label));
   const config = AppConfig.from(
     {},
@@ -65,7 +69,8 @@ export async function createTestApp(label: string, env: Partial<Env> = {}, optio
   const server = app.getHttpServer();
   const tokens = { admin: '', user: '' };
   if (!options.withoutUsers) {
-    if (!options.database) await app.get(UsersService).create({ ...TEST_USER, isSuperuser: false }, systemActor('test'));
+    if (!options.database)
+      await app.get(UsersService).create({ ...TEST_USER, isSuperuser: false }, systemActor('test'));
     tokens.admin = await login(server, TEST_ADMIN);
     tokens.user = await login(server, TEST_USER);
   }
@@ -97,7 +102,10 @@ async function dropRedisKeys(url: string, prefix: string): Promise<void> {
 }
 
 async function login(server: unknown, credentials: { username: string; password: string }): Promise<string> {
-  const res = await request(server as Parameters<typeof request>[0]).post('/api/v1/auth/login').send(credentials);
-  if (res.status !== 200) throw new Error(`Test login of ${credentials.username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await request(server as Parameters<typeof request>[0])
+    .post('/api/v1/auth/login')
+    .send(credentials);
+  if (res.status !== 200)
+    throw new Error(`Test login of ${credentials.username} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.access_token as string;
 }

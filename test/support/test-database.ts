@@ -4,7 +4,10 @@ import { Client } from 'pg';
 /** The server tests run against: DATABASE_URL (CI, external mode) or the suite-wide embedded one. */
 export function serverUrl(): string {
   const url = process.env.DATABASE_URL ?? process.env.JOBS_TEST_PG_URL;
-  if (!url) throw new Error('No test database: set DATABASE_URL or run through jest (globalSetup starts an embedded PostgreSQL)');
+  if (!url)
+    throw new Error(
+      'No test database: set DATABASE_URL or run through jest (globalSetup starts an embedded PostgreSQL)',
+    );
   return url;
 }
 
@@ -24,7 +27,10 @@ export async function createTestDatabase(label = 'suite'): Promise<TestDatabase>
   return {
     url: url.toString(),
     name,
-    drop: () => withClient(admin.toString(), (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withClient(admin.toString(), (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }
 

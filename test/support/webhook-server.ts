@@ -41,7 +41,14 @@ export class WebhookServer {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString();
-    const entry: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', body: text ? safeJson(text) : null, headers: req.headers, at: Date.now(), aborted: false };
+    const entry: ReceivedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      body: text ? safeJson(text) : null,
+      headers: req.headers,
+      at: Date.now(),
+      aborted: false,
+    };
     this.received.push(entry);
     res.on('close', () => {
       if (!res.writableFinished) entry.aborted = true;
@@ -73,7 +80,12 @@ function safeJson(text: string): unknown {
 }
 
 /** Polls until `check` returns a truthy value or the time runs out (then throws with `what`). */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 15000, everyMs = 100): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 15000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

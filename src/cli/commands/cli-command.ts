@@ -10,7 +10,7 @@ export interface JsonOption {
 export abstract class JsonCommand extends CommandRunner {
   protected abstract readonly out: CliOutput;
 
-  @Option({ flags: '--json', description: 'print the result as JSON (the API\'s shape)' })
+  @Option({ flags: '--json', description: "print the result as JSON (the API's shape)" })
   parseJson(): boolean {
     return true;
   }

@@ -49,7 +49,9 @@ export class JobsCreateCommand extends JsonCommand {
     );
     const job = await this.jobs.create(dto, cliActor());
     this.print(o, job, (j) => {
-      this.out.line(`Created job ${j.id} ${this.out.c.bold(j.name)} (${j.schedule_type} ${j.schedule_expression}, ${j.timezone})`);
+      this.out.line(
+        `Created job ${j.id} ${this.out.c.bold(j.name)} (${j.schedule_type} ${j.schedule_expression}, ${j.timezone})`,
+      );
       this.out.line(`Next run: ${j.next_run_at ? timeWithRelative(j.next_run_at) : 'none while the job is disabled'}`);
     });
   }

@@ -20,7 +20,10 @@ export class JobsDeleteCommand extends CommandRunner {
     const job = await this.jobs.get(id);
     if (!options.force) {
       // No terminal to ask (a script, a pipe, cron): refuse rather than guess.
-      if (!stdinIsTerminal()) throw new OperationFailedError(`not deleting job ${id} (${job.name}) without confirmation, and there is no terminal to ask: use --force`);
+      if (!stdinIsTerminal())
+        throw new OperationFailedError(
+          `not deleting job ${id} (${job.name}) without confirmation, and there is no terminal to ask: use --force`,
+        );
       if (!(await confirm(`Delete job ${id} "${job.name}" and its ${job.total_runs} recorded runs?`))) {
         throw new OperationFailedError(`aborted; job ${id} was not deleted`);
       }

@@ -21,7 +21,8 @@ interface ExecuteOptions extends JsonOption {
 @SubCommand({
   name: 'execute',
   arguments: '<id>',
-  description: 'Run a job now: records a manual run and queues it for the workers of a running server (as POST /api/v1/jobs/{id}/execute)',
+  description:
+    'Run a job now: records a manual run and queues it for the workers of a running server (as POST /api/v1/jobs/{id}/execute)',
 })
 export class JobsExecuteCommand extends JsonCommand {
   constructor(
@@ -35,20 +36,32 @@ export class JobsExecuteCommand extends JsonCommand {
   async run([rawId]: string[], o: ExecuteOptions): Promise<void> {
     const id = parseId(rawId);
     const pickup = Number(o.waitTimeout ?? '60');
-    if (!Number.isFinite(pickup) || pickup <= 0) throw new OperationFailedError('--wait-timeout must be a positive number of seconds');
-    const dto = await validateDto(ExecuteJobDto, { force: o.force ? true : undefined, override_kwargs: parseJsonObject(o.kwargs, 'override_kwargs', '--kwargs') }, { override_kwargs: '--kwargs' });
+    if (!Number.isFinite(pickup) || pickup <= 0)
+      throw new OperationFailedError('--wait-timeout must be a positive number of seconds');
+    const dto = await validateDto(
+      ExecuteJobDto,
+      { force: o.force ? true : undefined, override_kwargs: parseJsonObject(o.kwargs, 'override_kwargs', '--kwargs') },
+      { override_kwargs: '--kwargs' },
+    );
     const queued = await this.actions.execute(id, dto, cliActor());
     if (!o.wait) return this.print(o, queued, (run) => this.describeQueued(run));
     if (!o.json) this.out.line(`Queued run ${queued.id} of job ${id}`);
     const run = await this.waiter.wait(queued.id, pickup);
-    this.print(o, run, (r) => this.out.line(`Run ${r.id} ${runStatus(this.out, r.status)} after ${duration(r.duration_seconds)}${r.error ? `: ${r.error}` : ''}`));
-    if (run.status !== 'succeeded') throw new OperationFailedError(`run ${run.id} ended ${run.status}${run.error ? `: ${run.error}` : ''}`);
+    this.print(o, run, (r) =>
+      this.out.line(
+        `Run ${r.id} ${runStatus(this.out, r.status)} after ${duration(r.duration_seconds)}${r.error ? `: ${r.error}` : ''}`,
+      ),
+    );
+    if (run.status !== 'succeeded')
+      throw new OperationFailedError(`run ${run.id} ended ${run.status}${run.error ? `: ${run.error}` : ''}`);
   }
 
   private describeQueued(run: ExecutionResponseDto): void {
     this.out.line(`Queued run ${run.id} of job ${run.job_id} (${run.trigger}, by ${run.triggered_by ?? '—'})`);
     this.out.line(
-      this.out.c.dim(`A worker of the running server (npm start) executes it; follow it with ./manage jobs runs ${run.job_id}, or use --wait next time.`),
+      this.out.c.dim(
+        `A worker of the running server (npm start) executes it; follow it with ./manage jobs runs ${run.job_id}, or use --wait next time.`,
+      ),
     );
   }
 
@@ -67,7 +80,10 @@ export class JobsExecuteCommand extends JsonCommand {
     return true;
   }
 
-  @Option({ flags: '--wait-timeout <seconds>', description: 'with --wait: how long a worker may take to pick the run up (default 60)' })
+  @Option({
+    flags: '--wait-timeout <seconds>',
+    description: 'with --wait: how long a worker may take to pick the run up (default 60)',
+  })
   parseWaitTimeout(value: string): string {
     return value;
   }

@@ -20,7 +20,14 @@ interface ListOptions extends JsonOption {
   size?: string;
 }
 
-const FLAGS = { status: '--status', job_type: '--type', search: '--search', sort: '--sort', page: '--page', size: '--size' };
+const FLAGS = {
+  status: '--status',
+  job_type: '--type',
+  search: '--search',
+  sort: '--sort',
+  page: '--page',
+  size: '--size',
+};
 
 @SubCommand({ name: 'list', description: 'List jobs, filtered and paginated (as GET /api/v1/jobs/)' })
 export class JobsListCommand extends JsonCommand {
@@ -35,11 +42,27 @@ export class JobsListCommand extends JsonCommand {
   async run(_args: string[], options: ListOptions): Promise<void> {
     const query = await validateDto(
       ListJobsQuery,
-      { status: options.status, job_type: options.type, is_enabled: options.enabledOnly ? 'true' : undefined, search: options.search, sort: options.sort, page: options.page, size: options.size },
+      {
+        status: options.status,
+        job_type: options.type,
+        is_enabled: options.enabledOnly ? 'true' : undefined,
+        search: options.search,
+        sort: options.sort,
+        page: options.page,
+        size: options.size,
+      },
       FLAGS,
     );
-    const filter = { status: query.status, isEnabled: query.is_enabled, jobType: query.job_type, search: query.search, sort: query.sort };
-    const page = options.overdueOnly ? await this.overduePage(query) : await this.jobs.list(filter, { page: query.page, size: query.size });
+    const filter = {
+      status: query.status,
+      isEnabled: query.is_enabled,
+      jobType: query.job_type,
+      search: query.search,
+      sort: query.sort,
+    };
+    const page = options.overdueOnly
+      ? await this.overduePage(query)
+      : await this.jobs.list(filter, { page: query.page, size: query.size });
     this.print(options, page, (p) => printJobPage(this.out, p));
   }
 
@@ -51,7 +74,8 @@ export class JobsListCommand extends JsonCommand {
         (query.status === undefined || job.status === query.status) &&
         (query.job_type === undefined || job.job_type === query.job_type) &&
         (query.is_enabled === undefined || job.is_enabled === query.is_enabled) &&
-        (search === undefined || [job.name, job.title, job.description ?? ''].some((text) => text.toLowerCase().includes(search))),
+        (search === undefined ||
+          [job.name, job.title, job.description ?? ''].some((text) => text.toLowerCase().includes(search))),
     );
     const start = (query.page - 1) * query.size;
     return toPage(matching.slice(start, start + query.size), matching.length, query);
@@ -82,7 +106,10 @@ export class JobsListCommand extends JsonCommand {
     return value;
   }
 
-  @Option({ flags: '--sort <field>', description: 'name, created_at, next_run_at or last_run_at; prefix - for descending' })
+  @Option({
+    flags: '--sort <field>',
+    description: 'name, created_at, next_run_at or last_run_at; prefix - for descending',
+  })
   parseSort(value: string): string {
     return value;
   }

@@ -4,7 +4,10 @@ import { CliOutput } from '../output/cli-output';
 import { printJobTable, printStats } from '../output/job-views';
 import { JsonCommand, type JsonOption } from './cli-command';
 
-@SubCommand({ name: 'overdue', description: 'Enabled, active jobs whose next run is late (as GET /api/v1/jobs/overdue/list)' })
+@SubCommand({
+  name: 'overdue',
+  description: 'Enabled, active jobs whose next run is late (as GET /api/v1/jobs/overdue/list)',
+})
 export class JobsOverdueCommand extends JsonCommand {
   constructor(
     private readonly stats: JobStatsService,
@@ -15,11 +18,16 @@ export class JobsOverdueCommand extends JsonCommand {
 
   async run(_args: string[], options: JsonOption): Promise<void> {
     const jobs = await this.stats.overdue();
-    this.print(options, jobs, (list) => (list.length === 0 ? this.out.line('No overdue jobs.') : printJobTable(this.out, list)));
+    this.print(options, jobs, (list) =>
+      list.length === 0 ? this.out.line('No overdue jobs.') : printJobTable(this.out, list),
+    );
   }
 }
 
-@SubCommand({ name: 'stats', description: 'Counts of jobs and runs, success rate, durations (as GET /api/v1/jobs/stats/overview)' })
+@SubCommand({
+  name: 'stats',
+  description: 'Counts of jobs and runs, success rate, durations (as GET /api/v1/jobs/stats/overview)',
+})
 export class JobsStatsCommand extends JsonCommand {
   constructor(
     private readonly stats: JobStatsService,

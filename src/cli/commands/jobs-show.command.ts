@@ -49,7 +49,11 @@ interface RunsOptions extends JsonOption {
   size?: string;
 }
 
-@SubCommand({ name: 'runs', arguments: '<id>', description: "A job's runs, newest first (as GET /api/v1/jobs/{id}/executions)" })
+@SubCommand({
+  name: 'runs',
+  arguments: '<id>',
+  description: "A job's runs, newest first (as GET /api/v1/jobs/{id}/executions)",
+})
 export class JobsRunsCommand extends JsonCommand {
   constructor(
     private readonly executions: ExecutionsService,
@@ -60,15 +64,23 @@ export class JobsRunsCommand extends JsonCommand {
 
   async run([rawId]: string[], options: RunsOptions): Promise<void> {
     const id = parseId(rawId);
-    const q = await validateDto(ListJobExecutionsQuery, { status: options.status, page: options.page, size: options.size }, { status: '--status', page: '--page', size: '--size' });
+    const q = await validateDto(
+      ListJobExecutionsQuery,
+      { status: options.status, page: options.page, size: options.size },
+      { status: '--status', page: '--page', size: '--size' },
+    );
     const page = await this.executions.listForJob(id, { jobId: id, status: q.status }, { page: q.page, size: q.size });
     this.print(options, page, (p) => {
       printRuns(this.out, p.items);
-      if (p.total > 0) this.out.line(this.out.c.dim(`Page ${p.page} of ${p.pages} · ${p.total} run${p.total === 1 ? '' : 's'}`));
+      if (p.total > 0)
+        this.out.line(this.out.c.dim(`Page ${p.page} of ${p.pages} · ${p.total} run${p.total === 1 ? '' : 's'}`));
     });
   }
 
-  @Option({ flags: '--status <status>', description: 'queued, running, succeeded, failed, timed_out, cancelled or skipped' })
+  @Option({
+    flags: '--status <status>',
+    description: 'queued, running, succeeded, failed, timed_out, cancelled or skipped',
+  })
   parseStatus(value: string): string {
     return value;
   }

@@ -27,7 +27,11 @@ export class JobsPauseCommand extends JsonCommand {
   }
 }
 
-@SubCommand({ name: 'resume', arguments: '<id>', description: 'Resume a paused job; its next run is computed from now' })
+@SubCommand({
+  name: 'resume',
+  arguments: '<id>',
+  description: 'Resume a paused job; its next run is computed from now',
+})
 export class JobsResumeCommand extends JsonCommand {
   constructor(
     private readonly actions: JobActionsService,

@@ -19,9 +19,18 @@ interface UpdateOptions extends JsonOption, JobFieldOptions {
   title?: string;
 }
 
-const FLAGS = { ...JOB_FIELD_FLAGS, title: '--title', schedule_expression: '--schedule', schedule_type: '--schedule-type' };
+const FLAGS = {
+  ...JOB_FIELD_FLAGS,
+  title: '--title',
+  schedule_expression: '--schedule',
+  schedule_type: '--schedule-type',
+};
 
-@SubCommand({ name: 'update', arguments: '<id>', description: 'Change a job: only the given options change (as PUT /api/v1/jobs/{id})' })
+@SubCommand({
+  name: 'update',
+  arguments: '<id>',
+  description: 'Change a job: only the given options change (as PUT /api/v1/jobs/{id})',
+})
 export class JobsUpdateCommand extends JsonCommand {
   constructor(
     private readonly jobs: JobsService,
@@ -44,7 +53,8 @@ export class JobsUpdateCommand extends JsonCommand {
       timezone: o.timezone,
       is_enabled: enabledFlag(o),
     };
-    if (Object.values(plain).every((v) => v === undefined)) throw new UsageError('nothing to change: give at least one option');
+    if (Object.values(plain).every((v) => v === undefined))
+      throw new UsageError('nothing to change: give at least one option');
     const dto = await validateDto(UpdateJobDto, plain, FLAGS);
     const before = await this.jobs.get(id);
     if (dto.schedule_expression !== undefined && dto.schedule_type === undefined) this.inferType(dto, before);
@@ -53,23 +63,37 @@ export class JobsUpdateCommand extends JsonCommand {
   }
 
   private inferType(dto: UpdateJobDto, job: JobResponseDto): void {
-    const fits = (type: ScheduleType) => this.schedules.preview({ type, expression: dto.schedule_expression!, timezone: dto.timezone ?? job.timezone }, new Date(), 1).valid;
+    const fits = (type: ScheduleType) =>
+      this.schedules.preview(
+        { type, expression: dto.schedule_expression!, timezone: dto.timezone ?? job.timezone },
+        new Date(),
+        1,
+      ).valid;
     const type = inferScheduleType(dto.schedule_expression!, job.schedule_type as ScheduleType, fits);
     if (type === undefined || type === job.schedule_type) return;
     dto.schedule_type = type;
-    this.out.note(`Schedule type: ${job.schedule_type} → ${type} (from the shape of "${dto.schedule_expression}"; --schedule-type chooses it explicitly)`);
+    this.out.note(
+      `Schedule type: ${job.schedule_type} → ${type} (from the shape of "${dto.schedule_expression}"; --schedule-type chooses it explicitly)`,
+    );
   }
 
   private describe(before: JobResponseDto, after: JobResponseDto): void {
     const changed = (Object.keys(after) as (keyof JobResponseDto)[]).filter(
-      (key) => key !== 'updated_at' && key !== 'next_run_at' && JSON.stringify(before[key]) !== JSON.stringify(after[key]),
+      (key) =>
+        key !== 'updated_at' && key !== 'next_run_at' && JSON.stringify(before[key]) !== JSON.stringify(after[key]),
     );
-    this.out.line(`Updated job ${after.id} ${this.out.c.bold(after.name)}${changed.length === 0 ? ' (no change)' : ''}`);
-    for (const key of changed) this.out.line(`  ${key}: ${JSON.stringify(before[key])} → ${JSON.stringify(after[key])}`);
+    this.out.line(
+      `Updated job ${after.id} ${this.out.c.bold(after.name)}${changed.length === 0 ? ' (no change)' : ''}`,
+    );
+    for (const key of changed)
+      this.out.line(`  ${key}: ${JSON.stringify(before[key])} → ${JSON.stringify(after[key])}`);
     this.out.line(`Next run: ${after.next_run_at ? timeWithRelative(after.next_run_at) : 'none (disabled or paused)'}`);
   }
 
-  @Option({ flags: '--schedule <expression>', description: 'new schedule expression (the type follows its shape unless --schedule-type is given)' })
+  @Option({
+    flags: '--schedule <expression>',
+    description: 'new schedule expression (the type follows its shape unless --schedule-type is given)',
+  })
   parseSchedule(value: string): string {
     return value;
   }

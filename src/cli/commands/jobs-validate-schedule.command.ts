@@ -16,7 +16,8 @@ interface ValidateOptions extends JsonOption {
 @SubCommand({
   name: 'validate-schedule',
   arguments: '<schedule_type> <schedule_expression>',
-  description: 'Check a schedule and list its next fire times (as POST /api/v1/jobs/validate-schedule); exit 1 when invalid',
+  description:
+    'Check a schedule and list its next fire times (as POST /api/v1/jobs/validate-schedule); exit 1 when invalid',
 })
 export class JobsValidateScheduleCommand extends JsonCommand {
   constructor(
@@ -29,10 +30,20 @@ export class JobsValidateScheduleCommand extends JsonCommand {
   async run([type, expression]: string[], o: ValidateOptions): Promise<void> {
     const dto = await validateDto(
       ValidateScheduleDto,
-      { schedule_type: type, schedule_expression: expression, timezone: o.timezone, count: numberish(o.count), from: o.from },
+      {
+        schedule_type: type,
+        schedule_expression: expression,
+        timezone: o.timezone,
+        count: numberish(o.count),
+        from: o.from,
+      },
       { timezone: '--timezone', count: '--count', from: '--from' },
     );
-    const preview = this.schedules.preview({ type: dto.schedule_type, expression: dto.schedule_expression, timezone: dto.timezone }, dto.from ? new Date(dto.from) : new Date(), dto.count);
+    const preview = this.schedules.preview(
+      { type: dto.schedule_type, expression: dto.schedule_expression, timezone: dto.timezone },
+      dto.from ? new Date(dto.from) : new Date(),
+      dto.count,
+    );
     if (o.json) this.out.json(preview);
     else if (preview.valid) printSchedulePreview(this.out, preview);
     if (!preview.valid) throw new OperationFailedError(`invalid schedule: ${preview.error}`);

@@ -6,7 +6,10 @@ import { CliOutput } from '../output/cli-output';
 import { JsonCommand, type JsonOption } from './cli-command';
 
 /** `./manage migrate`: the CLI opens the database without migrating for this one command. */
-@Command({ name: 'migrate', description: 'Run pending database migrations (under the same advisory lock as the server)' })
+@Command({
+  name: 'migrate',
+  description: 'Run pending database migrations (under the same advisory lock as the server)',
+})
 export class MigrateCommand extends JsonCommand {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,

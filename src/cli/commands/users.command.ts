@@ -13,7 +13,11 @@ interface CreateUserOptions extends JsonOption {
   passwordStdin?: boolean;
 }
 
-@SubCommand({ name: 'create', arguments: '<username>', description: 'Create a user; the password is asked for (hidden) or read with --password-stdin' })
+@SubCommand({
+  name: 'create',
+  arguments: '<username>',
+  description: 'Create a user; the password is asked for (hidden) or read with --password-stdin',
+})
 export class UsersCreateCommand extends JsonCommand {
   constructor(
     private readonly users: UsersService,
@@ -25,13 +29,21 @@ export class UsersCreateCommand extends JsonCommand {
   async run([username]: string[], o: CreateUserOptions): Promise<void> {
     const password = await this.password(o);
     const dto = await validateDto(CreateUserDto, { username, password, is_superuser: o.superuser ?? false });
-    const user = await this.users.create({ username: dto.username, password: dto.password, isSuperuser: dto.is_superuser ?? false }, cliActor());
-    this.print(o, user, (u) => this.out.line(`Created ${u.is_superuser ? 'superuser' : 'user'} ${this.out.c.bold(u.username)} (id ${u.id}); log in with POST /api/v1/auth/login`));
+    const user = await this.users.create(
+      { username: dto.username, password: dto.password, isSuperuser: dto.is_superuser ?? false },
+      cliActor(),
+    );
+    this.print(o, user, (u) =>
+      this.out.line(
+        `Created ${u.is_superuser ? 'superuser' : 'user'} ${this.out.c.bold(u.username)} (id ${u.id}); log in with POST /api/v1/auth/login`,
+      ),
+    );
   }
 
   private async password(o: CreateUserOptions): Promise<string> {
     if (o.passwordStdin) return readStdin();
-    if (!stdinIsTerminal()) throw new OperationFailedError('no terminal to ask for the password: pipe it in with --password-stdin');
+    if (!stdinIsTerminal())
+      throw new OperationFailedError('no terminal to ask for the password: pipe it in with --password-stdin');
     const first = await hiddenInput('Password: ');
     const second = await hiddenInput('Password (again): ');
     if (first !== second) throw new OperationFailedError('the passwords do not match');

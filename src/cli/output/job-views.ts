@@ -35,7 +35,9 @@ function schedule(job: JobResponseDto): string {
 
 export function printJobPage(out: CliOutput, page: Page<JobResponseDto>, now = new Date()): void {
   if (page.items.length === 0) {
-    out.line(page.total === 0 ? 'No jobs match.' : `No jobs on page ${page.page} (${page.total} in ${page.pages} pages).`);
+    out.line(
+      page.total === 0 ? 'No jobs match.' : `No jobs on page ${page.page} (${page.total} in ${page.pages} pages).`,
+    );
     return;
   }
   printJobTable(out, page.items, now);
@@ -45,7 +47,19 @@ export function printJobPage(out: CliOutput, page: Page<JobResponseDto>, now = n
 export function printJobTable(out: CliOutput, jobs: (JobResponseDto | OverdueJobDto)[], now = new Date()): void {
   const overdue = jobs.some((j) => 'overdue_seconds' in j);
   out.table(
-    ['ID', 'NAME', 'TYPE', 'SCHEDULE', 'STATE', 'PRI', 'NEXT RUN', ...(overdue ? ['LATE'] : []), 'LAST RUN', 'RUNS', 'OK %'],
+    [
+      'ID',
+      'NAME',
+      'TYPE',
+      'SCHEDULE',
+      'STATE',
+      'PRI',
+      'NEXT RUN',
+      ...(overdue ? ['LATE'] : []),
+      'LAST RUN',
+      'RUNS',
+      'OK %',
+    ],
     jobs.map((job) => [
       String(job.id),
       job.name,
@@ -76,8 +90,14 @@ export function printJob(out: CliOutput, job: JobResponseDto, now = new Date()):
     ['Retries', `${job.max_retries} (backoff ${job.retry_backoff_seconds} s)`],
     ['Policies', `misfire ${job.misfire_policy}, overlap ${job.overlap_policy}`],
     ['Next run', timeWithRelative(job.next_run_at, now)],
-    ['Last run', job.last_run_at ? `${timeWithRelative(job.last_run_at, now)} ${runStatus(out, job.last_run_status)}` : '—'],
-    ['Runs', `${job.total_runs} total, ${job.successful_runs} succeeded, ${job.failed_runs} failed, success rate ${percent(job.success_rate)}`],
+    [
+      'Last run',
+      job.last_run_at ? `${timeWithRelative(job.last_run_at, now)} ${runStatus(out, job.last_run_status)}` : '—',
+    ],
+    [
+      'Runs',
+      `${job.total_runs} total, ${job.successful_runs} succeeded, ${job.failed_runs} failed, success rate ${percent(job.success_rate)}`,
+    ],
     ['Avg duration', duration(job.avg_duration_seconds)],
     ['Created', `${utcTime(job.created_at)} by ${job.created_by ?? '—'}`],
     ['Updated', timeWithRelative(job.updated_at, now)],
@@ -122,7 +142,10 @@ export function printStats(out: CliOutput, s: JobStatsOverviewDto): void {
   out.heading('Runs');
   out.fields([
     ['Total', String(s.total_runs)],
-    ['Outcomes', `${out.c.green(`succeeded ${s.runs_by_outcome.succeeded}`)}, ${out.c.red(`failed ${s.runs_by_outcome.failed}`)}, other ${s.runs_by_outcome.other}`],
+    [
+      'Outcomes',
+      `${out.c.green(`succeeded ${s.runs_by_outcome.succeeded}`)}, ${out.c.red(`failed ${s.runs_by_outcome.failed}`)}, other ${s.runs_by_outcome.other}`,
+    ],
     ['Success rate', percent(s.success_rate)],
     ['Avg duration', duration(s.avg_duration_seconds)],
     ['p95 (24 h)', duration(s.p95_duration_seconds)],

@@ -2,7 +2,14 @@ import { DynamicModule, Global, Module, RequestMethod } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
-import { destination as pinoDestination, type DestinationStream, type Level, type LogFn, type Logger, type LoggerOptions } from 'pino';
+import {
+  destination as pinoDestination,
+  type DestinationStream,
+  type Level,
+  type LogFn,
+  type Logger,
+  type LoggerOptions,
+} from 'pino';
 import { AppConfig } from '../../config/app-config';
 import { LogContext } from './log-context.service';
 import { looksLikeJwt, maskKnownSecrets, REDACT_PATHS, REDACTED, redactHeaders, scrubText } from './redaction';
@@ -57,14 +64,29 @@ export class LoggingModule {
 
 function requestId(req: IncomingMessage, res: ServerResponse): string {
   const incoming = req.headers[REQUEST_ID_HEADER];
-  const id = typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) && !looksLikeJwt(incoming) ? incoming : randomUUID();
+  const id =
+    typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) && !looksLikeJwt(incoming)
+      ? incoming
+      : randomUUID();
   res.setHeader(REQUEST_ID_HEADER, id);
   return id;
 }
 
 /** What a request line shows of the request: no body, no query secrets, no credential in any header. */
-function serializeRequest(req: { id?: unknown; method?: string; url?: string; headers?: Record<string, unknown>; remoteAddress?: string }) {
-  return { id: req.id, method: req.method, url: req.url ? scrubText(req.url) : req.url, headers: redactHeaders(req.headers), remote_address: req.remoteAddress };
+function serializeRequest(req: {
+  id?: unknown;
+  method?: string;
+  url?: string;
+  headers?: Record<string, unknown>;
+  remoteAddress?: string;
+}) {
+  return {
+    id: req.id,
+    method: req.method,
+    url: req.url ? scrubText(req.url) : req.url,
+    headers: redactHeaders(req.headers),
+    remote_address: req.remoteAddress,
+  };
 }
 
 /** Every line, whatever logged it and however, loses the values of the secrets this process resolved. */

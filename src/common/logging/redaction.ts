@@ -47,7 +47,9 @@ export function isSecretReference(value: unknown): value is { $secret: string } 
 export function redactString(text: string): string {
   return maskKnownSecrets(
     text
-      .replace(JSON_STRING_FIELD, (field: string, key: string, colon: string) => (isCredentialKey(key) && !field.endsWith(`"${REDACTED}"`) ? `"${key}"${colon}"${REDACTED}"` : field))
+      .replace(JSON_STRING_FIELD, (field: string, key: string, colon: string) =>
+        isCredentialKey(key) && !field.endsWith(`"${REDACTED}"`) ? `"${key}"${colon}"${REDACTED}"` : field,
+      )
       .replace(URL_USERINFO, `$1${REDACTED}$2`)
       .replace(CREDENTIAL_PARAM, `$1${REDACTED}`)
       .replace(JWT, REDACTED)
@@ -75,7 +77,12 @@ function redactAny(value: unknown): unknown {
   if (isSecretReference(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    Object.defineProperty(out, key, { value: isCredentialKey(key) ? redactCredential(v) : redactAny(v), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, {
+      value: isCredentialKey(key) ? redactCredential(v) : redactAny(v),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -104,7 +111,8 @@ function keepAt(next: unknown, previous: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(next)) {
     const had = Object.prototype.hasOwnProperty.call(before, key) ? before[key] : undefined;
-    const kept = value === REDACTED && isCredentialKey(key) && had !== undefined && had !== null ? had : keepAt(value, had);
+    const kept =
+      value === REDACTED && isCredentialKey(key) && had !== undefined && had !== null ? had : keepAt(value, had);
     Object.defineProperty(out, key, { value: kept, enumerable: true, writable: true, configurable: true });
   }
   return out;
@@ -158,7 +166,19 @@ export function maskKnownSecrets(text: string, values: readonly string[] = known
  * pino `redact` paths: fields named like secrets in anything logged as an object (up to two
  * levels deep). Request headers are redacted by the request serializer (`redactHeaders`).
  */
-const SECRET_KEYS = ['password', 'new_password', 'current_password', 'access_token', 'refresh_token', 'token', 'secret', 'jwt', 'jwtSecret', 'adminPassword', 'authorization'];
+const SECRET_KEYS = [
+  'password',
+  'new_password',
+  'current_password',
+  'access_token',
+  'refresh_token',
+  'token',
+  'secret',
+  'jwt',
+  'jwtSecret',
+  'adminPassword',
+  'authorization',
+];
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',

@@ -30,7 +30,9 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
       return;
     }
     if (!this.config.embedded) {
-      this.logger.warn('No user exists: set ADMIN_USERNAME and ADMIN_PASSWORD, or run ./manage users create NAME --superuser');
+      this.logger.warn(
+        'No user exists: set ADMIN_USERNAME and ADMIN_PASSWORD, or run ./manage users create NAME --superuser',
+      );
       return;
     }
     const password = randomBytes(18).toString('base64url');

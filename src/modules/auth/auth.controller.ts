@@ -19,7 +19,8 @@ import { MeResponseDto } from './dto/user.dto';
 import type { Principal } from './jwt.strategy';
 import { LoginThrottlerGuard } from './login-throttler.guard';
 
-const THROTTLED = 'Too many failed attempts for this username from this address, from this address, or for this username overall; see Retry-After';
+const THROTTLED =
+  'Too many failed attempts for this username from this address, from this address, or for this username overall; see Retry-After';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -53,12 +54,20 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Change your own password',
-    description: 'Every token issued before the change stops working (the one sent with this request too); the answer carries a fresh token.',
+    description:
+      'Every token issued before the change stops working (the one sent with this request too); the answer carries a fresh token.',
   })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'current_password does not match, or new_password is too weak (the message says why)' })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'current_password does not match, or new_password is too weak (the message says why)',
+  })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: THROTTLED })
-  changePassword(@Body() dto: ChangePasswordDto, @CurrentPrincipal() principal: Principal, @CurrentActor() actor: Actor): Promise<TokenResponseDto> {
+  changePassword(
+    @Body() dto: ChangePasswordDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+  ): Promise<TokenResponseDto> {
     return this.auth.changePassword(principal, dto.current_password, dto.new_password, actor);
   }
 

@@ -21,7 +21,10 @@ export const Superuser = (): MethodDecorator & ClassDecorator =>
 
 /** Swagger: these routes need a bearer token and may answer 401. Put it on every non-public controller. */
 export const ApiAuth = (): ClassDecorator & MethodDecorator =>
-  applyDecorators(ApiBearerAuth(BEARER), ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing, invalid or expired token' }));
+  applyDecorators(
+    ApiBearerAuth(BEARER),
+    ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing, invalid or expired token' }),
+  );
 
 /** The verified token's principal (user and token id), set on the request by the global guard. */
 export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {

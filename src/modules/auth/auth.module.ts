@@ -38,7 +38,8 @@ function loginAttemptsStore(config: AppConfig, dataSource: DataSource): LoginAtt
     JwtModule.register({}),
     ThrottlerModule.forRootAsync({
       inject: [AppConfig, DataSource],
-      useFactory: (config: AppConfig, dataSource: DataSource) => loginThrottlerOptions(config, loginAttemptsStore(config, dataSource)),
+      useFactory: (config: AppConfig, dataSource: DataSource) =>
+        loginThrottlerOptions(config, loginAttemptsStore(config, dataSource)),
     }),
     AuditModule,
   ],

@@ -35,11 +35,24 @@ export class AuthService {
   async login(username: string, password: string, ip: string | undefined): Promise<TokenResponseDto> {
     const { user, known } = await this.users.verifyCredentials(username, password);
     // An unknown name is recorded as `anonymous`: people type passwords into the username field.
-    const actor: Actor = { kind: 'user', name: known ? known.username : 'anonymous', userId: known?.id, isSuperuser: false, ip };
-    const entry: AuditEntry = { actor, action: user ? 'auth.login' : 'auth.login_failed', entityType: 'user', entityId: known?.id ?? null };
+    const actor: Actor = {
+      kind: 'user',
+      name: known ? known.username : 'anonymous',
+      userId: known?.id,
+      isSuperuser: false,
+      ip,
+    };
+    const entry: AuditEntry = {
+      actor,
+      action: user ? 'auth.login' : 'auth.login_failed',
+      entityType: 'user',
+      entityId: known?.id ?? null,
+    };
     await this.dataSource.transaction((tx) => this.audit.record(tx, entry));
     if (!user) {
-      this.logger.warn(`Failed login for ${known ? JSON.stringify(known.username) : 'an unknown username'} from ${ip ?? 'an unknown address'}`);
+      this.logger.warn(
+        `Failed login for ${known ? JSON.stringify(known.username) : 'an unknown username'} from ${ip ?? 'an unknown address'}`,
+      );
       throw new InvalidCredentialsError();
     }
     // Only failures use the throttling budget: the attempt counted on the way in is taken back.
@@ -50,7 +63,10 @@ export class AuthService {
   /** Revokes the token the request came with, in every process (until it would have expired). */
   async logout(principal: Principal, actor: Actor): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
-      await this.revoked.revoke({ jti: principal.tokenId, userId: principal.id, expiresAt: principal.tokenExpiresAt }, tx);
+      await this.revoked.revoke(
+        { jti: principal.tokenId, userId: principal.id, expiresAt: principal.tokenExpiresAt },
+        tx,
+      );
       await this.audit.record(tx, { actor, action: 'auth.logout', entityType: 'user', entityId: principal.id });
     });
   }
@@ -59,7 +75,12 @@ export class AuthService {
    * Changes the caller's own password. Every token issued before (the one used for this
    * request included) stops working; the answer carries a fresh token.
    */
-  async changePassword(principal: Principal, currentPassword: string, newPassword: string, actor: Actor): Promise<TokenResponseDto> {
+  async changePassword(
+    principal: Principal,
+    currentPassword: string,
+    newPassword: string,
+    actor: Actor,
+  ): Promise<TokenResponseDto> {
     const { user, tokenVersion } = await this.users.changePassword(principal.id, currentPassword, newPassword, actor);
     await this.attempts.forgive(loginThrottleKeys(user.username, actor.ip));
     return this.issue(user.id, user.username, tokenVersion);
@@ -74,7 +95,11 @@ export class AuthService {
   private async issue(id: number, username: string, version: number): Promise<TokenResponseDto> {
     const payload: JwtPayload = { sub: id, username, jti: randomUUID(), ver: version };
     const ttl = this.config.jwtTtlSeconds;
-    const accessToken = await this.jwt.signAsync(payload, { secret: await this.secrets.get(), algorithm: 'HS256', expiresIn: ttl });
+    const accessToken = await this.jwt.signAsync(payload, {
+      secret: await this.secrets.get(),
+      algorithm: 'HS256',
+      expiresIn: ttl,
+    });
     return { access_token: accessToken, token_type: 'bearer', expires_in: ttl };
   }
 }

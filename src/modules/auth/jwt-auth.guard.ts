@@ -24,8 +24,15 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     await (super.canActivate(context) as Promise<boolean>);
     const request = context.switchToHttp().getRequest<Request & { user: Principal; actor?: Actor }>();
     const principal = request.user;
-    request.actor = { kind: 'user', name: principal.username, userId: principal.id, isSuperuser: principal.isSuperuser, ip: request.ip };
-    if (this.reflector.getAllAndOverride<boolean>(IS_SUPERUSER, targets) && !principal.isSuperuser) throw new SuperuserRequiredError();
+    request.actor = {
+      kind: 'user',
+      name: principal.username,
+      userId: principal.id,
+      isSuperuser: principal.isSuperuser,
+      ip: request.ip,
+    };
+    if (this.reflector.getAllAndOverride<boolean>(IS_SUPERUSER, targets) && !principal.isSuperuser)
+      throw new SuperuserRequiredError();
     return true;
   }
 
@@ -43,6 +50,7 @@ function describe(info: unknown): string {
   const name = (info as { name?: string } | undefined)?.name;
   const message = (info as { message?: string } | undefined)?.message ?? '';
   if (name === 'TokenExpiredError') return 'The token has expired; log in again';
-  if (message === 'No auth token') return 'Authentication required: send Authorization: Bearer <token> (POST /api/v1/auth/login)';
+  if (message === 'No auth token')
+    return 'Authentication required: send Authorization: Bearer <token> (POST /api/v1/auth/login)';
   return 'The token is invalid';
 }

@@ -63,10 +63,19 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     // jsonwebtoken checks `exp` only when present: a signed token without one would live forever.
     if (typeof payload.exp !== 'number') throw new UnauthorizedError('The token has no expiry (exp); log in again');
     const { sub, jti, ver } = payload;
-    if (!Number.isInteger(sub) || typeof jti !== 'string' || !UUID.test(jti) || !Number.isInteger(ver)) throw new UnauthorizedError('The token is invalid');
+    if (!Number.isInteger(sub) || typeof jti !== 'string' || !UUID.test(jti) || !Number.isInteger(ver))
+      throw new UnauthorizedError('The token is invalid');
     const holder = await this.users.findTokenHolder(sub!, jti);
-    if (!holder || holder.username !== payload.username) throw new UnauthorizedError('The token does not belong to an existing user');
-    if (holder.revoked || holder.tokenVersion !== ver) throw new UnauthorizedError('The token has been revoked; log in again');
-    return { id: holder.id, username: holder.username, isSuperuser: holder.isSuperuser, tokenId: jti, tokenExpiresAt: new Date(payload.exp * 1000) };
+    if (!holder || holder.username !== payload.username)
+      throw new UnauthorizedError('The token does not belong to an existing user');
+    if (holder.revoked || holder.tokenVersion !== ver)
+      throw new UnauthorizedError('The token has been revoked; log in again');
+    return {
+      id: holder.id,
+      username: holder.username,
+      isSuperuser: holder.isSuperuser,
+      tokenId: jti,
+      tokenExpiresAt: new Date(payload.exp * 1000),
+    };
   }
 }

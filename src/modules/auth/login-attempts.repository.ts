@@ -27,7 +27,12 @@ export class LoginAttemptsRepository {
          CASE WHEN blocked_until > now() THEN ceil(extract(epoch FROM blocked_until - now()))::int ELSE 0 END AS block_seconds`,
       [key, ttlMs, limit, blockMs],
     )) as { hits: number; window_seconds: number; block_seconds: number }[];
-    return { totalHits: row.hits, timeToExpire: row.window_seconds, isBlocked: row.block_seconds > 0, timeToBlockExpire: row.block_seconds };
+    return {
+      totalHits: row.hits,
+      timeToExpire: row.window_seconds,
+      isBlocked: row.block_seconds > 0,
+      timeToBlockExpire: row.block_seconds,
+    };
   }
 
   async forgive(keys: string[]): Promise<void> {
@@ -39,6 +44,8 @@ export class LoginAttemptsRepository {
   }
 
   async pruneExpired(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM login_attempt_counters WHERE window_ends_at < now() AND (blocked_until IS NULL OR blocked_until < now())`);
+    await this.dataSource.query(
+      `DELETE FROM login_attempt_counters WHERE window_ends_at < now() AND (blocked_until IS NULL OR blocked_until < now())`,
+    );
   }
 }

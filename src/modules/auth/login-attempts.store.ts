@@ -47,7 +47,10 @@ return 0`;
 export class LoginThrottleUnavailableError extends DomainError {
   override readonly errorCode = 'LOGIN_THROTTLE_UNAVAILABLE';
   constructor(cause: unknown) {
-    super('UNAVAILABLE', 'Login is unavailable right now (its attempt counters in Redis cannot be reached); retry in a few seconds');
+    super(
+      'UNAVAILABLE',
+      'Login is unavailable right now (its attempt counters in Redis cannot be reached); retry in a few seconds',
+    );
     this.cause = cause;
   }
 }
@@ -57,7 +60,10 @@ export class RedisLoginAttemptsStore implements LoginAttemptsStore, OnApplicatio
   private readonly logger = new Logger('LoginThrottle');
   private readonly redis: IORedis;
 
-  constructor(url: string, private readonly prefix: string) {
+  constructor(
+    url: string,
+    private readonly prefix: string,
+  ) {
     // Lazy: processes without the api role never log anyone in, so they never connect.
     this.redis = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     this.redis.on('error', (error: Error) => this.logger.warn(`Redis: ${error.message}`));
@@ -65,10 +71,17 @@ export class RedisLoginAttemptsStore implements LoginAttemptsStore, OnApplicatio
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
     const [counter, marker] = this.keys(key);
-    const [hits, left, blocked] = (await this.redis.eval(INCREMENT, 2, counter, marker, ttl, limit, blockDuration).catch((error: unknown) => {
-      throw new LoginThrottleUnavailableError(error);
-    })) as number[];
-    return { totalHits: hits, timeToExpire: Math.ceil(Math.max(0, left) / 1000), isBlocked: blocked > 0, timeToBlockExpire: Math.ceil(blocked / 1000) };
+    const [hits, left, blocked] = (await this.redis
+      .eval(INCREMENT, 2, counter, marker, ttl, limit, blockDuration)
+      .catch((error: unknown) => {
+        throw new LoginThrottleUnavailableError(error);
+      })) as number[];
+    return {
+      totalHits: hits,
+      timeToExpire: Math.ceil(Math.max(0, left) / 1000),
+      isBlocked: blocked > 0,
+      timeToBlockExpire: Math.ceil(blocked / 1000),
+    };
   }
 
   async forgive(keys: string[]): Promise<void> {

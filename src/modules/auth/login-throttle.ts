@@ -67,7 +67,8 @@ export function loginThrottlerOptions(config: AppConfig, storage: LoginAttemptsS
       ttl,
       blockDuration: ttl,
       limit: limits[name],
-      getTracker: (req: Record<string, unknown>) => loginTrackers(attemptedUsername(req as unknown as Request), (req as unknown as Request).ip)[name],
+      getTracker: (req: Record<string, unknown>) =>
+        loginTrackers(attemptedUsername(req as unknown as Request), (req as unknown as Request).ip)[name],
       generateKey: (_context: unknown, tracker: string, throttler: string) => loginThrottleKey(throttler, tracker),
     })),
   };

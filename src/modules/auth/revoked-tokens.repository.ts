@@ -9,7 +9,10 @@ export class RevokedTokensRepository {
   constructor(@InjectRepository(RevokedToken) private readonly tokens: Repository<RevokedToken>) {}
 
   async revoke(token: Pick<RevokedToken, 'jti' | 'userId' | 'expiresAt'>, tx: EntityManager): Promise<void> {
-    await tx.query(`INSERT INTO revoked_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING`, [token.jti, token.userId, token.expiresAt]);
+    await tx.query(
+      `INSERT INTO revoked_tokens (jti, user_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING`,
+      [token.jti, token.userId, token.expiresAt],
+    );
   }
 
   /** An expired token is refused by its `exp` anyway, so its row is no longer needed. */

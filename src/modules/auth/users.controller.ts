@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
@@ -20,7 +27,10 @@ export class UsersController {
   @ApiCreatedResponse({ type: UserResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'A user with this name exists' })
   create(@Body() dto: CreateUserDto, @CurrentActor() actor: Actor): Promise<UserResponseDto> {
-    return this.users.create({ username: dto.username, password: dto.password, isSuperuser: dto.is_superuser ?? false }, actor);
+    return this.users.create(
+      { username: dto.username, password: dto.password, isSuperuser: dto.is_superuser ?? false },
+      actor,
+    );
   }
 
   @Get()

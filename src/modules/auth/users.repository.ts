@@ -46,10 +46,10 @@ export class UsersRepository {
 
   /** Sets the hash and raises token_version (revoking every token issued before); the new version. */
   async updatePassword(id: number, passwordHash: string, tx: EntityManager): Promise<number> {
-    const [rows] = (await tx.query(`UPDATE users SET password_hash = $2, token_version = token_version + 1 WHERE id = $1 RETURNING token_version`, [id, passwordHash])) as [
-      { token_version: number }[],
-      number,
-    ];
+    const [rows] = (await tx.query(
+      `UPDATE users SET password_hash = $2, token_version = token_version + 1 WHERE id = $1 RETURNING token_version`,
+      [id, passwordHash],
+    )) as [{ token_version: number }[], number];
     return rows[0].token_version;
   }
 

@@ -32,10 +32,13 @@ export class UsersService {
     assertStrongPassword('password', input.password, input.username);
     const passwordHash = await argon2.hash(input.password, { type: argon2.argon2id });
     try {
-      return await this.dataSource.transaction(async (tx) => UserResponseDto.from(await this.insert(input, passwordHash, actor, tx)));
+      return await this.dataSource.transaction(async (tx) =>
+        UserResponseDto.from(await this.insert(input, passwordHash, actor, tx)),
+      );
     } catch (error) {
       // A concurrent create of the same name loses on the unique index.
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505') throw duplicate(input.username);
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505')
+        throw duplicate(input.username);
       throw error;
     }
   }
@@ -79,7 +82,12 @@ export class UsersService {
    * version, so every token issued before stops working in every process. Returns the new
    * version, for the fresh token the caller is given.
    */
-  async changePassword(userId: number, currentPassword: string, newPassword: string, actor: Actor): Promise<{ user: User; tokenVersion: number }> {
+  async changePassword(
+    userId: number,
+    currentPassword: string,
+    newPassword: string,
+    actor: Actor,
+  ): Promise<{ user: User; tokenVersion: number }> {
     const user = await this.users.findById(userId);
     if (!user) throw new UserNotFoundError(userId);
     if (!(await argon2.verify(user.passwordHash, currentPassword).catch(() => false))) {
@@ -118,13 +126,19 @@ export class UsersService {
   private async insert(input: NewUser, passwordHash: string, actor: Actor, tx: EntityManager): Promise<User> {
     const existing = await this.users.findByUsername(input.username, tx);
     if (existing) throw duplicate(input.username, existing.username);
-    const user = await this.users.insert({ username: input.username, passwordHash, isSuperuser: input.isSuperuser }, tx);
+    const user = await this.users.insert(
+      { username: input.username, passwordHash, isSuperuser: input.isSuperuser },
+      tx,
+    );
     await this.audit.record(tx, {
       actor,
       action: 'user.create',
       entityType: 'user',
       entityId: user.id,
-      changes: { username: { before: null, after: user.username }, is_superuser: { before: null, after: user.isSuperuser } },
+      changes: {
+        username: { before: null, after: user.username },
+        is_superuser: { before: null, after: user.isSuperuser },
+      },
     });
     return user;
   }

@@ -26,7 +26,9 @@ export class DispatchRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async earliestDue(): Promise<Date | null> {
-    const rows: { at: Date | null }[] = await this.dataSource.query(`SELECT min(next_run_at) AS at FROM jobs WHERE ${DUE}`);
+    const rows: { at: Date | null }[] = await this.dataSource.query(
+      `SELECT min(next_run_at) AS at FROM jobs WHERE ${DUE}`,
+    );
     return rows[0]?.at ?? null;
   }
 

@@ -45,7 +45,10 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnModuleDestr
     await this.executions.enqueue(stale);
     const lost = await this.runs.staleRunning(RUNNING_GRACE_SECONDS, SWEEP_LIMIT);
     for (const id of lost) {
-      await this.executions.complete(id, { status: 'failed', error: 'The worker running this attempt was lost (no result long after its timeout)' });
+      await this.executions.complete(id, {
+        status: 'failed',
+        error: 'The worker running this attempt was lost (no result long after its timeout)',
+      });
     }
     if (lost.length > 0) this.logger.warn(`Recovered ${lost.length} run(s) whose worker was lost`);
     return { requeued: stale.length, failed: lost.length };

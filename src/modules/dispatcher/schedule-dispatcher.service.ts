@@ -100,7 +100,9 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
       try {
         const earliest = await this.due.earliestDue();
         const heldElsewhere = claimedNothing && earliest !== null && earliest <= this.lastClaimAt;
-        delay = earliest ? Math.max(heldElsewhere ? HELD_ELSEWHERE_RECHECK_MS : 0, earliest.getTime() - Date.now()) : poll;
+        delay = earliest
+          ? Math.max(heldElsewhere ? HELD_ELSEWHERE_RECHECK_MS : 0, earliest.getTime() - Date.now())
+          : poll;
       } catch (error) {
         this.logger.warn(`Cannot read the next due time: ${(error as Error).message}`);
         delay = RETRY_AFTER_ERROR_MS;
@@ -108,7 +110,10 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     }
     if (this.registry.doesExist('timeout', TIMER)) this.registry.deleteTimeout(TIMER);
     if (this.stopped) return;
-    this.registry.addTimeout(TIMER, setTimeout(() => this.wake(), Math.min(delay, poll)));
+    this.registry.addTimeout(
+      TIMER,
+      setTimeout(() => this.wake(), Math.min(delay, poll)),
+    );
     this.lastAliveAt = Date.now();
   }
 
@@ -121,7 +126,10 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     const toEnqueue = await this.dataSource.transaction(async (tx) => {
       claimed = await this.due.claimDue(tx, now, this.config.dispatchBatchSize);
       if (claimed.length === 0) return [];
-      const busy = await this.runs.jobsWithActiveRuns(tx, claimed.filter((j) => j.overlapPolicy === 'skip').map((j) => j.id));
+      const busy = await this.runs.jobsWithActiveRuns(
+        tx,
+        claimed.filter((j) => j.overlapPolicy === 'skip').map((j) => j.id),
+      );
       const rows: NewRun[] = [];
       const advances: { id: number; nextRunAt: Date | null }[] = [];
       for (const job of claimed) {
@@ -147,7 +155,11 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
       const byId = new Map(claimed.map((j) => [j.id, j]));
       return inserted
         .filter((r) => r.status === 'queued')
-        .map((r) => ({ id: r.id, taskQueue: byId.get(r.jobId)!.taskQueue, taskPriority: byId.get(r.jobId)!.taskPriority }));
+        .map((r) => ({
+          id: r.id,
+          taskQueue: byId.get(r.jobId)!.taskQueue,
+          taskPriority: byId.get(r.jobId)!.taskPriority,
+        }));
     });
     this.metrics?.runsSkipped(skipped);
     this.lastAliveAt = Date.now();

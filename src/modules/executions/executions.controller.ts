@@ -1,5 +1,12 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
@@ -52,5 +59,11 @@ export class ExecutionsController {
 }
 
 function filterOf(q: ListJobExecutionsQuery, jobId?: number) {
-  return { jobId, status: q.status, trigger: q.trigger, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined };
+  return {
+    jobId,
+    status: q.status,
+    trigger: q.trigger,
+    from: q.from ? new Date(q.from) : undefined,
+    to: q.to ? new Date(q.to) : undefined,
+  };
 }

@@ -162,7 +162,12 @@ export class ExecutionsRepository {
     });
   }
 
-  private async claimQuery(tx: EntityManager, runIds: number[], worker: string, condition: string): Promise<ClaimedRun[]> {
+  private async claimQuery(
+    tx: EntityManager,
+    runIds: number[],
+    worker: string,
+    condition: string,
+  ): Promise<ClaimedRun[]> {
     const [rows] = await tx.query(
       `UPDATE executions e SET status = 'running', started_at = now(), worker = $2
          FROM jobs j
@@ -179,7 +184,12 @@ export class ExecutionsRepository {
   }
 
   /** finishRuns for one run: its FinishedRun, or null when it was not in one of `onlyFrom`. */
-  async finishRun(db: EntityManager, runId: number, outcome: RunOutcomeInput, onlyFrom: RunStatus[]): Promise<FinishedRun | null> {
+  async finishRun(
+    db: EntityManager,
+    runId: number,
+    outcome: RunOutcomeInput,
+    onlyFrom: RunStatus[],
+  ): Promise<FinishedRun | null> {
     const [finished] = await this.finishRuns(db, [{ runId, outcome }], onlyFrom);
     return finished ?? null;
   }
@@ -191,10 +201,15 @@ export class ExecutionsRepository {
    * the retry after `retry_backoff_seconds × 2^(attempt−1)`. One statement: atomic on its own,
    * and one round trip for a whole batch on the workers' hot path.
    */
-  async finishRuns(db: EntityManager, items: readonly { runId: number; outcome: RunOutcomeInput }[], onlyFrom: RunStatus[]): Promise<FinishedRun[]> {
+  async finishRuns(
+    db: EntityManager,
+    items: readonly { runId: number; outcome: RunOutcomeInput }[],
+    onlyFrom: RunStatus[],
+  ): Promise<FinishedRun[]> {
     if (items.length === 0) return [];
-    const rows: (Omit<FinishedRun, 'retry'> & { retryId: number | null; retryNotBefore: Date | null })[] = await db.query(
-      `WITH input AS (
+    const rows: (Omit<FinishedRun, 'retry'> & { retryId: number | null; retryNotBefore: Date | null })[] =
+      await db.query(
+        `WITH input AS (
          SELECT * FROM unnest($1::int[], $2::varchar[], $3::jsonb[], $4::text[]) AS t(id, status, result, error)
        ), finished AS (
          UPDATE executions e SET status = i.status, finished_at = now(), result = i.result, error = i.error,
@@ -230,21 +245,20 @@ export class ExecutionsRepository {
        SELECT f.id, f.job_id AS "jobId", f.status, f.duration_seconds AS "durationSeconds", f.attempt,
               s.task_queue AS "taskQueue", s.task_priority AS "taskPriority", r.id AS "retryId", r.not_before AS "retryNotBefore"
          FROM finished f LEFT JOIN stats s ON s.id = f.job_id LEFT JOIN retry r ON r.retry_of = f.id`,
-      [
-        items.map((i) => i.runId),
-        items.map((i) => i.outcome.status),
-        items.map((i) => (i.outcome.result === undefined ? null : JSON.stringify(i.outcome.result))),
-        items.map((i) => i.outcome.error ?? null),
-        onlyFrom,
-      ],
-    );
+        [
+          items.map((i) => i.runId),
+          items.map((i) => i.outcome.status),
+          items.map((i) => (i.outcome.result === undefined ? null : JSON.stringify(i.outcome.result))),
+          items.map((i) => i.outcome.error ?? null),
+          onlyFrom,
+        ],
+      );
     return rows.map(({ retryId, retryNotBefore, ...run }) => ({
       ...run,
       durationSeconds: run.durationSeconds === null ? null : Number(run.durationSeconds),
       retry: retryId === null ? null : { id: retryId, notBefore: retryNotBefore! },
     }));
   }
-
 
   /** Tells every worker (through LISTEN/NOTIFY, on commit) that this run was cancelled. */
   async notifyCancelled(tx: EntityManager, runId: number): Promise<void> {
@@ -298,7 +312,12 @@ export class ExecutionsRepository {
   }
 
   findByIdForUpdate(tx: EntityManager, id: number): Promise<Execution | null> {
-    return tx.getRepository(Execution).createQueryBuilder('run').setLock('pessimistic_write').where('run.id = :id', { id }).getOne();
+    return tx
+      .getRepository(Execution)
+      .createQueryBuilder('run')
+      .setLock('pessimistic_write')
+      .where('run.id = :id', { id })
+      .getOne();
   }
 
   /**
@@ -328,7 +347,9 @@ export class ExecutionsRepository {
    */
   private async estimatedCount(): Promise<number | null> {
     if (!this.estimate || Date.now() - this.estimate.at > ESTIMATE_REUSE_MS) {
-      const [row] = await this.runs.query(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'executions'::regclass`);
+      const [row] = await this.runs.query(
+        `SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'executions'::regclass`,
+      );
       this.estimate = { n: Number(row?.n ?? -1), at: Date.now() };
     }
     return this.estimate.n >= EXACT_COUNT_LIMIT ? this.estimate.n : null;

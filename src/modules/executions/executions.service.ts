@@ -7,7 +7,13 @@ import { AuditService } from '../audit/audit.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { ExecutionResponseDto } from './dto/execution-response.dto';
 import type { RunStatus } from './execution.entity';
-import { ExecutionsRepository, type FinishedRun, type NewRun, type RunFilter, type RunOutcomeInput } from './executions.repository';
+import {
+  ExecutionsRepository,
+  type FinishedRun,
+  type NewRun,
+  type RunFilter,
+  type RunOutcomeInput,
+} from './executions.repository';
 import { QueueService } from './queue/queue.service';
 import { JobNotFoundError } from '../jobs/jobs.errors';
 import { RunNotCancellableError, RunNotFoundError } from './executions.errors';
@@ -50,14 +56,23 @@ export class ExecutionsService {
   }
 
   /** Puts recorded runs on their queues. A failure here is repaired by the recovery sweep. */
-  async enqueue(runs: { id: number; taskQueue: string; taskPriority: number; notBefore?: Date | null }[]): Promise<void> {
+  async enqueue(
+    runs: { id: number; taskQueue: string; taskPriority: number; notBefore?: Date | null }[],
+  ): Promise<void> {
     if (runs.length === 0) return;
     try {
       await this.queue.enqueue(
-        runs.map((r) => ({ runId: r.id, queue: r.taskQueue, priority: r.taskPriority, delayMs: r.notBefore ? r.notBefore.getTime() - Date.now() : 0 })),
+        runs.map((r) => ({
+          runId: r.id,
+          queue: r.taskQueue,
+          priority: r.taskPriority,
+          delayMs: r.notBefore ? r.notBefore.getTime() - Date.now() : 0,
+        })),
       );
     } catch (error) {
-      this.logger.warn(`Enqueue of ${runs.length} run(s) failed (the recovery sweep will retry): ${(error as Error).message}`);
+      this.logger.warn(
+        `Enqueue of ${runs.length} run(s) failed (the recovery sweep will retry): ${(error as Error).message}`,
+      );
     }
   }
 
@@ -81,18 +96,27 @@ export class ExecutionsService {
     return this.outcomes.load({ runId, outcome });
   }
 
-  private readonly outcomes = createBatchLoader<{ runId: number; outcome: RunOutcome }, FinishedRun | null>(async (items) => {
-    const finished = await this.runs.finishRuns(this.dataSource.manager, items, ['running']);
-    await this.afterFinish(finished);
-    const byId = new Map(finished.map((run) => [run.id, run]));
-    return items.map((item) => byId.get(item.runId) ?? null);
-  });
+  private readonly outcomes = createBatchLoader<{ runId: number; outcome: RunOutcome }, FinishedRun | null>(
+    async (items) => {
+      const finished = await this.runs.finishRuns(this.dataSource.manager, items, ['running']);
+      await this.afterFinish(finished);
+      const byId = new Map(finished.map((run) => [run.id, run]));
+      return items.map((item) => byId.get(item.runId) ?? null);
+    },
+  );
 
   /** Metrics, and the retries recorded with the outcomes put on their queues. */
   private async afterFinish(finished: FinishedRun[]): Promise<void> {
     for (const run of finished) this.metrics?.runFinished(run);
     const retries = finished.filter((run) => run.retry);
-    await this.enqueue(retries.map((run) => ({ id: run.retry!.id, taskQueue: run.taskQueue, taskPriority: run.taskPriority, notBefore: run.retry!.notBefore })));
+    await this.enqueue(
+      retries.map((run) => ({
+        id: run.retry!.id,
+        taskQueue: run.taskQueue,
+        taskPriority: run.taskPriority,
+        notBefore: run.retry!.notBefore,
+      })),
+    );
   }
 
   async cancel(id: number, actor: Actor): Promise<ExecutionResponseDto> {
@@ -101,9 +125,18 @@ export class ExecutionsService {
       const run = await this.runs.findByIdForUpdate(tx, id);
       if (!run) throw new RunNotFoundError(id);
       if (run.status !== 'queued' && run.status !== 'running') throw new RunNotCancellableError(id, run.status);
-      cancelled = (await this.runs.finishRun(tx, id, { status: 'cancelled', error: `Cancelled by ${actor.name}` }, ['queued', 'running']))!;
+      cancelled = (await this.runs.finishRun(tx, id, { status: 'cancelled', error: `Cancelled by ${actor.name}` }, [
+        'queued',
+        'running',
+      ]))!;
       await this.runs.notifyCancelled(tx, id);
-      await this.audit.record(tx, { actor, action: 'execution.cancel', entityType: 'execution', entityId: id, changes: { status: { before: run.status, after: 'cancelled' } } });
+      await this.audit.record(tx, {
+        actor,
+        action: 'execution.cancel',
+        entityType: 'execution',
+        entityId: id,
+        changes: { status: { before: run.status, after: 'cancelled' } },
+      });
       return { wasQueued: run.status === 'queued', queueName: cancelled.taskQueue };
     });
     if (cancelled) this.metrics?.runFinished(cancelled);

@@ -15,7 +15,15 @@ const DOWN_EXAMPLE = {
 const LIVENESS_DOWN_EXAMPLE = {
   status: 'error',
   info: { process: { status: 'up', pid: 4242, uptime_seconds: 3600, roles: ['api', 'scheduler', 'worker'] } },
-  error: { embedded_database: { status: 'down', state: 'failed', port: 38237, failed_attempts: 10, message: 'The embedded PostgreSQL could not be restarted 10 times in a row: restart this process' } },
+  error: {
+    embedded_database: {
+      status: 'down',
+      state: 'failed',
+      port: 38237,
+      failed_attempts: 10,
+      message: 'The embedded PostgreSQL could not be restarted 10 times in a row: restart this process',
+    },
+  },
   details: {},
 };
 
@@ -36,7 +44,11 @@ export class HealthController {
       'being restarted keeps liveness up (readiness is down meanwhile); after EMBEDDED_PG_RESTART_ATTEMPTS failed restarts in a row it is 503.',
   })
   @ApiOkResponse({ type: HealthResponseDto, description: 'Alive' })
-  @ApiServiceUnavailableResponse({ type: HealthResponseDto, description: 'The process cannot recover by itself (the embedded PostgreSQL keeps failing to restart): restart it', example: LIVENESS_DOWN_EXAMPLE })
+  @ApiServiceUnavailableResponse({
+    type: HealthResponseDto,
+    description: 'The process cannot recover by itself (the embedded PostgreSQL keeps failing to restart): restart it',
+    example: LIVENESS_DOWN_EXAMPLE,
+  })
   async liveness(@Res({ passthrough: true }) res: Response): Promise<HealthResponseDto> {
     return send(res, await this.health.liveness());
   }
@@ -50,7 +62,11 @@ export class HealthController {
       '(`scheduler`) and the BullMQ workers (`worker`). 503 names the failing components under `error`.',
   })
   @ApiOkResponse({ type: HealthResponseDto, description: 'Ready: every component is up' })
-  @ApiServiceUnavailableResponse({ type: HealthResponseDto, description: 'Not ready: the components under `error` are down', example: DOWN_EXAMPLE })
+  @ApiServiceUnavailableResponse({
+    type: HealthResponseDto,
+    description: 'Not ready: the components under `error` are down',
+    example: DOWN_EXAMPLE,
+  })
   async readiness(@Res({ passthrough: true }) res: Response): Promise<HealthResponseDto> {
     return send(res, await this.health.readiness());
   }

@@ -1,6 +1,12 @@
 import { Injectable, OnApplicationBootstrap, ServiceUnavailableException } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
+import {
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+  type HealthIndicatorFunction,
+} from '@nestjs/terminus';
 import { AppConfig } from '../../config/app-config';
 import { DatabaseServer } from '../../database/database-server';
 import { ScheduleDispatcherService } from '../dispatcher/schedule-dispatcher.service';
@@ -37,7 +43,8 @@ export class HealthService implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.hasRole('scheduler')) this.dispatcher = this.moduleRef.get(ScheduleDispatcherService, { strict: false });
+    if (this.config.hasRole('scheduler'))
+      this.dispatcher = this.moduleRef.get(ScheduleDispatcherService, { strict: false });
     if (this.config.hasRole('worker')) this.worker = this.moduleRef.get(RunWorkerService, { strict: false });
   }
 
@@ -48,7 +55,10 @@ export class HealthService implements OnApplicationBootstrap {
    */
   liveness(): Promise<HealthAnswer> {
     const checks: HealthIndicatorFunction[] = [
-      () => this.indicators.check('process').up({ pid: process.pid, uptime_seconds: Math.round(process.uptime()), roles: [...this.config.roles] }),
+      () =>
+        this.indicators
+          .check('process')
+          .up({ pid: process.pid, uptime_seconds: Math.round(process.uptime()), roles: [...this.config.roles] }),
     ];
     const supervised = this.databaseServer.supervision();
     if (supervised) {
@@ -56,7 +66,11 @@ export class HealthService implements OnApplicationBootstrap {
         const { state, ...data } = this.databaseServer.supervision() ?? supervised;
         const indicator = this.indicators.check('embedded_database');
         if (state !== 'failed') return indicator.up({ state, ...data });
-        return indicator.down({ state, ...data, message: `The embedded PostgreSQL could not be restarted ${data.failed_attempts} times in a row: restart this process` });
+        return indicator.down({
+          state,
+          ...data,
+          message: `The embedded PostgreSQL could not be restarted ${data.failed_attempts} times in a row: restart this process`,
+        });
       });
     }
     return this.answer(checks);
@@ -86,7 +100,10 @@ export class HealthService implements OnApplicationBootstrap {
     const data = { last_alive_at: lastAliveAt ? new Date(lastAliveAt).toISOString() : null };
     if (lastAliveAt === 0) return indicator.down({ ...data, message: 'The dispatch loop has not started yet' });
     if (silentMs > this.config.dispatchPollSeconds * 1000 + DISPATCH_SILENCE_MARGIN_MS) {
-      return indicator.down({ ...data, message: `The dispatch loop has been silent for ${Math.round(silentMs / 1000)} s` });
+      return indicator.down({
+        ...data,
+        message: `The dispatch loop has been silent for ${Math.round(silentMs / 1000)} s`,
+      });
     }
     return indicator.up(data);
   }
@@ -95,14 +112,17 @@ export class HealthService implements OnApplicationBootstrap {
     const indicator = this.indicators.check('worker');
     const running = this.worker?.runningQueues ?? [];
     const data = { queues: this.worker?.queues ?? [], running };
-    return running.length > 0 ? indicator.up(data) : indicator.down({ ...data, message: 'No BullMQ worker is running' });
+    return running.length > 0
+      ? indicator.up(data)
+      : indicator.down({ ...data, message: 'No BullMQ worker is running' });
   }
 
   private async answer(checks: HealthIndicatorFunction[]): Promise<HealthAnswer> {
     try {
       return { ready: true, result: await this.health.check(checks) };
     } catch (error) {
-      if (error instanceof ServiceUnavailableException) return { ready: false, result: error.getResponse() as HealthCheckResult };
+      if (error instanceof ServiceUnavailableException)
+        return { ready: false, result: error.getResponse() as HealthCheckResult };
       throw error;
     }
   }

@@ -30,7 +30,12 @@ export class BullmqQueueHealthProbe implements QueueHealthProbe {
       return { configured: true, backend, reachable: true, depth, live_workers: liveWorkers };
     } catch (error) {
       if (signal.aborted) throw error;
-      return { configured: true, backend, reachable: false, error: error instanceof Error ? error.message : String(error) };
+      return {
+        configured: true,
+        backend,
+        reachable: false,
+        error: error instanceof Error ? error.message : String(error),
+      };
     }
   }
 }

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
@@ -43,7 +51,11 @@ export class JobActionsController {
   @ApiAcceptedResponse({ type: ExecutionResponseDto, description: 'The run, recorded and queued' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The job is disabled or paused and force was not given' })
-  execute(@IdParam() id: number, @Body() dto: ExecuteJobDto, @CurrentActor() actor: Actor): Promise<ExecutionResponseDto> {
+  execute(
+    @IdParam() id: number,
+    @Body() dto: ExecuteJobDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<ExecutionResponseDto> {
     return this.actions.execute(id, dto, actor);
   }
 

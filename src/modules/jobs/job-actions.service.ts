@@ -55,7 +55,11 @@ export class JobActionsService {
         action: 'job.execute',
         entityType: 'job',
         entityId: id,
-        changes: { run_id: { before: null, after: run.id }, force: { before: null, after: dto.force ?? false }, override_kwargs: { before: null, after: dto.override_kwargs ?? {} } },
+        changes: {
+          run_id: { before: null, after: run.id },
+          force: { before: null, after: dto.force ?? false },
+          override_kwargs: { before: null, after: dto.override_kwargs ?? {} },
+        },
       });
       return { runId: run.id, job };
     });

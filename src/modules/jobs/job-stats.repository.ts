@@ -62,7 +62,12 @@ export class JobStatsRepository {
       byEnabled: set(0b110, (r) => r.enabled),
       overdue,
       total: all?.n ?? 0,
-      runs: { total: Number(sums.total), succeeded: Number(sums.succeeded), failed: Number(sums.failed), durationSum: Number(sums.duration) },
+      runs: {
+        total: Number(sums.total),
+        succeeded: Number(sums.succeeded),
+        failed: Number(sums.failed),
+        durationSum: Number(sums.duration),
+      },
     };
   }
 

@@ -20,7 +20,10 @@ export class JobStatsService {
 
   async overdue(now = new Date()): Promise<OverdueJobDto[]> {
     const jobs = await this.jobs.overdue(now, this.config.overdueGraceSeconds);
-    return jobs.map((job) => ({ ...JobResponseDto.from(job), overdue_seconds: Math.round((now.getTime() - job.nextRunAt!.getTime()) / 1000) }));
+    return jobs.map((job) => ({
+      ...JobResponseDto.from(job),
+      overdue_seconds: Math.round((now.getTime() - job.nextRunAt!.getTime()) / 1000),
+    }));
   }
 
   overview(): Promise<JobStatsOverviewDto> {

@@ -18,7 +18,6 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const OVERLAP_POLICIES = ['skip', 'allow', 'queue'] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
-
 const numeric = { to: (v: number) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) };
 
 @Entity('jobs')

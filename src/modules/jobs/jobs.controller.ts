@@ -1,5 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ApiAuth, Superuser } from '../auth/auth.decorators';
@@ -23,7 +32,13 @@ export class JobsController {
   @ApiOkResponse({ type: JobPageDto })
   list(@Query() query: ListJobsQuery): Promise<JobPageDto> {
     return this.jobs.list(
-      { status: query.status, isEnabled: query.is_enabled, jobType: query.job_type, search: query.search, sort: query.sort },
+      {
+        status: query.status,
+        isEnabled: query.is_enabled,
+        jobType: query.job_type,
+        search: query.search,
+        sort: query.sort,
+      },
       { page: query.page, size: query.size },
     );
   }

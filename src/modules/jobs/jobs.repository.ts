@@ -37,7 +37,12 @@ export class JobsRepository {
 
   /** Locks the row for the rest of the transaction (changes to one job are serialised). */
   findByIdForUpdate(id: number, tx: EntityManager): Promise<Job | null> {
-    return tx.getRepository(Job).createQueryBuilder('job').setLock('pessimistic_write').where('job.id = :id', { id }).getOne();
+    return tx
+      .getRepository(Job)
+      .createQueryBuilder('job')
+      .setLock('pessimistic_write')
+      .where('job.id = :id', { id })
+      .getOne();
   }
 
   findByName(name: string, tx?: EntityManager): Promise<Job | null> {
@@ -110,7 +115,8 @@ export class JobsRepository {
 
   private filtered(filter: JobFilter, alias: string): SelectQueryBuilder<Job> {
     const qb = this.jobs.createQueryBuilder(alias);
-    for (const [column, value] of equalityFilters(filter)) qb.andWhere(`${alias}.${column} = :${column}`, { [column]: value });
+    for (const [column, value] of equalityFilters(filter))
+      qb.andWhere(`${alias}.${column} = :${column}`, { [column]: value });
     if (filter.search) {
       const pattern = `%${escapeLike(filter.search)}%`;
       qb.andWhere(

@@ -40,7 +40,11 @@ export class JobsService {
   }
 
   async create(dto: CreateJobDto, actor: Actor): Promise<JobResponseDto> {
-    const spec = this.schedules.validate({ type: dto.schedule_type, expression: dto.schedule_expression, timezone: dto.timezone ?? 'UTC' });
+    const spec = this.schedules.validate({
+      type: dto.schedule_type,
+      expression: dto.schedule_expression,
+      timezone: dto.timezone ?? 'UTC',
+    });
     this.tasks.validateKwargs(dto.task_name, dto.task_kwargs ?? {});
     return this.transaction(async (tx) => {
       if (await this.jobs.findByName(dto.name, tx)) throw duplicateName(dto.name);
@@ -75,7 +79,13 @@ export class JobsService {
       job.nextRunAt = this.computeNextRun(job, new Date());
       const created = JobResponseDto.from(await this.jobs.save(job, tx));
       await this.jobs.notifyChanged(tx, job.id);
-      await this.audit.record(tx, { actor, action: 'job.create', entityType: 'job', entityId: job.id, changes: changesBetween(null, created, { ignore: UNAUDITED }) });
+      await this.audit.record(tx, {
+        actor,
+        action: 'job.create',
+        entityType: 'job',
+        entityId: job.id,
+        changes: changesBetween(null, created, { ignore: UNAUDITED }),
+      });
       return created;
     });
   }
@@ -85,17 +95,30 @@ export class JobsService {
       const job = await this.jobs.findByIdForUpdate(id, tx);
       if (!job) throw new JobNotFoundError(id);
       const before = JobResponseDto.from(job);
-      if (dto.name !== undefined && dto.name !== job.name && (await this.jobs.findByName(dto.name, tx))) throw duplicateName(dto.name);
+      if (dto.name !== undefined && dto.name !== job.name && (await this.jobs.findByName(dto.name, tx)))
+        throw duplicateName(dto.name);
       applyUpdate(job, dto);
-      if (dto.task_name !== undefined || dto.task_kwargs !== undefined) this.tasks.validateKwargs(job.taskName, job.taskKwargs);
-      const spec = this.schedules.validate({ type: job.scheduleType, expression: job.scheduleExpression, timezone: job.timezone });
+      if (dto.task_name !== undefined || dto.task_kwargs !== undefined)
+        this.tasks.validateKwargs(job.taskName, job.taskKwargs);
+      const spec = this.schedules.validate({
+        type: job.scheduleType,
+        expression: job.scheduleExpression,
+        timezone: job.timezone,
+      });
       job.scheduleType = spec.type;
       job.scheduleExpression = spec.expression;
       job.timezone = spec.timezone;
-      if (SCHEDULING_FIELDS.some((field) => dto[field] !== undefined)) job.nextRunAt = this.computeNextRun(job, new Date());
+      if (SCHEDULING_FIELDS.some((field) => dto[field] !== undefined))
+        job.nextRunAt = this.computeNextRun(job, new Date());
       const updated = JobResponseDto.from(await this.jobs.save(job, tx));
       await this.jobs.notifyChanged(tx, id);
-      await this.audit.record(tx, { actor, action: 'job.update', entityType: 'job', entityId: id, changes: changesBetween(before, updated, { ignore: UNAUDITED }) });
+      await this.audit.record(tx, {
+        actor,
+        action: 'job.update',
+        entityType: 'job',
+        entityId: id,
+        changes: changesBetween(before, updated, { ignore: UNAUDITED }),
+      });
       return updated;
     });
   }
@@ -106,14 +129,24 @@ export class JobsService {
       if (!job) throw new JobNotFoundError(id);
       await this.jobs.delete(id, tx);
       await this.jobs.notifyChanged(tx, id);
-      await this.audit.record(tx, { actor, action: 'job.delete', entityType: 'job', entityId: id, changes: changesBetween(JobResponseDto.from(job), null, { ignore: UNAUDITED }) });
+      await this.audit.record(tx, {
+        actor,
+        action: 'job.delete',
+        entityType: 'job',
+        entityId: id,
+        changes: changesBetween(JobResponseDto.from(job), null, { ignore: UNAUDITED }),
+      });
     });
   }
 
   /** Null while the job cannot run (disabled or paused). */
   computeNextRun(job: Job, after: Date, anchor?: Date | null): Date | null {
     if (!job.isEnabled || job.status !== 'active') return null;
-    return this.schedules.nextRunAt({ type: job.scheduleType, expression: job.scheduleExpression, timezone: job.timezone }, after, anchor);
+    return this.schedules.nextRunAt(
+      { type: job.scheduleType, expression: job.scheduleExpression, timezone: job.timezone },
+      after,
+      anchor,
+    );
   }
 
   private async require(id: number): Promise<Job> {

@@ -31,10 +31,12 @@ export class MetricsScrapeSources implements ScrapeSources, OnModuleInit {
       help: 'Whether this process reached the database at scrape time (1) or not (0: then jobs_overdue is NaN and jobs_queue_depth may be missing)',
       registers: [this.metrics.registry],
       async collect() {
-        this.set(await withTimeout(repository.ping(), SCRAPE_TIMEOUT_MS, 'database ping').then(
-          () => 1,
-          () => 0,
-        ));
+        this.set(
+          await withTimeout(repository.ping(), SCRAPE_TIMEOUT_MS, 'database ping').then(
+            () => 1,
+            () => 0,
+          ),
+        );
       },
     });
   }
@@ -60,7 +62,11 @@ export class MetricsScrapeSources implements ScrapeSources, OnModuleInit {
   /** NaN (unknown) when the database cannot answer within SCRAPE_TIMEOUT_MS. */
   async overdueJobs(): Promise<number> {
     try {
-      return await withTimeout(this.repository.countOverdue(this.config.overdueGraceSeconds), SCRAPE_TIMEOUT_MS, 'overdue jobs');
+      return await withTimeout(
+        this.repository.countOverdue(this.config.overdueGraceSeconds),
+        SCRAPE_TIMEOUT_MS,
+        'overdue jobs',
+      );
     } catch (error) {
       this.logger.warn(`Overdue jobs not available: ${(error as Error).message}`);
       return Number.NaN;

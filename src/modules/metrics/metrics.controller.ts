@@ -1,5 +1,13 @@
 import { Controller, Get, Header, Res, UseGuards } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { Public } from '../auth/auth.decorators';
@@ -30,7 +38,15 @@ export class MetricsController {
   @ApiProduces('text/plain')
   @ApiOkResponse({
     description: 'Metrics in the Prometheus text exposition format 0.0.4',
-    content: { 'text/plain': { schema: { type: 'string', example: '# HELP jobs_runs_total Runs that reached an outcome\n# TYPE jobs_runs_total counter\njobs_runs_total{job_type="custom",outcome="succeeded"} 3\n' } } },
+    content: {
+      'text/plain': {
+        schema: {
+          type: 'string',
+          example:
+            '# HELP jobs_runs_total Runs that reached an outcome\n# TYPE jobs_runs_total counter\njobs_runs_total{job_type="custom",outcome="succeeded"} 3\n',
+        },
+      },
+    },
   })
   @ApiUnauthorizedResponse({
     description: 'METRICS_TOKEN is set and the request did not send it',

@@ -18,7 +18,9 @@ export class MetricsRepository {
   }
 
   async jobTypeOf(jobId: number): Promise<string | null> {
-    const rows: { job_type: string }[] = await this.dataSource.query(`SELECT job_type FROM jobs WHERE id = $1`, [jobId]);
+    const rows: { job_type: string }[] = await this.dataSource.query(`SELECT job_type FROM jobs WHERE id = $1`, [
+      jobId,
+    ]);
     return rows[0]?.job_type ?? null;
   }
 

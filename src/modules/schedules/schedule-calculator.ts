@@ -117,7 +117,10 @@ function lastDueTimes(parsed: ParsedSchedule, scheduledFor: Date, now: Date, kee
   if (parsed.kind === 'interval') {
     const step = parsed.minutes * MINUTE_MS;
     const count = Math.floor((now.getTime() - scheduledFor.getTime()) / step) + 1;
-    const recent = Array.from({ length: Math.min(keep, count) }, (_, i) => new Date(scheduledFor.getTime() + (count - 1 - i) * step));
+    const recent = Array.from(
+      { length: Math.min(keep, count) },
+      (_, i) => new Date(scheduledFor.getTime() + (count - 1 - i) * step),
+    );
     return { recent: recent.reverse(), count };
   }
   const recent: Date[] = [scheduledFor];

@@ -29,8 +29,7 @@ export class InvalidScheduleError extends ValidationFailedError {
  * handling comes from one library for every kind.
  */
 export type ParsedSchedule =
-  | { kind: 'interval'; minutes: number }
-  | { kind: 'cron'; patterns: string[]; timezone: string };
+  { kind: 'interval'; minutes: number } | { kind: 'cron'; patterns: string[]; timezone: string };
 
 export const CRON_MACROS: Readonly<Record<string, string>> = {
   '@yearly': '0 0 1 1 *',
@@ -85,12 +84,16 @@ export function normalizeTimezone(timezone: string | null | undefined): string {
   const name = (timezone ?? '').trim();
   if (name === '') return DEFAULT_TIMEZONE;
   // Offsets such as "+05:30" are not zone names: they have no DST rules to follow.
-  if (/^[+-]/.test(name)) fail('timezone', `"${name}" is an offset, not an IANA time zone; expected a name such as "Asia/Kolkata"`);
+  if (/^[+-]/.test(name))
+    fail('timezone', `"${name}" is an offset, not an IANA time zone; expected a name such as "Asia/Kolkata"`);
   let resolved: string;
   try {
     resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
   } catch {
-    fail('timezone', `"${name}" is not a known IANA time zone; expected a name such as "UTC", "Europe/Berlin" or "America/New_York"`);
+    fail(
+      'timezone',
+      `"${name}" is not a known IANA time zone; expected a name such as "UTC", "Europe/Berlin" or "America/New_York"`,
+    );
   }
   return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
 }
@@ -132,7 +135,8 @@ interface CalendarParts {
 
 /** Splits `HH:MM` or `D:HH:MM` and range-checks each part, naming the part that is wrong. */
 function parseCalendar(type: 'daily' | 'weekly' | 'monthly', expression: string): CalendarParts {
-  const match = type === 'daily' ? /^(\d{1,2}):(\d{2})$/.exec(expression) : /^(\d{1,2}):(\d{1,2}):(\d{2})$/.exec(expression);
+  const match =
+    type === 'daily' ? /^(\d{1,2}):(\d{2})$/.exec(expression) : /^(\d{1,2}):(\d{1,2}):(\d{2})$/.exec(expression);
   if (!match) failExpression(type, `"${expression}" is not in the right format`);
   const numbers = match.slice(1).map(Number);
   const [hour, minute] = numbers.slice(-2);
@@ -171,7 +175,10 @@ function parseCron(expression: string, timezone: string): string {
   const fields = pattern.split(/\s+/);
   if (fields.length !== 5 && fields.length !== 6) {
     const found = `found ${fields.length} field${fields.length === 1 ? '' : 's'}`;
-    fail('schedule_expression', `${found}, expected 5 (or 6 with seconds first): "minute hour day-of-month month day-of-week", e.g. "*/15 * * * *"`);
+    fail(
+      'schedule_expression',
+      `${found}, expected 5 (or 6 with seconds first): "minute hour day-of-month month day-of-week", e.g. "*/15 * * * *"`,
+    );
   }
   const normalized = fields.join(' ');
   let cron: Cron;

@@ -11,8 +11,7 @@ import { InvalidScheduleError, normalizeSpec, parseSchedule } from './schedule-p
 import type { NormalizedScheduleSpec, ScheduleSpec } from './schedule.types';
 
 export type SchedulePreview =
-  | { valid: true; next_runs: string[]; description: string }
-  | { valid: false; error: string };
+  { valid: true; next_runs: string[]; description: string } | { valid: false; error: string };
 
 /** Schedule validation and fire-time arithmetic for the Jobs API, the dispatcher and the CLI. */
 @Injectable()

@@ -37,7 +37,13 @@ export function maskSecretValues<T>(value: T, secretValues: readonly string[]): 
     if (Array.isArray(v)) return v.map(mask);
     if (v === null || typeof v !== 'object' || v instanceof Date) return v;
     const out: Record<string, unknown> = {};
-    for (const [k, item] of Object.entries(v)) Object.defineProperty(out, maskKnownSecrets(k, sorted), { value: mask(item), enumerable: true, writable: true, configurable: true });
+    for (const [k, item] of Object.entries(v))
+      Object.defineProperty(out, maskKnownSecrets(k, sorted), {
+        value: mask(item),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return out;
   };
   return mask(value) as T;
@@ -60,6 +66,12 @@ function replace(value: unknown, field: string, by: (name: string) => string): u
   if (isSecretReference(value) && SECRET_NAME_PATTERN.test(value.$secret)) return by(value.$secret);
   if (Object.prototype.hasOwnProperty.call(value, '$secret')) throw malformedReference(field);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: replace(v, `${field}.${k}`, by), enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of Object.entries(value))
+    Object.defineProperty(out, k, {
+      value: replace(v, `${field}.${k}`, by),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }

@@ -33,7 +33,8 @@ export class SecretsKeyProvider {
   private async resolve(): Promise<Buffer> {
     if (this.config.secretsKey) return this.config.secretsKey;
     if (this.config.embedded) return readOrCreate(path.join(this.config.dataDir, 'secrets-key'));
-    if (this.config.jwtSecret) return Buffer.from(hkdfSync('sha256', this.config.jwtSecret, 'jobs-service', 'secrets-store-key v1', KEY_BYTES));
+    if (this.config.jwtSecret)
+      return Buffer.from(hkdfSync('sha256', this.config.jwtSecret, 'jobs-service', 'secrets-store-key v1', KEY_BYTES));
     throw new SecretsKeyMissingError();
   }
 }
@@ -60,7 +61,8 @@ async function readKey(file: string): Promise<Buffer | undefined> {
   const key = Buffer.from(text.trim(), 'base64');
   if (key.length === KEY_BYTES) return key;
   // Never replace a key file silently: everything encrypted with it would be lost.
-  if (text.trim().length > 0) throw new Error(`${file} does not hold a ${KEY_BYTES}-byte base64 key; restore it or set SECRETS_KEY`);
+  if (text.trim().length > 0)
+    throw new Error(`${file} does not hold a ${KEY_BYTES}-byte base64 key; restore it or set SECRETS_KEY`);
   return undefined;
 }
 

@@ -18,7 +18,7 @@ import { ApiAuth, Superuser } from '../auth/auth.decorators';
 import { CreateSecretDto, ListSecretsQuery, SecretPageDto, SecretResponseDto, UpdateSecretDto } from './dto/secret.dto';
 import { SecretsService } from './secrets.service';
 
-const NAME_PARAM = { name: 'name', description: 'The secret\'s name', example: 'webhook_token' };
+const NAME_PARAM = { name: 'name', description: "The secret's name", example: 'webhook_token' };
 
 @ApiTags('secrets')
 @ApiAuth()
@@ -30,7 +30,11 @@ export class SecretsController {
   constructor(private readonly secrets: SecretsService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Store a secret', description: 'The value is encrypted at rest (AES-256-GCM) and never returned. Task kwargs reference it as {"$secret": "<name>"}.' })
+  @ApiOperation({
+    summary: 'Store a secret',
+    description:
+      'The value is encrypted at rest (AES-256-GCM) and never returned. Task kwargs reference it as {"$secret": "<name>"}.',
+  })
   @ApiCreatedResponse({ type: SecretResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'A secret with this name exists (SECRET_NAME_TAKEN)' })
   create(@Body() dto: CreateSecretDto, @CurrentActor() actor: Actor): Promise<SecretResponseDto> {
@@ -54,11 +58,15 @@ export class SecretsController {
   }
 
   @Put(':name')
-  @ApiOperation({ summary: 'Replace a secret\'s value and/or description' })
+  @ApiOperation({ summary: "Replace a secret's value and/or description" })
   @ApiParam(NAME_PARAM)
   @ApiOkResponse({ type: SecretResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such secret (SECRET_NOT_FOUND)' })
-  update(@Param('name') name: string, @Body() dto: UpdateSecretDto, @CurrentActor() actor: Actor): Promise<SecretResponseDto> {
+  update(
+    @Param('name') name: string,
+    @Body() dto: UpdateSecretDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<SecretResponseDto> {
     return this.secrets.update(name, { value: dto.value, description: dto.description }, actor);
   }
 

@@ -18,11 +18,17 @@ export class SecretNameTakenError extends ConflictError {
 export class SecretsKeyMissingError extends DomainError {
   override readonly errorCode = 'SECRETS_KEY_MISSING';
   constructor() {
-    super('UNAVAILABLE', 'The secrets store needs SECRETS_KEY (or JWT_SECRET) when DATABASE_URL is set: 32 random bytes as 64 hex or base64 characters, the same in every process');
+    super(
+      'UNAVAILABLE',
+      'The secrets store needs SECRETS_KEY (or JWT_SECRET) when DATABASE_URL is set: 32 random bytes as 64 hex or base64 characters, the same in every process',
+    );
   }
 }
 
 /** A `{"$secret": …}` object that is not exactly a reference by name. */
 export function malformedReference(field: string): ValidationFailedError {
-  return ValidationFailedError.forField(field, 'a secret reference must be exactly {"$secret": "NAME"} with the name of a stored secret');
+  return ValidationFailedError.forField(
+    field,
+    'a secret reference must be exactly {"$secret": "NAME"} with the name of a stored secret',
+  );
 }

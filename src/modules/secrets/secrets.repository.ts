@@ -30,7 +30,10 @@ export class SecretsRepository {
     return names.length === 0 ? Promise.resolve([]) : this.secrets.findBy({ name: In(names) });
   }
 
-  insert(secret: Pick<Secret, 'name' | 'description' | 'ciphertext' | 'iv' | 'authTag' | 'createdBy'>, tx: EntityManager): Promise<Secret> {
+  insert(
+    secret: Pick<Secret, 'name' | 'description' | 'ciphertext' | 'iv' | 'authTag' | 'createdBy'>,
+    tx: EntityManager,
+  ): Promise<Secret> {
     const repo = tx.getRepository(Secret);
     return repo.save(repo.create(secret));
   }

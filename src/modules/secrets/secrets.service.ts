@@ -40,13 +40,21 @@ export class SecretsService {
     try {
       return await this.dataSource.transaction(async (tx) => {
         if (await this.secrets.findByName(input.name, tx)) throw new SecretNameTakenError(input.name);
-        const secret = await this.secrets.insert({ name: input.name, description: input.description ?? null, ...sealed, createdBy: actor.name.slice(0, 150) }, tx);
-        await this.record(tx, actor, 'secret.create', secret, { name: [null, secret.name], description: [null, secret.description], value: [null, 'set'] });
+        const secret = await this.secrets.insert(
+          { name: input.name, description: input.description ?? null, ...sealed, createdBy: actor.name.slice(0, 150) },
+          tx,
+        );
+        await this.record(tx, actor, 'secret.create', secret, {
+          name: [null, secret.name],
+          description: [null, secret.description],
+          value: [null, 'set'],
+        });
         return SecretResponseDto.from(secret);
       });
     } catch (error) {
       // A concurrent create of the same name loses on the unique index.
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505') throw new SecretNameTakenError(input.name);
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505')
+        throw new SecretNameTakenError(input.name);
       throw error;
     }
   }
@@ -86,7 +94,10 @@ export class SecretsService {
       const secret = await this.secrets.lockByName(name, tx);
       if (!secret) throw new SecretNotFoundError(name);
       await this.secrets.remove(secret.id, tx);
-      await this.record(tx, actor, 'secret.delete', secret, { name: [secret.name, null], description: [secret.description, null] });
+      await this.record(tx, actor, 'secret.delete', secret, {
+        name: [secret.name, null],
+        description: [secret.description, null],
+      });
     });
   }
 
@@ -105,13 +116,21 @@ export class SecretsService {
     return { values, missing: unique.filter((n) => !values.has(n)) };
   }
 
-  private async record(tx: EntityManager, actor: Actor, action: string, secret: Secret, changes: Record<string, [unknown, unknown]>): Promise<void> {
+  private async record(
+    tx: EntityManager,
+    actor: Actor,
+    action: string,
+    secret: Secret,
+    changes: Record<string, [unknown, unknown]>,
+  ): Promise<void> {
     await this.audit.record(tx, {
       actor,
       action,
       entityType: 'secret',
       entityId: secret.name,
-      changes: Object.fromEntries(Object.entries(changes).map(([field, [before, after]]) => [field, { before, after }])),
+      changes: Object.fromEntries(
+        Object.entries(changes).map(([field, [before, after]]) => [field, { before, after }]),
+      ),
     });
   }
 }
@@ -120,6 +139,8 @@ function decrypt(key: Buffer, row: Secret): string {
   try {
     return open(key, row.name, row);
   } catch {
-    throw new Error(`Secret "${row.name}" cannot be decrypted: it was stored with another key (check SECRETS_KEY / DATA_DIR/secrets-key)`);
+    throw new Error(
+      `Secret "${row.name}" cannot be decrypted: it was stored with another key (check SECRETS_KEY / DATA_DIR/secrets-key)`,
+    );
   }
 }

@@ -20,8 +20,15 @@ const insidePattern = z
 
 export const documentCleanupKwargs = z
   .object({
-    older_than_days: z.number().min(0).max(36_500).default(30).describe('Delete files last modified more than this many days ago'),
-    pattern: insidePattern.default('**/*').describe('Glob matched against paths relative to DOCUMENTS_DIR (a pattern without "/" matches file names)'),
+    older_than_days: z
+      .number()
+      .min(0)
+      .max(36_500)
+      .default(30)
+      .describe('Delete files last modified more than this many days ago'),
+    pattern: insidePattern
+      .default('**/*')
+      .describe('Glob matched against paths relative to DOCUMENTS_DIR (a pattern without "/" matches file names)'),
     dry_run: z.boolean().default(false).describe('Report what would be removed without removing anything'),
     cleanup_level: z.enum(['standard', 'deep']).default('standard').describe('"deep" also removes empty folders'),
   })
@@ -120,7 +127,8 @@ export class DocumentCleaner {
         this.result.links_skipped += 1;
       } else if (entry.isDirectory()) {
         const left = await this.walkSubdirectory(dir, entry.name, child, depth + 1);
-        if (left === 0 && this.options.cleanup_level === 'deep' && (await this.removeDirectory(dir, entry.name, child))) remaining -= 1;
+        if (left === 0 && this.options.cleanup_level === 'deep' && (await this.removeDirectory(dir, entry.name, child)))
+          remaining -= 1;
       } else if (entry.isFile()) {
         if (await this.consider(dir, entry.name, child)) remaining -= 1;
       }
@@ -201,7 +209,8 @@ export class DocumentCleaner {
   }
 
   private fail(target: string, error: unknown): void {
-    if (this.result.errors.length < LISTED_PATHS) this.result.errors.push(`${target}: ${error instanceof Error ? error.message : String(error)}`);
+    if (this.result.errors.length < LISTED_PATHS)
+      this.result.errors.push(`${target}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -229,5 +238,7 @@ async function openRoot(directory: string): Promise<FileHandle | null> {
     // fall through: no usable /proc/self/fd
   }
   await root.close();
-  throw new Error(`document cleanup needs Linux ${FD_DIR} to delete without following links swapped in meanwhile; nothing was removed`);
+  throw new Error(
+    `document cleanup needs Linux ${FD_DIR} to delete without following links swapped in meanwhile; nothing was removed`,
+  );
 }

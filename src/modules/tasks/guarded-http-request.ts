@@ -52,7 +52,12 @@ export function guardedRequest(req: GuardedRequest): Promise<GuardedResponse> {
     req.signal.addEventListener('abort', onAbort, { once: true });
     try {
       const client = req.url.protocol === 'https:' ? https : http;
-      const options = { method: req.method, headers: withLength(req.headers, req.body), agent: false, lookup: guardedLookup(req.policy, req.url.hostname) };
+      const options = {
+        method: req.method,
+        headers: withLength(req.headers, req.body),
+        agent: false,
+        lookup: guardedLookup(req.policy, req.url.hostname),
+      };
       request = client.request(req.url, options, (response) => {
         readStart(response).then((body) => {
           settled();
@@ -89,7 +94,12 @@ function guardedLookup(policy: HttpHostPolicy, host: string): LookupFunction {
 /** The start of a response body, decoded; rejects when the server ends it early. */
 function readStart(response: http.IncomingMessage): Promise<string> {
   const encoding = String(response.headers['content-encoding'] ?? '').toLowerCase();
-  const decoder = { gzip: zlib.createGunzip, 'x-gzip': zlib.createGunzip, deflate: zlib.createInflate, br: zlib.createBrotliDecompress }[encoding];
+  const decoder = {
+    gzip: zlib.createGunzip,
+    'x-gzip': zlib.createGunzip,
+    deflate: zlib.createInflate,
+    br: zlib.createBrotliDecompress,
+  }[encoding];
   const stream: Readable = decoder ? response.pipe(decoder()) : response;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -104,7 +114,8 @@ function readStart(response: http.IncomingMessage): Promise<string> {
       if (size >= READ_LIMIT) finish();
     });
     stream.on('end', finish);
-    const early = () => reject(new Error(`the connection closed after ${response.statusCode} before the whole answer arrived`));
+    const early = () =>
+      reject(new Error(`the connection closed after ${response.statusCode} before the whole answer arrived`));
     stream.on('error', (error) => (response.complete ? reject(error) : early()));
     response.on('aborted', early);
     if (decoder) response.on('error', early);

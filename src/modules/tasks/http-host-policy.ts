@@ -56,7 +56,8 @@ export class HttpHostPolicy {
     const host = normalizeHost(rawHost);
     if (isIP(host) !== 0) return this.refusalOfAddress(host, host);
     if (this.denied.matchesName(host)) return `host ${host} is denied by HTTP_TASK_DENIED_HOSTS`;
-    if (this.allowed && !this.allowed.matchesName(host) && !this.allowed.hasAddresses) return `host ${host} is not in HTTP_TASK_ALLOWED_HOSTS`;
+    if (this.allowed && !this.allowed.matchesName(host) && !this.allowed.hasAddresses)
+      return `host ${host} is not in HTTP_TASK_ALLOWED_HOSTS`;
     return null;
   }
 
@@ -64,15 +65,22 @@ export class HttpHostPolicy {
   refusalOfAddress(rawHost: string, address: string): string | null {
     const host = normalizeHost(rawHost);
     const named = host === address ? `address ${address}` : `host ${host} (address ${address})`;
-    if (this.denied.matchesAddress(address) || this.denied.matchesName(host)) return `${named} is denied by HTTP_TASK_DENIED_HOSTS`;
-    if (this.allowed && !this.allowed.matchesName(host) && !this.allowed.matchesAddress(address)) return `${named} is not in HTTP_TASK_ALLOWED_HOSTS`;
+    if (this.denied.matchesAddress(address) || this.denied.matchesName(host))
+      return `${named} is denied by HTTP_TASK_DENIED_HOSTS`;
+    if (this.allowed && !this.allowed.matchesName(host) && !this.allowed.matchesAddress(address))
+      return `${named} is not in HTTP_TASK_ALLOWED_HOSTS`;
     return null;
   }
 }
 
 /** Lower case, no brackets around an IPv6 address, no zone, no trailing dot. */
 export function normalizeHost(host: string): string {
-  return host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '').replace(/\.$/, '');
+  return host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/%.*$/, '')
+    .replace(/\.$/, '');
 }
 
 const familyOf = (address: string) => (isIP(address) === 4 ? 'ipv4' : 'ipv6');

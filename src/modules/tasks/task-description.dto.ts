@@ -7,6 +7,10 @@ export class TaskDescriptionDto {
   @ApiProperty({ example: 'Send an HTTP request (a webhook); a 2xx answer succeeds' })
   description: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the kwargs: names, types, defaults, required' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'JSON Schema of the kwargs: names, types, defaults, required',
+  })
   kwargs: Record<string, unknown>;
 }

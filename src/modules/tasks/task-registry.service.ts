@@ -35,9 +35,12 @@ export class TaskRegistry implements OnModuleInit {
   register(meta: TaskHandlerMetadata, instance: TaskHandlerInstance): void {
     const existing = this.tasks.get(meta.name);
     if (existing && existing.instance !== instance) {
-      throw new Error(`Duplicate task handler "${meta.name}": ${existing.instance.constructor.name} and ${instance.constructor.name}`);
+      throw new Error(
+        `Duplicate task handler "${meta.name}": ${existing.instance.constructor.name} and ${instance.constructor.name}`,
+      );
     }
-    if (typeof instance.run !== 'function') throw new Error(`Task handler "${meta.name}" (${instance.constructor.name}) has no run() method`);
+    if (typeof instance.run !== 'function')
+      throw new Error(`Task handler "${meta.name}" (${instance.constructor.name}) has no run() method`);
     this.tasks.set(meta.name, { meta, instance });
   }
 
@@ -65,7 +68,9 @@ export class TaskRegistry implements OnModuleInit {
     const parsed = this.get(name).meta.kwargs.safeParse(input);
     if (parsed.success) return this.checked(name, parsed.data);
     const references = new Set(findSecretReferences(kwargs ?? {}, 'task_kwargs').map((r) => r.field));
-    const issues = parsed.error.issues.filter((issue) => !references.has(['task_kwargs', ...issue.path.map(String)].join('.')));
+    const issues = parsed.error.issues.filter(
+      (issue) => !references.has(['task_kwargs', ...issue.path.map(String)].join('.')),
+    );
     if (issues.length === 0) return this.checked(name, input);
     const details = issues.flatMap((issue) => describeIssue(name, issue));
     throw new ValidationFailedError(details.join('; '), details);
@@ -79,7 +84,12 @@ export class TaskRegistry implements OnModuleInit {
   }
 
   /** Validates the kwargs and runs the handler; rejects as soon as `ctx.signal` aborts. */
-  async run(name: string, kwargs: Record<string, unknown> | null | undefined, args: unknown[], ctx: TaskContext): Promise<unknown> {
+  async run(
+    name: string,
+    kwargs: Record<string, unknown> | null | undefined,
+    args: unknown[],
+    ctx: TaskContext,
+  ): Promise<unknown> {
     const valid = this.validateKwargs(name, kwargs);
     throwIfAborted(ctx.signal);
     return raceAbort(this.get(name).instance.run(valid, ctx, args ?? []), ctx.signal);
@@ -87,7 +97,11 @@ export class TaskRegistry implements OnModuleInit {
 
   private get(name: string): RegisteredTask {
     const task = this.tasks.get(name);
-    if (!task) throw ValidationFailedError.forField('task_name', `unknown task "${name}"; known tasks: ${this.names().join(', ')}`);
+    if (!task)
+      throw ValidationFailedError.forField(
+        'task_name',
+        `unknown task "${name}"; known tasks: ${this.names().join(', ')}`,
+      );
     return task;
   }
 }

@@ -34,7 +34,13 @@ const HANDLERS = [
 @Module({
   imports: [DiscoveryModule, TypeOrmModule.forFeature([UserActivityDigest, JobDailyStat])],
   controllers: [TasksController],
-  providers: [TaskRegistry, ServiceTablesRepository, UserActivityDigestsRepository, JobDailyStatsRepository, ...HANDLERS],
+  providers: [
+    TaskRegistry,
+    ServiceTablesRepository,
+    UserActivityDigestsRepository,
+    JobDailyStatsRepository,
+    ...HANDLERS,
+  ],
   exports: [TaskRegistry],
 })
 export class TasksModule {}

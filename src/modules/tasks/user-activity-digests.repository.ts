@@ -39,11 +39,22 @@ export class UserActivityDigestsRepository {
       const repo = tx.getRepository(UserActivityDigest);
       await repo.delete({ periodStart: from, periodEnd: to });
       if (activity.length === 0) return;
-      await repo.insert(activity.map((a) => ({ periodStart: from, periodEnd: to, actor: a.actor, totalActions: a.total, actions: a.actions })));
+      await repo.insert(
+        activity.map((a) => ({
+          periodStart: from,
+          periodEnd: to,
+          actor: a.actor,
+          totalActions: a.total,
+          actions: a.actions,
+        })),
+      );
     });
   }
 
   findByPeriod(from: Date, to: Date): Promise<UserActivityDigest[]> {
-    return this.digests.find({ where: { periodStart: from, periodEnd: to }, order: { totalActions: 'DESC', actor: 'ASC' } });
+    return this.digests.find({
+      where: { periodStart: from, periodEnd: to },
+      order: { totalActions: 'DESC', actor: 'ASC' },
+    });
   }
 }

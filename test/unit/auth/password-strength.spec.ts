@@ -6,9 +6,12 @@ describe('passwordWeakness', () => {
     expect(passwordWeakness(password)).toBe('must be at least 12 characters long');
   });
 
-  it.each(['passwordpassword', 'password1234', 'qwertyuiopasdf', 'aaaaaaaaaaaaaaaa', '            '])('refuses %j as guessable, saying why', (password) => {
-    expect(passwordWeakness(password)).toMatch(/^is too easy to guess \(.+\); use a longer passphrase/);
-  });
+  it.each(['passwordpassword', 'password1234', 'qwertyuiopasdf', 'aaaaaaaaaaaaaaaa', '            '])(
+    'refuses %j as guessable, saying why',
+    (password) => {
+      expect(passwordWeakness(password)).toMatch(/^is too easy to guess \(.+\); use a longer passphrase/);
+    },
+  );
 
   it('refuses a password built on the username', () => {
     expect(passwordWeakness('margaretha1990', ['margaretha'])).toMatch(/^is too easy to guess/);
@@ -35,6 +38,8 @@ describe('ADMIN_PASSWORD validation', () => {
   });
 
   it('accepts a strong one', () => {
-    expect(AppConfig.from({ ADMIN_PASSWORD: 'quilt-harbor-pencil-orbit' }).adminPassword).toBe('quilt-harbor-pencil-orbit');
+    expect(AppConfig.from({ ADMIN_PASSWORD: 'quilt-harbor-pencil-orbit' }).adminPassword).toBe(
+      'quilt-harbor-pencil-orbit',
+    );
   });
 });

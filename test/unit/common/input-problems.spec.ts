@@ -23,9 +23,18 @@ describe('findInputProblems', () => {
   });
 
   it('names keys called like Object.prototype members, parsed from JSON as own keys', () => {
-    const input = JSON.parse('{"__proto__": {"x": 1}, "config": {"constructor": 1, "a": {"toString": 2, "prototype": 3}}, "kw": [{"hasOwnProperty": 4, "valueOf": 5}]}');
+    const input = JSON.parse(
+      '{"__proto__": {"x": 1}, "config": {"constructor": 1, "a": {"toString": 2, "prototype": 3}}, "kw": [{"hasOwnProperty": 4, "valueOf": 5}]}',
+    );
     expect(findInputProblems(input)).toEqual(
-      ['__proto__', 'config.constructor', 'config.a.toString', 'config.a.prototype', 'kw.0.hasOwnProperty', 'kw.0.valueOf'].map((field) => ({
+      [
+        '__proto__',
+        'config.constructor',
+        'config.a.toString',
+        'config.a.prototype',
+        'kw.0.hasOwnProperty',
+        'kw.0.valueOf',
+      ].map((field) => ({
         field,
         problem: expect.stringMatching(/reserved name/),
       })),
@@ -39,7 +48,9 @@ describe('findInputProblems', () => {
   });
 
   it('finds nothing in clean input, whatever the keys look like otherwise', () => {
-    expect(findInputProblems({ a: ['b', { c: 'd' }], e: 1, f: true, proto: 1, 'to string': 2, Constructor: 3, __proto: 4 })).toEqual([]);
+    expect(
+      findInputProblems({ a: ['b', { c: 'd' }], e: 1, f: true, proto: 1, 'to string': 2, Constructor: 3, __proto: 4 }),
+    ).toEqual([]);
   });
 });
 

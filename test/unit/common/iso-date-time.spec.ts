@@ -35,7 +35,8 @@ describe('parseIsoDateTime', () => {
   });
 
   it('refuses what is not a string', () => {
-    for (const value of [1767225600000, null, undefined, {}, ['2026-01-01']]) expect(parseIsoDateTime(value)).toBeUndefined();
+    for (const value of [1767225600000, null, undefined, {}, ['2026-01-01']])
+      expect(parseIsoDateTime(value)).toBeUndefined();
   });
 
   it('with requireOffset, refuses a date alone or a local time', () => {

@@ -16,12 +16,19 @@ describe('refuseDeepJson', () => {
   });
 
   it(`refuses a top-level object of more than ${MAX_JSON_KEYS} keys as the body's fault`, () => {
-    expect(verify(object(MAX_JSON_KEYS + 1))).toThrow(expect.objectContaining({ status: 400, message: expect.stringMatching(/^body: an object has more than 1000 keys/) }));
+    expect(verify(object(MAX_JSON_KEYS + 1))).toThrow(
+      expect.objectContaining({
+        status: 400,
+        message: expect.stringMatching(/^body: an object has more than 1000 keys/),
+      }),
+    );
     expect(verify(object(40_000))).toThrow(/^body: /);
   });
 
   it('refuses a nested object of too many keys naming the top-level field', () => {
-    expect(verify(`{"title":"x","task_kwargs":{"a":[${object(MAX_JSON_KEYS + 1)}]}}`)).toThrow(/^task_kwargs: an object has more than 1000 keys/);
+    expect(verify(`{"title":"x","task_kwargs":{"a":[${object(MAX_JSON_KEYS + 1)}]}}`)).toThrow(
+      /^task_kwargs: an object has more than 1000 keys/,
+    );
   });
 
   it(`still refuses nesting deeper than ${MAX_JSON_DEPTH} levels`, () => {

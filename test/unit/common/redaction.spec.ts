@@ -1,4 +1,12 @@
-import { isCredentialKey, keepRedacted, maskKnownSecrets, redactHeaders, redactString, redactValue, rememberSecretValues } from '../../../src/common/logging/redaction';
+import {
+  isCredentialKey,
+  keepRedacted,
+  maskKnownSecrets,
+  redactHeaders,
+  redactString,
+  redactValue,
+  rememberSecretValues,
+} from '../../../src/common/logging/redaction';
 
 describe('redactValue (answers, audit entries, backups)', () => {
   const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOjEsInVzZXJuYW1lIjoiYWRtaW4ifQ.c2lnbmF0dXJlLXBhcnQ';
@@ -44,26 +52,49 @@ describe('redactValue (answers, audit entries, backups)', () => {
     expect(redactValue({ [key]: 'value-1' })).toEqual({ [key]: '***' });
   });
 
-  it.each(['url', 'method', 'body', 'name', 'X-Trace', 'Content-Type', 'X-Request-Id', 'keep', 'description', 'bypass', 'compass', 'author', 'signal', 'key', 'value'])(
-    'leaves %s alone',
-    (key) => {
-      expect(isCredentialKey(key)).toBe(false);
-      expect(redactValue({ [key]: 'plain' })).toEqual({ [key]: 'plain' });
-    },
-  );
+  it.each([
+    'url',
+    'method',
+    'body',
+    'name',
+    'X-Trace',
+    'Content-Type',
+    'X-Request-Id',
+    'keep',
+    'description',
+    'bypass',
+    'compass',
+    'author',
+    'signal',
+    'key',
+    'value',
+  ])('leaves %s alone', (key) => {
+    expect(isCredentialKey(key)).toBe(false);
+    expect(redactValue({ [key]: 'plain' })).toEqual({ [key]: 'plain' });
+  });
 
   it('redacts at any depth, in arrays, whatever the value under a credential key', () => {
     const input = {
       url: 'https://hooks.test/x',
       headers: { Authorization: 'Bearer abc', 'X-Trace': 'keep' },
-      body: { users: [{ name: 'a', password: 'p1' }, { name: 'b', auth: { token: { nested: 1 } } }] },
+      body: {
+        users: [
+          { name: 'a', password: 'p1' },
+          { name: 'b', auth: { token: { nested: 1 } } },
+        ],
+      },
       retry: { secret: 42 },
       empty: { password: '', token: null },
     };
     expect(redactValue(input)).toEqual({
       url: 'https://hooks.test/x',
       headers: { Authorization: '***', 'X-Trace': 'keep' },
-      body: { users: [{ name: 'a', password: '***' }, { name: 'b', auth: { token: '***' } }] },
+      body: {
+        users: [
+          { name: 'a', password: '***' },
+          { name: 'b', auth: { token: '***' } },
+        ],
+      },
       retry: { secret: '***' },
       empty: { password: '', token: null },
     });
@@ -71,7 +102,11 @@ describe('redactValue (answers, audit entries, backups)', () => {
   });
 
   it('keeps secret references, also under credential keys', () => {
-    const input = { headers: { Authorization: { $secret: 'hook_token' } }, password: { $secret: 'db_pw' }, list: [{ $secret: 'x' }] };
+    const input = {
+      headers: { Authorization: { $secret: 'hook_token' } },
+      password: { $secret: 'db_pw' },
+      list: [{ $secret: 'x' }],
+    };
     expect(redactValue(input)).toEqual(input);
     // Not a reference (other keys): redacted like any credential.
     expect(redactValue({ token: { $secret: 'x', value: 'leak' } })).toEqual({ token: '***' });
@@ -79,9 +114,18 @@ describe('redactValue (answers, audit entries, backups)', () => {
 
   it.each([
     ['https://api.test/hook?token=abc123&x=1', 'https://api.test/hook?token=***&x=1'],
-    ['https://api.test/hook?access_token=abc&refresh_token=def', 'https://api.test/hook?access_token=***&refresh_token=***'],
-    ['https://api.test/?api_key=k1&apikey=k2&key=k3&sig=s1&signature=s2', 'https://api.test/?api_key=***&apikey=***&key=***&sig=***&signature=***'],
-    ['https://api.test/?password=p&secret=s&client_secret=c&X-Amz-Signature=abc&X-Amz-Credential=c2', 'https://api.test/?password=***&secret=***&client_secret=***&X-Amz-Signature=***&X-Amz-Credential=***'],
+    [
+      'https://api.test/hook?access_token=abc&refresh_token=def',
+      'https://api.test/hook?access_token=***&refresh_token=***',
+    ],
+    [
+      'https://api.test/?api_key=k1&apikey=k2&key=k3&sig=s1&signature=s2',
+      'https://api.test/?api_key=***&apikey=***&key=***&sig=***&signature=***',
+    ],
+    [
+      'https://api.test/?password=p&secret=s&client_secret=c&X-Amz-Signature=abc&X-Amz-Credential=c2',
+      'https://api.test/?password=***&secret=***&client_secret=***&X-Amz-Signature=***&X-Amz-Credential=***',
+    ],
     ['https://api.test/?page=2&sort=name', 'https://api.test/?page=2&sort=name'],
     ['https://user:hunter2@db.test:5432/x', 'https://user:***@db.test:5432/x'],
     ['postgres://app:s3cr3t@db.internal/app?sslmode=require', 'postgres://app:***@db.internal/app?sslmode=require'],
@@ -140,8 +184,14 @@ describe('known secret values', () => {
 
 describe('credentials in JSON kept as text (an http.request result body)', () => {
   it('redacts "key": "value" pairs under credential keys', () => {
-    const body = JSON.stringify({ headers: { 'x-hub-signature': 'sha1=abc', 'x-trace': 'keep', authorization: 'Basic dXNlcjpwYXNz' }, password: 'p\\"w' });
-    expect(JSON.parse(redactString(body))).toEqual({ headers: { 'x-hub-signature': '***', 'x-trace': 'keep', authorization: '***' }, password: '***' });
+    const body = JSON.stringify({
+      headers: { 'x-hub-signature': 'sha1=abc', 'x-trace': 'keep', authorization: 'Basic dXNlcjpwYXNz' },
+      password: 'p\\"w',
+    });
+    expect(JSON.parse(redactString(body))).toEqual({
+      headers: { 'x-hub-signature': '***', 'x-trace': 'keep', authorization: '***' },
+      password: '***',
+    });
   });
 });
 
@@ -171,8 +221,19 @@ describe('cost on hostile input (a superuser-made job read by everyone)', () => 
 
 describe('keepRedacted (a job read and sent back)', () => {
   it('takes the stored value where "***" comes back under a credential key, and nothing else', () => {
-    const stored = { url: 'https://x.test', headers: { Authorization: 'Bearer real', 'X-Trace': 'a' }, list: [{ password: 'p0' }], token: { $secret: 'n' } };
-    const sent = { url: 'https://y.test', headers: { Authorization: '***', 'X-Trace': '***' }, list: [{ password: '***' }, { password: '***' }], token: '***', extra: { api_key: '***' } };
+    const stored = {
+      url: 'https://x.test',
+      headers: { Authorization: 'Bearer real', 'X-Trace': 'a' },
+      list: [{ password: 'p0' }],
+      token: { $secret: 'n' },
+    };
+    const sent = {
+      url: 'https://y.test',
+      headers: { Authorization: '***', 'X-Trace': '***' },
+      list: [{ password: '***' }, { password: '***' }],
+      token: '***',
+      extra: { api_key: '***' },
+    };
     expect(keepRedacted(sent, stored)).toEqual({
       url: 'https://y.test',
       headers: { Authorization: 'Bearer real', 'X-Trace': '***' },

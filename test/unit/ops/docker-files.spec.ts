@@ -15,11 +15,20 @@ interface ComposeService {
   depends_on?: Record<string, unknown>;
 }
 // YAML 1.1: Compose files use merge keys (<<: *anchor).
-const compose = load(read('docker-compose.yml'), { schema: YAML11_SCHEMA }) as { services: Record<string, ComposeService> };
-const appServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined || s.image === 'jobs-service');
+const compose = load(read('docker-compose.yml'), { schema: YAML11_SCHEMA }) as {
+  services: Record<string, ComposeService>;
+};
+const appServices = Object.entries(compose.services).filter(
+  ([, s]) => s.build !== undefined || s.image === 'jobs-service',
+);
 
 /** `${X:?message}` / `${X:-default}` / `${X}` → a value the schema accepts, as a deployer would supply. */
-const SAMPLE: Record<string, string> = { JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: 'a-long-password', ADMIN_USERNAME: 'admin', METRICS_TOKEN: 'metrics-token-0123456789' };
+const SAMPLE: Record<string, string> = {
+  JWT_SECRET: 'x'.repeat(40),
+  ADMIN_PASSWORD: 'a-long-password',
+  ADMIN_USERNAME: 'admin',
+  METRICS_TOKEN: 'metrics-token-0123456789',
+};
 function interpolate(value: string | number): string {
   return String(value).replace(/\$\{(\w+)(?::?[-?][^}]*)?\}/g, (whole, variable: string) => {
     const fallback = /:-([^}]*)\}$/.exec(whole)?.[1];
@@ -36,20 +45,25 @@ describe('docker-compose.yml', () => {
     expect(roles.filter((r) => r === 'scheduler,worker')).toHaveLength(2);
   });
 
-  it.each(appServices.map(([name]) => name))('%s: every variable exists in the config schema, and the whole environment validates', (name) => {
-    const environment = compose.services[name].environment ?? {};
-    const unknown = Object.keys(environment).filter((key) => !(key in envSchema.shape));
-    expect(unknown).toEqual([]);
-    for (const required of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'ROLES']) expect(Object.keys(environment)).toContain(required);
-    const env = Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, interpolate(value)]));
-    const config = AppConfig.from(env);
-    expect([...config.roles].every((role) => (ROLE_NAMES as readonly string[]).includes(role))).toBe(true);
-    expect(config.embedded).toBe(false);
-    expect(config.redisUrl).toBe('redis://redis:6379');
-  });
+  it.each(appServices.map(([name]) => name))(
+    '%s: every variable exists in the config schema, and the whole environment validates',
+    (name) => {
+      const environment = compose.services[name].environment ?? {};
+      const unknown = Object.keys(environment).filter((key) => !(key in envSchema.shape));
+      expect(unknown).toEqual([]);
+      for (const required of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'ROLES'])
+        expect(Object.keys(environment)).toContain(required);
+      const env = Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, interpolate(value)]));
+      const config = AppConfig.from(env);
+      expect([...config.roles].every((role) => (ROLE_NAMES as readonly string[]).includes(role))).toBe(true);
+      expect(config.embedded).toBe(false);
+      expect(config.redisUrl).toBe('redis://redis:6379');
+    },
+  );
 
   it('starts the service processes after PostgreSQL and Redis are healthy', () => {
-    for (const [, service] of appServices) expect(Object.keys(service.depends_on ?? {}).sort()).toEqual(['postgres', 'redis']);
+    for (const [, service] of appServices)
+      expect(Object.keys(service.depends_on ?? {}).sort()).toEqual(['postgres', 'redis']);
   });
 });
 
@@ -86,7 +100,9 @@ describe('Dockerfile', () => {
   });
 
   it('is built from a context without node_modules, dist or local data (.dockerignore)', () => {
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['node_modules', 'dist', 'data', '.git']) expect(ignored).toContain(entry);
   });
 });

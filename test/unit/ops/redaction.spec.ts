@@ -15,6 +15,14 @@ describe('log redaction', () => {
   });
 
   it('redacts credential headers and secret-named fields', () => {
-    expect(REDACT_PATHS).toEqual(expect.arrayContaining(['req.headers.authorization', 'req.headers.cookie', 'password', '*.password', '*.access_token']));
+    expect(REDACT_PATHS).toEqual(
+      expect.arrayContaining([
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'password',
+        '*.password',
+        '*.access_token',
+      ]),
+    );
   });
 });

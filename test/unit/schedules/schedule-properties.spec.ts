@@ -14,11 +14,16 @@ const MINUTE = 60_000;
 const ZONES = ['UTC', 'America/New_York', 'Europe/Berlin', 'Australia/Sydney', 'Asia/Kolkata', 'Pacific/Chatham'];
 // DST changes (UTC) per zone, so that many samples start near one, in the zone that has it.
 const TRANSITIONS: Array<[string, string]> = [
-  ['America/New_York', '2026-03-08T07:00Z'], ['America/New_York', '2026-11-01T06:00Z'],
-  ['Europe/Berlin', '2026-03-29T01:00Z'], ['Europe/Berlin', '2026-10-25T01:00Z'],
-  ['Australia/Sydney', '2026-04-04T16:00Z'], ['Australia/Sydney', '2026-10-03T16:00Z'],
-  ['Pacific/Chatham', '2026-04-04T14:00Z'], ['Pacific/Chatham', '2026-09-26T14:00Z'],
-  ['UTC', '2028-02-28T12:00Z'], ['Asia/Kolkata', '2027-02-28T12:00Z'],
+  ['America/New_York', '2026-03-08T07:00Z'],
+  ['America/New_York', '2026-11-01T06:00Z'],
+  ['Europe/Berlin', '2026-03-29T01:00Z'],
+  ['Europe/Berlin', '2026-10-25T01:00Z'],
+  ['Australia/Sydney', '2026-04-04T16:00Z'],
+  ['Australia/Sydney', '2026-10-03T16:00Z'],
+  ['Pacific/Chatham', '2026-04-04T14:00Z'],
+  ['Pacific/Chatham', '2026-09-26T14:00Z'],
+  ['UTC', '2028-02-28T12:00Z'],
+  ['Asia/Kolkata', '2027-02-28T12:00Z'],
 ];
 
 /** Local wall-clock time as a minute count (local fields read through getUTC*). */
@@ -28,8 +33,15 @@ function localMinute(zone: string, utcMs: number): number {
   const zoneCache = offsetCache.get(zone) ?? offsetCache.set(zone, new Map()).get(zone)!;
   let offset = zoneCache.get(bucket);
   if (offset === undefined) {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' })
-      .formatToParts(new Date(bucket * 15 * MINUTE));
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    }).formatToParts(new Date(bucket * 15 * MINUTE));
     const get = (type: string) => Number(parts.find((part) => part.type === type)!.value);
     offset = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute')) - bucket * 15 * MINUTE;
     zoneCache.set(bucket, offset);
@@ -79,50 +91,85 @@ function field(min: number, max: number): fc.Arbitrary<Field> {
   return fc.oneof(
     fc.constant({ text: '*', has: () => true }),
     value.map((v) => ({ text: `${v}`, has: (x: number) => x === v })),
-    fc.uniqueArray(value, { minLength: 2, maxLength: 3 }).map((vs) => ({ text: vs.join(','), has: (x: number) => vs.includes(x) })),
+    fc
+      .uniqueArray(value, { minLength: 2, maxLength: 3 })
+      .map((vs) => ({ text: vs.join(','), has: (x: number) => vs.includes(x) })),
     range.map(([a, b]) => ({ text: `${a}-${b}`, has: (x: number) => x >= a && x <= b })),
     step.map((k) => ({ text: `*/${k}`, has: (x: number) => (x - min) % k === 0 })),
-    fc.tuple(range, step).map(([[a, b], k]) => ({ text: `${a}-${b}/${k}`, has: (x: number) => x >= a && x <= b && (x - a) % k === 0 })),
+    fc
+      .tuple(range, step)
+      .map(([[a, b], k]) => ({ text: `${a}-${b}/${k}`, has: (x: number) => x >= a && x <= b && (x - a) % k === 0 })),
   );
 }
 
 const zone = fc.constantFrom(...ZONES);
 // Half of the times fall in the hours where DST changes happen (01:00–04:00 local).
-const time = fc.tuple(fc.oneof(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 1, max: 3 })), fc.integer({ min: 0, max: 59 }));
+const time = fc.tuple(
+  fc.oneof(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 1, max: 3 })),
+  fc.integer({ min: 0, max: 59 }),
+);
 const atTime = (h: number, m: number) => (d: Date) => d.getUTCHours() === h && d.getUTCMinutes() === m;
 
-const dailyCase = (tz: string) => time.map(([h, m]): Case => ({
-  spec: { type: 'daily', expression: `${pad(h)}:${pad(m)}`, timezone: tz }, matches: atTime(h, m), fixedTime: true, windowDays: 2,
-}));
-const weeklyCase = (tz: string) => fc.tuple(fc.integer({ min: 0, max: 6 }), time).map(([day, [h, m]]): Case => ({
-  spec: { type: 'weekly', expression: `${day}:${pad(h)}:${pad(m)}`, timezone: tz },
-  matches: (d) => atTime(h, m)(d) && d.getUTCDay() === (day + 1) % 7, fixedTime: true, windowDays: 8,
-}));
-const monthlyCase = (tz: string) => fc.tuple(fc.integer({ min: 1, max: 31 }), time).map(([day, [h, m]]): Case => ({
-  spec: { type: 'monthly', expression: `${day}:${pad(h)}:${pad(m)}`, timezone: tz },
-  matches: (d) => atTime(h, m)(d) && d.getUTCDate() === Math.min(day, daysInMonth(d)), fixedTime: true, windowDays: 32,
-}));
+const dailyCase = (tz: string) =>
+  time.map(([h, m]): Case => ({
+    spec: { type: 'daily', expression: `${pad(h)}:${pad(m)}`, timezone: tz },
+    matches: atTime(h, m),
+    fixedTime: true,
+    windowDays: 2,
+  }));
+const weeklyCase = (tz: string) =>
+  fc.tuple(fc.integer({ min: 0, max: 6 }), time).map(([day, [h, m]]): Case => ({
+    spec: { type: 'weekly', expression: `${day}:${pad(h)}:${pad(m)}`, timezone: tz },
+    matches: (d) => atTime(h, m)(d) && d.getUTCDay() === (day + 1) % 7,
+    fixedTime: true,
+    windowDays: 8,
+  }));
+const monthlyCase = (tz: string) =>
+  fc.tuple(fc.integer({ min: 1, max: 31 }), time).map(([day, [h, m]]): Case => ({
+    spec: { type: 'monthly', expression: `${day}:${pad(h)}:${pad(m)}`, timezone: tz },
+    matches: (d) => atTime(h, m)(d) && d.getUTCDate() === Math.min(day, daysInMonth(d)),
+    fixedTime: true,
+    windowDays: 32,
+  }));
 const dom = fc.oneof(field(1, 31), fc.constant({ text: 'L', has: () => false }));
-const cronCase = (tz: string) => fc.tuple(field(0, 59), field(0, 23), dom, fc.oneof({ arbitrary: fc.constant({ text: '*', has: () => true }), weight: 3 }, field(1, 12)), field(0, 6))
-  .map(([minute, hour, day, month, weekday]): Case => {
-    const dayMatches = (d: Date) => (day.text === 'L' ? d.getUTCDate() === daysInMonth(d) : day.has(d.getUTCDate()));
-    const vixieOr = day.text !== '*' && weekday.text !== '*';
-    return {
-      spec: { type: 'cron', expression: [minute, hour, day, month, weekday].map((f) => f.text).join(' '), timezone: tz },
-      matches: (d) => minute.has(d.getUTCMinutes()) && hour.has(d.getUTCHours()) && month.has(d.getUTCMonth() + 1)
-        && (vixieOr ? dayMatches(d) || weekday.has(d.getUTCDay()) : dayMatches(d) && weekday.has(d.getUTCDay())),
-      fixedTime: !/[*/]/.test(minute.text + hour.text),
-      windowDays: 2,
-    };
-  });
+const cronCase = (tz: string) =>
+  fc
+    .tuple(
+      field(0, 59),
+      field(0, 23),
+      dom,
+      fc.oneof({ arbitrary: fc.constant({ text: '*', has: () => true }), weight: 3 }, field(1, 12)),
+      field(0, 6),
+    )
+    .map(([minute, hour, day, month, weekday]): Case => {
+      const dayMatches = (d: Date) => (day.text === 'L' ? d.getUTCDate() === daysInMonth(d) : day.has(d.getUTCDate()));
+      const vixieOr = day.text !== '*' && weekday.text !== '*';
+      return {
+        spec: {
+          type: 'cron',
+          expression: [minute, hour, day, month, weekday].map((f) => f.text).join(' '),
+          timezone: tz,
+        },
+        matches: (d) =>
+          minute.has(d.getUTCMinutes()) &&
+          hour.has(d.getUTCHours()) &&
+          month.has(d.getUTCMonth() + 1) &&
+          (vixieOr ? dayMatches(d) || weekday.has(d.getUTCDay()) : dayMatches(d) && weekday.has(d.getUTCDay())),
+        fixedTime: !/[*/]/.test(minute.text + hour.text),
+        windowDays: 2,
+      };
+    });
 
 const anyFrom = fc.integer({ min: Date.parse('2026-01-01T00:00Z'), max: Date.parse('2028-12-31T00:00Z') });
 /** A zone and a start instant: anywhere, or up to two days before one of the zone's DST changes. */
 const setting = fc.oneof(
   fc.tuple(zone, anyFrom),
-  fc.tuple(fc.constantFrom(...TRANSITIONS), fc.integer({ min: -2 * 1440 * 60, max: 3600 })).map(([[tz, t], s]) => [tz, Date.parse(t) + s * 1000] as const),
+  fc
+    .tuple(fc.constantFrom(...TRANSITIONS), fc.integer({ min: -2 * 1440 * 60, max: 3600 }))
+    .map(([[tz, t], s]) => [tz, Date.parse(t) + s * 1000] as const),
 );
-const withSetting = (cases: (tz: string) => fc.Arbitrary<Case>) => setting.chain(([tz, fromMs]) => cases(tz).map((c) => [c, fromMs] as const));
+const withSetting = (cases: (tz: string) => fc.Arbitrary<Case>) =>
+  setting.chain(([tz, fromMs]) => cases(tz).map((c) => [c, fromMs] as const));
 
 const neverFires = (spec: ScheduleSpec) => {
   try {
@@ -157,13 +204,26 @@ describe('next_runs (property)', () => {
 
   it('interval: every N minutes on the anchor lattice, or from `from` + N without one', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 525_600 }), anyFrom, fc.option(fc.integer({ min: 0, max: 1_000_000 })), zone, (n, fromMs, back, tz) => {
-        const anchor = back === null ? null : new Date(fromMs - back * 1000);
-        const runs = nextFireTimes({ type: 'interval', expression: `${n}`, timezone: tz }, new Date(fromMs), 4, anchor).map((run) => run.getTime());
-        const first = anchor ? anchor.getTime() + (Math.floor((fromMs - anchor.getTime()) / (n * MINUTE)) + 1) * n * MINUTE : Math.floor((fromMs + n * MINUTE) / 1000) * 1000;
-        expect(runs).toEqual([0, 1, 2, 3].map((k) => first + k * n * MINUTE));
-        expect(runs[0]).toBeGreaterThan(fromMs);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 525_600 }),
+        anyFrom,
+        fc.option(fc.integer({ min: 0, max: 1_000_000 })),
+        zone,
+        (n, fromMs, back, tz) => {
+          const anchor = back === null ? null : new Date(fromMs - back * 1000);
+          const runs = nextFireTimes(
+            { type: 'interval', expression: `${n}`, timezone: tz },
+            new Date(fromMs),
+            4,
+            anchor,
+          ).map((run) => run.getTime());
+          const first = anchor
+            ? anchor.getTime() + (Math.floor((fromMs - anchor.getTime()) / (n * MINUTE)) + 1) * n * MINUTE
+            : Math.floor((fromMs + n * MINUTE) / 1000) * 1000;
+          expect(runs).toEqual([0, 1, 2, 3].map((k) => first + k * n * MINUTE));
+          expect(runs[0]).toBeGreaterThan(fromMs);
+        },
+      ),
       { numRuns: 200 },
     );
   });

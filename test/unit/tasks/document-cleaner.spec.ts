@@ -36,7 +36,13 @@ describe(DocumentCleaner.name, () => {
 
   it('removes only files older than older_than_days and reports files and bytes', async () => {
     const result = await clean(docs, { older_than_days: 30 });
-    expect(result).toMatchObject({ files_removed: 2, bytes_removed: 10, directories_removed: 0, links_skipped: 2, errors: [] });
+    expect(result).toMatchObject({
+      files_removed: 2,
+      bytes_removed: 10,
+      directories_removed: 0,
+      links_skipped: 2,
+      errors: [],
+    });
     expect(result.removed.sort()).toEqual(['old.pdf', 'reports/2020/old.txt']);
     expect(fs.existsSync(path.join(docs, 'new.pdf'))).toBe(true);
     expect(fs.existsSync(path.join(docs, 'reports', '2020'))).toBe(true);
@@ -67,8 +73,12 @@ describe(DocumentCleaner.name, () => {
   });
 
   it('matches a glob against relative paths, or file names when it has no slash', async () => {
-    expect((await clean(docs, { older_than_days: 30, pattern: '*.txt', dry_run: true })).removed).toEqual(['reports/2020/old.txt']);
-    expect((await clean(docs, { older_than_days: 30, pattern: 'reports/**', dry_run: true })).removed).toEqual(['reports/2020/old.txt']);
+    expect((await clean(docs, { older_than_days: 30, pattern: '*.txt', dry_run: true })).removed).toEqual([
+      'reports/2020/old.txt',
+    ]);
+    expect((await clean(docs, { older_than_days: 30, pattern: 'reports/**', dry_run: true })).removed).toEqual([
+      'reports/2020/old.txt',
+    ]);
     expect((await clean(docs, { older_than_days: 30, pattern: '*.pdf', dry_run: true })).removed).toEqual(['old.pdf']);
   });
 
@@ -83,11 +93,14 @@ describe(DocumentCleaner.name, () => {
     expect(fs.existsSync(path.join(docs, 'old.pdf'))).toBe(true);
   });
 
-  it.each(['../outside/*', 'reports/../../outside/**', '/etc/*', '..', '..\\x'])('refuses the pattern %s', (pattern) => {
-    const parsed = documentCleanupKwargs.safeParse({ pattern });
-    expect(parsed.success).toBe(false);
-    expect(parsed.error!.issues[0].message).toMatch(/must stay inside DOCUMENTS_DIR/);
-  });
+  it.each(['../outside/*', 'reports/../../outside/**', '/etc/*', '..', '..\\x'])(
+    'refuses the pattern %s',
+    (pattern) => {
+      const parsed = documentCleanupKwargs.safeParse({ pattern });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error!.issues[0].message).toMatch(/must stay inside DOCUMENTS_DIR/);
+    },
+  );
 
   it('rejects an unknown cleanup_level and unknown kwargs', () => {
     expect(documentCleanupKwargs.safeParse({ cleanup_level: 'nuclear' }).success).toBe(false);

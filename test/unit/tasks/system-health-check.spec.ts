@@ -21,7 +21,8 @@ function taskWith(db: ServiceTablesRepository, probe?: QueueHealthProbe): System
 }
 
 const probe = (report: QueueHealthReport): QueueHealthProbe => ({ check: () => Promise.resolve(report) });
-const run = (task: SystemHealthCheckTask, kwargs: Record<string, unknown> = lenient) => task.run(kwargs, taskContext()) as Promise<HealthReport>;
+const run = (task: SystemHealthCheckTask, kwargs: Record<string, unknown> = lenient) =>
+  task.run(kwargs, taskContext()) as Promise<HealthReport>;
 
 describe(SystemHealthCheckTask.name, () => {
   it('reports the queue as not configured without a probe, measuring the nearest existing parent of DATA_DIR', async () => {
@@ -32,8 +33,15 @@ describe(SystemHealthCheckTask.name, () => {
   });
 
   it('is unhealthy when the database cannot be reached', async () => {
-    const report = await run(taskWith({ ping: () => Promise.reject(new Error('connection refused')) } as unknown as ServiceTablesRepository));
-    expect(report.database).toEqual({ status: 'unhealthy', reachable: false, latency_ms: null, error: 'connection refused' });
+    const report = await run(
+      taskWith({ ping: () => Promise.reject(new Error('connection refused')) } as unknown as ServiceTablesRepository),
+    );
+    expect(report.database).toEqual({
+      status: 'unhealthy',
+      reachable: false,
+      latency_ms: null,
+      error: 'connection refused',
+    });
     expect(report.status).toBe('unhealthy');
   });
 
@@ -44,12 +52,24 @@ describe(SystemHealthCheckTask.name, () => {
   });
 
   it('uses a registered queue probe: unreachable is unhealthy, no live workers is degraded', async () => {
-    const down = await run(taskWith(healthyDb, probe({ configured: true, backend: 'redis', reachable: false, error: 'ECONNREFUSED' })));
+    const down = await run(
+      taskWith(healthyDb, probe({ configured: true, backend: 'redis', reachable: false, error: 'ECONNREFUSED' })),
+    );
     expect(down.queue.status).toBe('unhealthy');
     expect(down.status).toBe('unhealthy');
-    const idle = await run(taskWith(healthyDb, probe({ configured: true, backend: 'postgres', reachable: true, depth: { default: 4 }, live_workers: 0 })));
+    const idle = await run(
+      taskWith(
+        healthyDb,
+        probe({ configured: true, backend: 'postgres', reachable: true, depth: { default: 4 }, live_workers: 0 }),
+      ),
+    );
     expect(idle.queue).toMatchObject({ status: 'degraded', depth: { default: 4 } });
-    const fine = await run(taskWith(healthyDb, probe({ configured: true, backend: 'postgres', reachable: true, depth: { default: 0 }, live_workers: 2 })));
+    const fine = await run(
+      taskWith(
+        healthyDb,
+        probe({ configured: true, backend: 'postgres', reachable: true, depth: { default: 0 }, live_workers: 2 }),
+      ),
+    );
     expect(fine.status).toBe('healthy');
   });
 

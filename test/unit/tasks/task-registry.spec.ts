@@ -16,7 +16,10 @@ const ctx = (signal = new AbortController().signal): TaskContext => ({
   logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
 });
 
-@TaskHandler('test.echo', { description: 'Echoes', kwargs: z.object({ word: z.string(), times: z.number().int().min(1).default(1) }).strict() })
+@TaskHandler('test.echo', {
+  description: 'Echoes',
+  kwargs: z.object({ word: z.string(), times: z.number().int().min(1).default(1) }).strict(),
+})
 class EchoTask implements TaskHandlerInstance {
   run(kwargs: Record<string, unknown>, context: TaskContext, args: unknown[]): Promise<unknown> {
     return Promise.resolve({ kwargs, runId: context.runId, args });
@@ -54,25 +57,37 @@ describe(TaskRegistry.name, () => {
     const registry = await registryWith([EchoTask, HangTask]);
     expect(registry.names()).toEqual(['test.echo', 'test.hang']);
     expect(registry.has('test.echo')).toBe(true);
-    await expect(registry.run('test.echo', { word: 'hi' }, [1], ctx())).resolves.toEqual({ kwargs: { word: 'hi', times: 1 }, runId: 7, args: [1] });
+    await expect(registry.run('test.echo', { word: 'hi' }, [1], ctx())).resolves.toEqual({
+      kwargs: { word: 'hi', times: 1 },
+      runId: 7,
+      args: [1],
+    });
   });
 
   it('describes kwargs as JSON Schema with defaults and required names', async () => {
     const registry = await registryWith([EchoTask]);
     const [echo] = registry.describe();
-    expect(echo).toMatchObject({ name: 'test.echo', description: 'Echoes', kwargs: { type: 'object', required: ['word'], properties: { times: { default: 1 } } } });
+    expect(echo).toMatchObject({
+      name: 'test.echo',
+      description: 'Echoes',
+      kwargs: { type: 'object', required: ['word'], properties: { times: { default: 1 } } },
+    });
   });
 
   it('names the failing field as task_kwargs.<field>', async () => {
     const registry = await registryWith([EchoTask]);
     expect(() => registry.validateKwargs('test.echo', { word: 3 })).toThrow(ValidationFailedError);
     expect(() => registry.validateKwargs('test.echo', { word: 'a', times: 0 })).toThrow(/^task_kwargs\.times: /);
-    expect(() => registry.validateKwargs('test.echo', { word: 'a', extra: 1 })).toThrow('task_kwargs.extra: is not an argument of task "test.echo"');
+    expect(() => registry.validateKwargs('test.echo', { word: 'a', extra: 1 })).toThrow(
+      'task_kwargs.extra: is not an argument of task "test.echo"',
+    );
   });
 
   it('rejects an unknown task naming the known ones', async () => {
     const registry = await registryWith([EchoTask, HangTask]);
-    expect(() => registry.validateKwargs('x', {})).toThrow('task_name: unknown task "x"; known tasks: test.echo, test.hang');
+    expect(() => registry.validateKwargs('x', {})).toThrow(
+      'task_name: unknown task "x"; known tasks: test.echo, test.hang',
+    );
     await expect(registry.run('x', {}, [], ctx())).rejects.toThrow(ValidationFailedError);
   });
 

@@ -28,12 +28,20 @@ export class ListAuditLogsQuery extends PageQuery {
   @MaxLength(100)
   entity_id?: string;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Entries at or after this time (ISO 8601 extended format, e.g. 2026-01-01T00:00:00Z)' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'Entries at or after this time (ISO 8601 extended format, e.g. 2026-01-01T00:00:00Z)',
+  })
   @IsOptional()
   @IsIsoDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Entries at or before this time (ISO 8601 extended format)' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'Entries at or before this time (ISO 8601 extended format)',
+  })
   @IsOptional()
   @IsIsoDateTime()
   to?: string;

@@ -17,7 +17,8 @@ export class CreateUserDto {
     minLength: 12,
     maxLength: 256,
     writeOnly: true,
-    description: 'At least 12 characters and not guessable (zxcvbn score 3 or more); the 400 answer says why a password is too weak',
+    description:
+      'At least 12 characters and not guessable (zxcvbn score 3 or more); the 400 answer says why a password is too weak',
   })
   @IsString()
   @Length(1, 256, { message: 'password must be 12–256 characters long' })
@@ -42,7 +43,12 @@ export class UserResponseDto {
   created_at: string;
 
   static from(user: User): UserResponseDto {
-    return { id: user.id, username: user.username, is_superuser: user.isSuperuser, created_at: user.createdAt.toISOString() };
+    return {
+      id: user.id,
+      username: user.username,
+      is_superuser: user.isSuperuser,
+      created_at: user.createdAt.toISOString(),
+    };
   }
 }
 

@@ -8,7 +8,11 @@ export class ExecuteJobDto {
   @IsBoolean()
   force?: boolean;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Merged over task_kwargs for this run only' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Merged over task_kwargs for this run only',
+  })
   @OptionalNotNull()
   @IsObject()
   override_kwargs?: Record<string, unknown>;

@@ -10,7 +10,11 @@ export class ExecutionResponseDto {
   status: string;
   @ApiProperty({ enum: RUN_TRIGGERS })
   trigger: string;
-  @ApiProperty({ type: String, format: 'date-time', description: 'The fire time (manual runs: when they were requested)' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    description: 'The fire time (manual runs: when they were requested)',
+  })
   scheduled_for: string;
   @ApiProperty({ type: String, format: 'date-time' })
   queued_at: string;
@@ -26,7 +30,11 @@ export class ExecutionResponseDto {
   retry_of: number | null;
   @ApiProperty({ type: String, nullable: true })
   worker: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The kwargs of this run, credentials shown as "***"; secret references as sent' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The kwargs of this run, credentials shown as "***"; secret references as sent',
+  })
   kwargs: Record<string, unknown>;
   @ApiProperty({ nullable: true, description: 'What the task returned (JSON), credentials shown as "***"' })
   result: unknown;

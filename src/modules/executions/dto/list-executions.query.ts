@@ -16,12 +16,18 @@ export class ListJobExecutionsQuery extends PageQuery {
   @IsIn(RUN_TRIGGERS, { message: `trigger must be one of: ${RUN_TRIGGERS.join(', ')}` })
   trigger?: RunTrigger;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Runs scheduled at or after this time (ISO 8601 extended format, e.g. 2026-01-01T00:00:00Z)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Runs scheduled at or after this time (ISO 8601 extended format, e.g. 2026-01-01T00:00:00Z)',
+  })
   @IsOptional()
   @IsIsoDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Runs scheduled before this time (ISO 8601 extended format)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Runs scheduled before this time (ISO 8601 extended format)',
+  })
   @IsOptional()
   @IsIsoDateTime()
   to?: string;

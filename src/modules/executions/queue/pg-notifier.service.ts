@@ -43,7 +43,10 @@ export class PgNotifier implements OnModuleDestroy {
   }
 
   private async open(): Promise<void> {
-    const client = new Client({ connectionString: await this.database.url(), application_name: `jobs-service:${process.pid}:listen` });
+    const client = new Client({
+      connectionString: await this.database.url(),
+      application_name: `jobs-service:${process.pid}:listen`,
+    });
     client.on('notification', (msg) => this.listeners.get(msg.channel)?.forEach((l) => l(msg.payload ?? '')));
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));

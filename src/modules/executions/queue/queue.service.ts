@@ -70,12 +70,25 @@ export class QueueService implements OnApplicationShutdown {
     await queue.remove(`run-${runId}`).catch(() => undefined);
   }
 
-  async createWorker(name: string, processor: Processor<RunMessage>, options: Partial<WorkerOptions>): Promise<Worker<RunMessage>> {
+  async createWorker(
+    name: string,
+    processor: Processor<RunMessage>,
+    options: Partial<WorkerOptions>,
+  ): Promise<Worker<RunMessage>> {
     await this.init();
     const worker =
       this.backend === 'redis'
-        ? new Worker<RunMessage>(name, processor, { ...options, connection: this.redis!, prefix: this.config.queuePrefix })
-        : new Worker<RunMessage>(name, processor, { ...options, connection: this.pool! } as WorkerOptions, createPostgresBackend as never);
+        ? new Worker<RunMessage>(name, processor, {
+            ...options,
+            connection: this.redis!,
+            prefix: this.config.queuePrefix,
+          })
+        : new Worker<RunMessage>(
+            name,
+            processor,
+            { ...options, connection: this.pool! } as WorkerOptions,
+            createPostgresBackend as never,
+          );
     worker.on('error', (error) => this.logger.warn(`Worker ${name}: ${error.message}`));
     this.workers.add(worker);
     return worker;
@@ -120,7 +133,11 @@ export class QueueService implements OnApplicationShutdown {
 
   private async connect(): Promise<void> {
     if (this.config.redisUrl) {
-      this.redis = new IORedis(this.config.redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+      this.redis = new IORedis(this.config.redisUrl, {
+        maxRetriesPerRequest: null,
+        enableReadyCheck: true,
+        lazyConnect: false,
+      });
       this.redis.on('error', (error) => this.logger.warn(`Redis: ${error.message}`));
       return;
     }

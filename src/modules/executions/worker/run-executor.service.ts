@@ -103,7 +103,9 @@ export class RunExecutor {
     const { values, missing } = await this.secrets.reveal(refs.map((r) => r.name));
     if (missing.length > 0) {
       const where = refs.filter((r) => missing.includes(r.name)).map((r) => `"${r.name}" (at ${r.field})`);
-      throw new Error(`Secret ${where.join(', ')} does not exist: create it with POST /api/v1/secrets or change the job's task_kwargs`);
+      throw new Error(
+        `Secret ${where.join(', ')} does not exist: create it with POST /api/v1/secrets or change the job's task_kwargs`,
+      );
     }
     revealed.push(...values.values());
     rememberSecretValues(revealed);
@@ -132,7 +134,10 @@ export class RunExecutor {
       // The message came back while the run is marked running: its worker died (BullMQ
       // found the message stalled). Fail this attempt; a retry follows if any remain.
       this.logger.warn(`Run ${runId}: its worker was lost; recording the attempt as failed`);
-      await this.executions.complete(runId, { status: 'failed', error: 'The worker running this attempt was lost (crash or kill)' });
+      await this.executions.complete(runId, {
+        status: 'failed',
+        error: 'The worker running this attempt was lost (crash or kill)',
+      });
     }
     return 'not-queued';
   }
@@ -140,7 +145,11 @@ export class RunExecutor {
   private async runTask(run: ClaimedRun, controller: AbortController): Promise<RunOutcome> {
     const timer = setTimeout(() => controller.abort('timeout'), run.timeoutSeconds * 1000);
     const aborted = new Promise<never>((_, reject) =>
-      controller.signal.addEventListener('abort', () => reject(new AbortedError(controller.signal.reason as AbortReason)), { once: true }),
+      controller.signal.addEventListener(
+        'abort',
+        () => reject(new AbortedError(controller.signal.reason as AbortReason)),
+        { once: true },
+      ),
     );
     const ctx: TaskContext = {
       signal: controller.signal,
@@ -157,7 +166,8 @@ export class RunExecutor {
       const result = await Promise.race([this.tasks.run(run.taskName, kwargs, run.taskArgs ?? [], ctx), aborted]);
       return { status: 'succeeded', result: maskSecretValues(result ?? null, revealed) };
     } catch (error) {
-      if (error instanceof AbortedError || controller.signal.aborted) return abortedOutcome(controller.signal.reason as AbortReason, run);
+      if (error instanceof AbortedError || controller.signal.aborted)
+        return abortedOutcome(controller.signal.reason as AbortReason, run);
       return { status: 'failed', error: maskSecretValues(errorText(error), revealed) };
     } finally {
       clearTimeout(timer);
@@ -173,7 +183,8 @@ class AbortedError extends Error {
 
 function abortedOutcome(reason: AbortReason, run: ClaimedRun): RunOutcome {
   if (reason === 'timeout') return { status: 'timed_out', error: `Timed out after ${run.timeoutSeconds} s` };
-  if (reason === 'shutdown') return { status: 'failed', error: 'Interrupted: the worker shut down before the task finished' };
+  if (reason === 'shutdown')
+    return { status: 'failed', error: 'Interrupted: the worker shut down before the task finished' };
   return { status: 'cancelled', error: 'Cancelled' };
 }
 
@@ -185,5 +196,9 @@ function errorText(error: unknown): string {
 function taskLogger(run: ClaimedRun): TaskContext['logger'] {
   const logger = new Logger(`task:${run.taskName}`);
   const prefix = `[run ${run.id}] `;
-  return { log: (m) => logger.log(prefix + m), warn: (m) => logger.warn(prefix + m), error: (m) => logger.error(prefix + m) };
+  return {
+    log: (m) => logger.log(prefix + m),
+    warn: (m) => logger.warn(prefix + m),
+    error: (m) => logger.error(prefix + m),
+  };
 }

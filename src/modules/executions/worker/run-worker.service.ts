@@ -32,11 +32,15 @@ export class RunWorkerService implements OnApplicationBootstrap, OnModuleDestroy
     await this.notifier.subscribe(CHANNEL_RUN_CANCELLED, (id) => this.executor.abort(Number(id), 'cancelled'));
     if (!this.config.workerQueues) {
       await this.notifier.subscribe(CHANNEL_JOBS_CHANGED, () => {
-        this.refreshing = this.refreshing.then(() => this.refreshQueues()).catch((e: Error) => this.logger.warn(e.message));
+        this.refreshing = this.refreshing
+          .then(() => this.refreshQueues())
+          .catch((e: Error) => this.logger.warn(e.message));
       });
     }
     await this.refreshQueues();
-    this.logger.log(`Worker ${this.name} consuming ${[...this.workers.keys()].join(', ')} (concurrency ${this.config.workerConcurrency})`);
+    this.logger.log(
+      `Worker ${this.name} consuming ${[...this.workers.keys()].join(', ')} (concurrency ${this.config.workerConcurrency})`,
+    );
   }
 
   /** This process's worker id (the executor's). */
@@ -82,7 +86,8 @@ export class RunWorkerService implements OnApplicationBootstrap, OnModuleDestroy
     await this.refreshing;
     const closing = Promise.all([...this.workers.values()].map((w) => w.close()));
     const deadline = setTimeout(() => {
-      if (this.executor.activeCount > 0) this.logger.warn(`Interrupting ${this.executor.activeCount} run(s) still going at the shutdown deadline`);
+      if (this.executor.activeCount > 0)
+        this.logger.warn(`Interrupting ${this.executor.activeCount} run(s) still going at the shutdown deadline`);
       this.executor.abortAll('shutdown');
     }, this.config.shutdownTimeoutSeconds * 1000);
     try {

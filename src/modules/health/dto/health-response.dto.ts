@@ -21,12 +21,16 @@ export class HealthResponseDto {
   @ApiProperty({ enum: ['ok', 'error', 'shutting_down', 'degraded'], example: 'ok' })
   status: 'ok' | 'error' | 'shutting_down' | 'degraded';
 
-  @ApiPropertyOptional(components('Components that are up', { database: { status: 'up' }, queue: { status: 'up', backend: 'postgres' } }))
+  @ApiPropertyOptional(
+    components('Components that are up', { database: { status: 'up' }, queue: { status: 'up', backend: 'postgres' } }),
+  )
   info?: Record<string, HealthComponentDto>;
 
   @ApiPropertyOptional(components('Components that are down, by name', {}))
   error?: Record<string, HealthComponentDto>;
 
-  @ApiProperty(components('Every checked component', { database: { status: 'up' }, queue: { status: 'up', backend: 'postgres' } }))
+  @ApiProperty(
+    components('Every checked component', { database: { status: 'up' }, queue: { status: 'up', backend: 'postgres' } }),
+  )
   details: Record<string, HealthComponentDto>;
 }

@@ -15,16 +15,34 @@ import {
   Min,
 } from 'class-validator';
 import { OptionalNotNull } from '../../../common/validation';
-import { MISFIRE_POLICIES, SCHEDULE_TYPES, type MisfirePolicy, type ScheduleType } from '../../schedules/schedule.types';
-import { JOB_STATUSES, JOB_TYPES, OVERLAP_POLICIES, type JobStatus, type JobType, type OverlapPolicy } from '../job.entity';
+import {
+  MISFIRE_POLICIES,
+  SCHEDULE_TYPES,
+  type MisfirePolicy,
+  type ScheduleType,
+} from '../../schedules/schedule.types';
+import {
+  JOB_STATUSES,
+  JOB_TYPES,
+  OVERLAP_POLICIES,
+  type JobStatus,
+  type JobType,
+  type OverlapPolicy,
+} from '../job.entity';
 
 export const JOB_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
 export const QUEUE_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
 
 export class CreateJobDto {
-  @ApiProperty({ example: 'system_cleanup', description: 'Unique slug: lowercase letters, digits, `_`, `.`, `-`; at most 100 characters' })
+  @ApiProperty({
+    example: 'system_cleanup',
+    description: 'Unique slug: lowercase letters, digits, `_`, `.`, `-`; at most 100 characters',
+  })
   @IsString()
-  @Matches(JOB_NAME_PATTERN, { message: 'name must be a slug of 1–100 characters: lowercase letters, digits, _ . - (starting with a letter or digit)' })
+  @Matches(JOB_NAME_PATTERN, {
+    message:
+      'name must be a slug of 1–100 characters: lowercase letters, digits, _ . - (starting with a letter or digit)',
+  })
   name: string;
 
   @ApiProperty({ example: 'System Cleanup Job' })
@@ -46,7 +64,11 @@ export class CreateJobDto {
   @IsIn(SCHEDULE_TYPES, { message: `schedule_type must be one of: ${SCHEDULE_TYPES.join(', ')}` })
   schedule_type: ScheduleType;
 
-  @ApiProperty({ example: '02:00', description: 'interval `N` minutes, daily `HH:MM`, weekly `D:HH:MM` (0 = Monday), monthly `D:HH:MM`, or a cron expression' })
+  @ApiProperty({
+    example: '02:00',
+    description:
+      'interval `N` minutes, daily `HH:MM`, weekly `D:HH:MM` (0 = Monday), monthly `D:HH:MM`, or a cron expression',
+  })
   @IsString()
   @Length(1, 200)
   schedule_expression: string;

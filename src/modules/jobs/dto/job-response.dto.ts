@@ -21,7 +21,8 @@ export class JobResponseDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'Credentials (values under credential-like keys, URL query credentials and passwords) are shown as "***" to every caller; `{"$secret": "NAME"}` references are shown as sent',
+    description:
+      'Credentials (values under credential-like keys, URL query credentials and passwords) are shown as "***" to every caller; `{"$secret": "NAME"}` references are shown as sent',
   })
   task_kwargs: Record<string, unknown>;
   task_queue: string;

@@ -18,7 +18,11 @@ export class JobStatsOverviewDto {
   total_jobs: number;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, example: { active: 4, paused: 1 } })
   jobs_by_status: Record<string, number>;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, example: { system_health_check: 1, custom: 3 } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { system_health_check: 1, custom: 3 },
+  })
   jobs_by_type: Record<string, number>;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, example: { enabled: 4, disabled: 1 } })
   jobs_by_enabled: Record<string, number>;

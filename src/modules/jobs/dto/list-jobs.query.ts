@@ -8,7 +8,8 @@ export const JOB_SORT_FIELDS = ['name', 'created_at', 'next_run_at', 'last_run_a
 const SORT_VALUES = JOB_SORT_FIELDS.flatMap((f) => [f, `-${f}`]);
 
 /** Query strings arrive as text: "true"/"false" become booleans, anything else stays and fails validation. */
-export const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
+export const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
 
 export class ListJobsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: JOB_STATUSES })

@@ -5,7 +5,13 @@ export class ValidScheduleResponseDto {
   @ApiProperty({ enum: [true], example: true })
   valid: true;
 
-  @ApiProperty({ type: String, format: 'date-time', isArray: true, example: ['2026-01-02T09:30:00.000Z', '2026-01-03T09:30:00.000Z'], description: 'Fire times after `from`, UTC' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    isArray: true,
+    example: ['2026-01-02T09:30:00.000Z', '2026-01-03T09:30:00.000Z'],
+    description: 'Fire times after `from`, UTC',
+  })
   next_runs: string[];
 
   @ApiProperty({ example: 'At 09:30, every day (UTC)' })
@@ -17,7 +23,10 @@ export class InvalidScheduleResponseDto {
   @ApiProperty({ enum: [false], example: false })
   valid: false;
 
-  @ApiProperty({ example: 'schedule_expression: the hour 25 is out of range (00–23); expected HH:MM (00:00–23:59) in local time, e.g. "09:30"' })
+  @ApiProperty({
+    example:
+      'schedule_expression: the hour 25 is out of range (00–23); expected HH:MM (00:00–23:59) in local time, e.g. "09:30"',
+  })
   error: string;
 }
 

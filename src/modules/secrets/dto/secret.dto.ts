@@ -9,12 +9,21 @@ const VALUE_LENGTH = { min: 8, max: 65536 };
 const VALUE_MESSAGE = `value must be ${VALUE_LENGTH.min}–${VALUE_LENGTH.max} characters long (shorter values could not be masked reliably)`;
 
 export class CreateSecretDto {
-  @ApiProperty({ example: 'webhook_token', pattern: SECRET_NAME_PATTERN.source, description: 'Referenced from task kwargs as {"$secret": "<name>"}' })
+  @ApiProperty({
+    example: 'webhook_token',
+    pattern: SECRET_NAME_PATTERN.source,
+    description: 'Referenced from task kwargs as {"$secret": "<name>"}',
+  })
   @IsString({ message: 'name must be a string' })
   @Matches(SECRET_NAME_PATTERN, { message: 'name must start with a letter and hold 1–100 letters, digits or _ . -' })
   name: string;
 
-  @ApiProperty({ writeOnly: true, minLength: VALUE_LENGTH.min, maxLength: VALUE_LENGTH.max, description: 'Stored encrypted; never returned' })
+  @ApiProperty({
+    writeOnly: true,
+    minLength: VALUE_LENGTH.min,
+    maxLength: VALUE_LENGTH.max,
+    description: 'Stored encrypted; never returned',
+  })
   @IsString({ message: 'value must be a string' })
   @Length(VALUE_LENGTH.min, VALUE_LENGTH.max, { message: VALUE_MESSAGE })
   value: string;
@@ -27,7 +36,12 @@ export class CreateSecretDto {
 }
 
 export class UpdateSecretDto {
-  @ApiPropertyOptional({ writeOnly: true, minLength: VALUE_LENGTH.min, maxLength: VALUE_LENGTH.max, description: 'The new value (stored encrypted; never returned)' })
+  @ApiPropertyOptional({
+    writeOnly: true,
+    minLength: VALUE_LENGTH.min,
+    maxLength: VALUE_LENGTH.max,
+    description: 'The new value (stored encrypted; never returned)',
+  })
   @ValidateIf((_, v) => v !== undefined)
   @IsString({ message: 'value must be a string' })
   @Length(VALUE_LENGTH.min, VALUE_LENGTH.max, { message: VALUE_MESSAGE })
@@ -54,7 +68,12 @@ export class SecretResponseDto {
   updated_at: string;
 
   static from(secret: Secret): SecretResponseDto {
-    return { name: secret.name, description: secret.description, created_at: secret.createdAt.toISOString(), updated_at: secret.updatedAt.toISOString() };
+    return {
+      name: secret.name,
+      description: secret.description,
+      created_at: secret.createdAt.toISOString(),
+      updated_at: secret.updatedAt.toISOString(),
+    };
   }
 }
 

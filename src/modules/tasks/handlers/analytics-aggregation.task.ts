@@ -33,7 +33,9 @@ export class AnalyticsAggregationTask implements TaskHandlerInstance {
 
   async run(raw: Record<string, unknown>, ctx: TaskContext): Promise<AnalyticsAggregationResult> {
     const input = kwargs.parse(raw);
-    const last = input.until ? new Date(`${input.until}T00:00:00Z`) : new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS);
+    const last = input.until
+      ? new Date(`${input.until}T00:00:00Z`)
+      : new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS);
     const fromDay = dayOf(new Date(last.getTime() - (input.days - 1) * DAY_MS));
     const toDay = dayOf(new Date(last.getTime() + DAY_MS));
     const written = await this.stats.recomputeDays(fromDay, toDay);
@@ -47,7 +49,8 @@ export class AnalyticsAggregationTask implements TaskHandlerInstance {
 
 const dayOf = (date: Date): string => date.toISOString().slice(0, 10);
 
-const round = (v: unknown): number | null => (v === null || v === undefined ? null : Math.round(Number(v) * 1000) / 1000);
+const round = (v: unknown): number | null =>
+  v === null || v === undefined ? null : Math.round(Number(v) * 1000) / 1000;
 
 function numbers(row: DailyStatsRow): DailyStatsRow {
   return {

@@ -44,7 +44,8 @@ export interface BackupResult {
  * service's user may read it: the file is 0600 in a 0700 directory.
  */
 @TaskHandler('app.tasks.backup.create_backup', {
-  description: 'Back up the service tables (jobs, runs, users without password hashes, audit) to a compressed file under BACKUP_DIR, keeping the last `keep`',
+  description:
+    'Back up the service tables (jobs, runs, users without password hashes, audit) to a compressed file under BACKUP_DIR, keeping the last `keep`',
   kwargs,
 })
 export class CreateBackupTask implements TaskHandlerInstance {
@@ -59,15 +60,22 @@ export class CreateBackupTask implements TaskHandlerInstance {
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     await fs.chmod(dir, 0o700);
     const present = await this.tables.existingTables(BACKUP_TABLES);
-    const columns = Object.fromEntries(await Promise.all(present.map(async (t) => [t, await this.tables.exportableColumns(t)] as const)));
+    const columns = Object.fromEntries(
+      await Promise.all(present.map(async (t) => [t, await this.tables.exportableColumns(t)] as const)),
+    );
     const counts: Record<string, number> = Object.fromEntries(present.map((t) => [t, 0]));
     const createdAt = new Date();
     const file = path.join(dir, `backup-${createdAt.toISOString().replace(/[-:.]/g, '')}.jsonl.gz`);
     const partial = `${file}.partial`;
     try {
-      await pipeline(Readable.from(this.lines(present, columns, counts, createdAt, ctx.signal)), createGzip(), createWriteStream(partial, { flags: 'wx', mode: 0o600 }), {
-        signal: ctx.signal,
-      });
+      await pipeline(
+        Readable.from(this.lines(present, columns, counts, createdAt, ctx.signal)),
+        createGzip(),
+        createWriteStream(partial, { flags: 'wx', mode: 0o600 }),
+        {
+          signal: ctx.signal,
+        },
+      );
       await fs.rename(partial, file);
     } catch (error) {
       await fs.rm(partial, { force: true });

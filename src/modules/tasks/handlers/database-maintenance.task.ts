@@ -9,7 +9,13 @@ const DAY_MS = 24 * 3600 * 1000;
 
 const kwargs = z
   .object({
-    retention_days: z.number().int().min(1).max(36_500).optional().describe('Delete finished runs older than this; default RUN_RETENTION_DAYS'),
+    retention_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(36_500)
+      .optional()
+      .describe('Delete finished runs older than this; default RUN_RETENTION_DAYS'),
     batch_size: z.number().int().min(1).max(100_000).default(1000).describe('Runs deleted per statement'),
     vacuum: z.boolean().default(true).describe('VACUUM (ANALYZE) the service tables afterwards'),
   })
@@ -29,7 +35,8 @@ export interface DatabaseMaintenanceResult {
 
 /** The `database_maintenance` default job: prune old runs in batches, then VACUUM (ANALYZE). */
 @TaskHandler('database_maintenance', {
-  description: 'Delete finished runs older than RUN_RETENTION_DAYS in batches, then VACUUM (ANALYZE) the service tables; reports sizes before and after',
+  description:
+    'Delete finished runs older than RUN_RETENTION_DAYS in batches, then VACUUM (ANALYZE) the service tables; reports sizes before and after',
   kwargs,
 })
 export class DatabaseMaintenanceTask implements TaskHandlerInstance {

@@ -11,7 +11,9 @@ export const HTTP_TASK_DEFAULT_TIMEOUT_SECONDS = 30;
 
 const kwargs = z
   .object({
-    url: httpUrl().describe('Where to send the request (HTTP_TASK_ALLOWED_HOSTS / HTTP_TASK_DENIED_HOSTS decide which hosts it may reach)'),
+    url: httpUrl().describe(
+      'Where to send the request (HTTP_TASK_ALLOWED_HOSTS / HTTP_TASK_DENIED_HOSTS decide which hosts it may reach)',
+    ),
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('POST'),
     headers: z.record(z.string(), z.string()).default({}),
     body: z.unknown().optional().describe('Sent as JSON'),
@@ -48,7 +50,8 @@ export class HttpRequestTask implements TaskHandlerInstance {
     const what = `${input.method} ${input.url}`;
     const deadline = new AbortController();
     const timer = setTimeout(
-      () => deadline.abort(new Error(`${what}: no complete answer within ${input.timeout_seconds} s (timeout_seconds)`)),
+      () =>
+        deadline.abort(new Error(`${what}: no complete answer within ${input.timeout_seconds} s (timeout_seconds)`)),
       input.timeout_seconds * 1000,
     );
     const hasBody = input.body !== undefined && input.method !== 'GET' && input.method !== 'HEAD';
@@ -62,7 +65,8 @@ export class HttpRequestTask implements TaskHandlerInstance {
         signal: AbortSignal.any([ctx.signal, deadline.signal]),
       });
       const body = response.body.slice(0, BODY_LIMIT);
-      if (response.status < 200 || response.status > 299) throw new Error(`${what} answered HTTP ${response.status}: ${body.slice(0, 500)}`);
+      if (response.status < 200 || response.status > 299)
+        throw new Error(`${what} answered HTTP ${response.status}: ${body.slice(0, 500)}`);
       ctx.logger.log(`${what} answered HTTP ${response.status}`);
       return { status_code: response.status, body };
     } finally {

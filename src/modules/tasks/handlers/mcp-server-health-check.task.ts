@@ -13,8 +13,17 @@ const MAX_TOOL_PAGES = 50;
 
 const kwargs = z
   .object({
-    servers: z.array(httpUrl('MCP server URL')).max(100).optional().describe('MCP server URLs (streamable HTTP); default MCP_SERVERS'),
-    timeout_seconds: z.number().positive().max(300).default(10).describe('Per-server limit for connecting, initializing and listing tools'),
+    servers: z
+      .array(httpUrl('MCP server URL'))
+      .max(100)
+      .optional()
+      .describe('MCP server URLs (streamable HTTP); default MCP_SERVERS'),
+    timeout_seconds: z
+      .number()
+      .positive()
+      .max(300)
+      .default(10)
+      .describe('Per-server limit for connecting, initializing and listing tools'),
   })
   .strict();
 
@@ -38,7 +47,8 @@ export interface McpHealthResult {
 
 /** The `mcp_server_health_check` default job: initialize and list tools on each MCP server. */
 @TaskHandler('mcp_server_health_check', {
-  description: 'Connect to each MCP server (MCP_SERVERS or kwargs servers) over streamable HTTP: initialize, list tools, report',
+  description:
+    'Connect to each MCP server (MCP_SERVERS or kwargs servers) over streamable HTTP: initialize, list tools, report',
   kwargs,
 })
 export class McpServerHealthCheckTask implements TaskHandlerInstance {
@@ -64,13 +74,23 @@ export class McpServerHealthCheckTask implements TaskHandlerInstance {
     const servers = await Promise.all(
       urls.map(async (url) => {
         const refusal = await this.refusalOf(url);
-        return refusal ? unreachable(url, 0, `refused: ${refusal}; nothing was sent`) : checkServer(url, input.timeout_seconds * 1000, ctx.signal);
+        return refusal
+          ? unreachable(url, 0, `refused: ${refusal}; nothing was sent`)
+          : checkServer(url, input.timeout_seconds * 1000, ctx.signal);
       }),
     );
     throwIfAborted(ctx.signal);
     const reachable = servers.filter((s) => s.reachable).length;
-    const status = urls.length === 0 ? 'not_configured' : reachable === urls.length ? 'healthy' : reachable === 0 ? 'unhealthy' : 'degraded';
-    for (const server of servers.filter((s) => !s.reachable)) ctx.logger.warn(`MCP server ${server.url} is unreachable: ${server.error}`);
+    const status =
+      urls.length === 0
+        ? 'not_configured'
+        : reachable === urls.length
+          ? 'healthy'
+          : reachable === 0
+            ? 'unhealthy'
+            : 'degraded';
+    for (const server of servers.filter((s) => !s.reachable))
+      ctx.logger.warn(`MCP server ${server.url} is unreachable: ${server.error}`);
     return { status, checked: servers.length, reachable, unreachable: servers.length - reachable, servers };
   }
 
@@ -89,7 +109,15 @@ export class McpServerHealthCheckTask implements TaskHandlerInstance {
 }
 
 function unreachable(url: string, latencyMs: number, error: string): McpServerReport {
-  return { url, reachable: false, latency_ms: latencyMs, server_name: null, server_version: null, tool_count: null, error };
+  return {
+    url,
+    reachable: false,
+    latency_ms: latencyMs,
+    server_name: null,
+    server_version: null,
+    tool_count: null,
+    error,
+  };
 }
 
 async function checkServer(url: string, timeoutMs: number, parent: AbortSignal): Promise<McpServerReport> {
@@ -133,5 +161,7 @@ const elapsed = (started: number): number => Math.round((performance.now() - sta
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = (error as Error & { cause?: unknown }).cause;
-  return cause instanceof Error && !error.message.includes(cause.message) ? `${error.message} (${cause.message})` : error.message;
+  return cause instanceof Error && !error.message.includes(cause.message)
+    ? `${error.message} (${cause.message})`
+    : error.message;
 }

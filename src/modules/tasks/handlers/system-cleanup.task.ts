@@ -12,8 +12,14 @@ export class SystemCleanupTask implements TaskHandlerInstance {
   constructor(private readonly config: AppConfig) {}
 
   async run(kwargs: Record<string, unknown>, ctx: TaskContext): Promise<DocumentCleanupResult> {
-    const result = await new DocumentCleaner(this.config.documentsDir, documentCleanupKwargs.parse(kwargs), ctx.signal).clean();
-    ctx.logger.log(`${result.dry_run ? 'Would remove' : 'Removed'} ${result.files_removed} files (${result.bytes_removed} bytes) under ${result.documents_dir}`);
+    const result = await new DocumentCleaner(
+      this.config.documentsDir,
+      documentCleanupKwargs.parse(kwargs),
+      ctx.signal,
+    ).clean();
+    ctx.logger.log(
+      `${result.dry_run ? 'Would remove' : 'Removed'} ${result.files_removed} files (${result.bytes_removed} bytes) under ${result.documents_dir}`,
+    );
     return result;
   }
 }

@@ -5,7 +5,12 @@ import { type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { z } from 'zod';
 import { AppConfig } from '../../../config/app-config';
-import { NotConfiguredQueueHealthProbe, QUEUE_HEALTH_PROBE, type QueueHealthProbe, type QueueHealthReport } from '../queue-health';
+import {
+  NotConfiguredQueueHealthProbe,
+  QUEUE_HEALTH_PROBE,
+  type QueueHealthProbe,
+  type QueueHealthReport,
+} from '../queue-health';
 import { ServiceTablesRepository } from '../service-tables.repository';
 import { TaskHandler } from '../task-handler.decorator';
 import type { TaskContext, TaskHandlerInstance } from '../task.types';
@@ -16,7 +21,12 @@ const worst = (statuses: Status[]): Status => statuses.reduce((a, b) => (RANK[b]
 
 const kwargs = z
   .object({
-    min_free_disk_percent: z.number().min(0).max(100).default(10).describe('Below this, disk is unhealthy (below twice this, degraded)'),
+    min_free_disk_percent: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(10)
+      .describe('Below this, disk is unhealthy (below twice this, degraded)'),
     max_db_latency_ms: z.number().positive().default(1000).describe('A slower database round trip is degraded'),
     min_free_memory_percent: z.number().min(0).max(100).default(5).describe('Less free system memory is degraded'),
     alert: z.boolean().default(true).describe('POST the report to ALERT_WEBHOOK_URL when unhealthy'),
@@ -29,13 +39,25 @@ export interface HealthReport {
   checked_at: string;
   database: { status: Status; reachable: boolean; latency_ms: number | null; error?: string };
   queue: QueueHealthReport & { status: Status };
-  disk: { status: Status; path: string; total_bytes: number; free_bytes: number; free_percent: number } | { status: Status; path: string; error: string };
-  memory: { status: Status; rss_bytes: number; heap_used_bytes: number; system_total_bytes: number; system_free_bytes: number; free_percent: number };
+  disk:
+    | { status: Status; path: string; total_bytes: number; free_bytes: number; free_percent: number }
+    | { status: Status; path: string; error: string };
+  memory: {
+    status: Status;
+    rss_bytes: number;
+    heap_used_bytes: number;
+    system_total_bytes: number;
+    system_free_bytes: number;
+    free_percent: number;
+  };
   alert: { sent: boolean; url?: string; status_code?: number; error?: string };
 }
 
 /** The `system_health_check` default job: database, queue, workers, disk and memory; alerts when unhealthy. */
-@TaskHandler('system_health_check', { description: 'Check database, queue, workers, disk and memory; alert ALERT_WEBHOOK_URL when unhealthy', kwargs })
+@TaskHandler('system_health_check', {
+  description: 'Check database, queue, workers, disk and memory; alert ALERT_WEBHOOK_URL when unhealthy',
+  kwargs,
+})
 export class SystemHealthCheckTask implements TaskHandlerInstance, OnModuleInit {
   private queueProbe: QueueHealthProbe = new NotConfiguredQueueHealthProbe();
 
@@ -55,11 +77,24 @@ export class SystemHealthCheckTask implements TaskHandlerInstance, OnModuleInit 
 
   async run(raw: Record<string, unknown>, ctx: TaskContext): Promise<HealthReport> {
     const input = kwargs.parse(raw);
-    const [database, queue, disk] = await Promise.all([this.checkDatabase(input), this.checkQueue(ctx.signal), this.checkDisk(input)]);
+    const [database, queue, disk] = await Promise.all([
+      this.checkDatabase(input),
+      this.checkQueue(ctx.signal),
+      this.checkDisk(input),
+    ]);
     const memory = checkMemory(input);
     const status = worst([database.status, queue.status, disk.status, memory.status]);
-    const report: HealthReport = { status, checked_at: new Date().toISOString(), database, queue, disk, memory, alert: { sent: false } };
-    if (status === 'unhealthy' && input.alert && this.config.alertWebhookUrl) report.alert = await this.sendAlert(report, ctx);
+    const report: HealthReport = {
+      status,
+      checked_at: new Date().toISOString(),
+      database,
+      queue,
+      disk,
+      memory,
+      alert: { sent: false },
+    };
+    if (status === 'unhealthy' && input.alert && this.config.alertWebhookUrl)
+      report.alert = await this.sendAlert(report, ctx);
     ctx.logger[status === 'healthy' ? 'log' : 'warn'](`System health: ${status}`);
     return report;
   }
@@ -67,7 +102,11 @@ export class SystemHealthCheckTask implements TaskHandlerInstance, OnModuleInit 
   private async checkDatabase(input: Kwargs): Promise<HealthReport['database']> {
     try {
       const latency = Math.round((await this.tables.ping()) * 100) / 100;
-      return { status: latency > input.max_db_latency_ms ? 'degraded' : 'healthy', reachable: true, latency_ms: latency };
+      return {
+        status: latency > input.max_db_latency_ms ? 'degraded' : 'healthy',
+        reachable: true,
+        latency_ms: latency,
+      };
     } catch (error) {
       return { status: 'unhealthy', reachable: false, latency_ms: null, error: messageOf(error) };
     }
@@ -91,7 +130,12 @@ export class SystemHealthCheckTask implements TaskHandlerInstance, OnModuleInit 
       const total = stats.blocks * stats.bsize;
       const free = stats.bavail * stats.bsize;
       const percent = total > 0 ? Math.round((free / total) * 10000) / 100 : 0;
-      const status: Status = percent < input.min_free_disk_percent ? 'unhealthy' : percent < input.min_free_disk_percent * 2 ? 'degraded' : 'healthy';
+      const status: Status =
+        percent < input.min_free_disk_percent
+          ? 'unhealthy'
+          : percent < input.min_free_disk_percent * 2
+            ? 'degraded'
+            : 'healthy';
       return { status, path: target, total_bytes: total, free_bytes: free, free_percent: percent };
     } catch (error) {
       return { status: 'unhealthy', path: target, error: messageOf(error) };

@@ -9,8 +9,17 @@ const HOUR_MS = 3600 * 1000;
 
 const kwargs = z
   .object({
-    period_hours: z.number().int().min(1).max(24 * 366).default(24).describe('Length of the period digested'),
-    period_end: z.iso.datetime({ offset: true }).optional().describe('End of the period (ISO time); default: the start of the current hour'),
+    period_hours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 366)
+      .default(24)
+      .describe('Length of the period digested'),
+    period_end: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('End of the period (ISO time); default: the start of the current hour'),
   })
   .strict();
 
@@ -24,7 +33,10 @@ export interface UserActivityDigestResult {
 }
 
 /** The `user_activity_digest` task: audit actions per user over a period, stored and returned. */
-@TaskHandler('user_activity_digest', { description: 'Count audit actions per user over a period; store the digest in user_activity_digests', kwargs })
+@TaskHandler('user_activity_digest', {
+  description: 'Count audit actions per user over a period; store the digest in user_activity_digests',
+  kwargs,
+})
 export class UserActivityDigestTask implements TaskHandlerInstance {
   constructor(
     private readonly tables: ServiceTablesRepository,
