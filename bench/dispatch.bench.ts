@@ -4,7 +4,6 @@ import { AppConfig } from '../src/config/app-config';
 import { ScheduleDispatcherService } from '../src/modules/dispatcher/schedule-dispatcher.service';
 import { ExecutionsService } from '../src/modules/executions/executions.service';
 import { QueueService } from '../src/modules/executions/queue/queue.service';
-import * as scheduleParser from '../src/modules/schedules/schedule-parser';
 import { SchedulesService } from '../src/modules/schedules/schedules.service';
 import type { BenchEnvironment } from './support/environment';
 import { withClient } from './support/environment';
@@ -76,28 +75,6 @@ function timeCalls<T extends object>(target: T, method: keyof T & string): { sec
   return { seconds: () => Number(total) / 1e9 };
 }
 
-/**
- * Prototype, not the product: memoises parseSchedule (a new Intl.DateTimeFormat to check the
- * time zone, and the whole parse, on every call: ~0.1 ms per due job) for one round, to show
- * what caching parsed schedules would gain. Restored afterwards.
- */
-async function withParseCache<T>(work: () => Promise<T>): Promise<T> {
-  const exports = scheduleParser as { parseSchedule: typeof scheduleParser.parseSchedule };
-  const original = exports.parseSchedule;
-  const cache = new Map<string, ReturnType<typeof original>>();
-  exports.parseSchedule = (spec) => {
-    const key = `${spec.type}|${spec.expression}|${spec.timezone ?? ''}`;
-    let parsed = cache.get(key);
-    if (!parsed) cache.set(key, (parsed = original(spec)));
-    return parsed;
-  };
-  try {
-    return await work();
-  } finally {
-    exports.parseSchedule = original;
-  }
-}
-
 async function baselineRound(url: string): Promise<{ rows: number; seconds: number }> {
   await makeDue(url);
   return rawClaimAll(url, 100);
@@ -126,19 +103,16 @@ export async function runDispatch(env: BenchEnvironment): Promise<Report> {
   );
   const product: number[] = [];
   const baseline: number[] = [];
-  const prototype: number[] = [];
   const enqueueShare: number[] = [];
   const fireTimeShare: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const side of ['baseline', 'product', 'prototype'] as const) {
+    for (const side of ['baseline', 'product'] as const) {
       const db = `bench_dispatch_${side}_${round}`;
       const url = await env.createDatabase(db, template);
       try {
         let rows: number;
         let seconds: number;
-        if (side === 'prototype') {
-          ({ rows, seconds } = await withParseCache(() => productRound(url)));
-        } else if (side === 'product') {
+        if (side === 'product') {
           const result = await productRound(url);
           ({ rows, seconds } = result);
           enqueueShare.push(result.enqueueSeconds / seconds);
@@ -149,7 +123,7 @@ export async function runDispatch(env: BenchEnvironment): Promise<Report> {
         const recorded = await countRuns(url);
         if (recorded !== JOBS || rows !== JOBS)
           report.note(`round ${round} ${side}: ${rows} dispatched, ${recorded} runs recorded, ${JOBS} expected`);
-        ({ product, baseline, prototype })[side].push(rows / seconds);
+        ({ product, baseline })[side].push(rows / seconds);
         log(
           `  dispatch round ${round} ${side}: ${rows} rows in ${seconds.toFixed(2)} s = ${fmt(rows / seconds)} rows/s`,
         );
@@ -170,13 +144,6 @@ export async function runDispatch(env: BenchEnvironment): Promise<Report> {
     product: summarize(product),
     baseline: { name: 'raw claim SQL (100/tx)', summary: summarize(baseline) },
     target: { on: 'ratio', op: '>=', value: 0.55 },
-  });
-  report.add({
-    name: 'prototype: the product with parsed schedules cached (bench-only patch)',
-    unit: 'rows/s',
-    product: summarize(prototype),
-    baseline: { name: 'raw claim SQL (100/tx)', summary: summarize(baseline) },
-    note: 'not the product: shows the gain of caching parseSchedule',
   });
   return report;
 }

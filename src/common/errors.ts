@@ -3,7 +3,7 @@
  * `DomainErrorFilter` maps codes to HTTP statuses and the CLI maps them to exit codes.
  */
 export type DomainErrorCode =
-  'VALIDATION_FAILED' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'TOO_MANY_REQUESTS' | 'UNAVAILABLE';
+  'VALIDATION_FAILED' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'UNAVAILABLE';
 
 export class DomainError extends Error {
   /**
