@@ -7,11 +7,34 @@ export const OptionalNotNull = (): PropertyDecorator => ValidateIf((_object, val
 /** At most this many messages in one 400; the rest are counted in a last "… and K more" line. */
 export const MAX_ERROR_MESSAGES = 20;
 
-/** Flattens class-validator errors into "field: problem" lines (nested fields dotted). */
+/**
+ * Type checks: when one of them fails the others only add noise ("title must be longer than or
+ * equal to 1 characters" for a title that is missing), so it is the one reported.
+ */
+const TYPE_CONSTRAINTS = [
+  'isDefined',
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isObject',
+  'isArray',
+  'isEnum',
+  'isIn',
+];
+
+/** The one problem reported for a field: its failed type check, else the first failed constraint. */
+function firstProblem(constraints: Record<string, string> | undefined): string[] {
+  const entries = Object.entries(constraints ?? {});
+  const chosen = entries.find(([name]) => TYPE_CONSTRAINTS.includes(name)) ?? entries[0];
+  return chosen ? [chosen[1]] : [];
+}
+
+/** Flattens class-validator errors into "field: problem" lines, one per field (nested fields dotted). */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) =>
+    const own = firstProblem(error.constraints).map((message) =>
       message.startsWith(error.property) ? `${parent ? parent + '.' : ''}${message}` : `${field}: ${message}`,
     );
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];

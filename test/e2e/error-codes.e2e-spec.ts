@@ -35,6 +35,16 @@ describe('Error codes', () => {
     ]);
   });
 
+  it('VALIDATION_FAILED names each field at fault once', async () => {
+    const { title: _title, ...withoutTitle } = jobBody();
+    const res = await t.http.post('/api/v1/jobs/').send({ ...withoutTitle, task_priority: 'high' });
+    expect(codeOf(res)).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(res.body.details).toEqual([
+      { field: 'title', message: 'title must be a string' },
+      { field: 'task_priority', message: 'task_priority must be an integer number' },
+    ]);
+  });
+
   it('RUN_NOT_FOUND, RUN_NOT_CANCELLABLE', async () => {
     expect(codeOf(await t.http.get('/api/v1/executions/999999'))).toEqual({ status: 404, code: 'RUN_NOT_FOUND' });
     expect(codeOf(await t.http.post('/api/v1/executions/999999/cancel'))).toEqual({
