@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OverlapPolicy } from '../jobs/job.entity';
 import type { MisfirePolicy, ScheduleType } from '../schedules/schedule.types';
+import { DUE_JOB_SQL } from '../jobs/job.entity';
 
 /** What the dispatcher needs of a due job. */
 export interface DueJob {
@@ -18,8 +19,6 @@ export interface DueJob {
   taskPriority: number;
 }
 
-const DUE = `is_enabled AND status = 'active' AND next_run_at IS NOT NULL`;
-
 /** The dispatcher's SQL: the earliest due time and claiming due jobs (SKIP LOCKED). */
 @Injectable()
 export class DispatchRepository {
@@ -27,7 +26,7 @@ export class DispatchRepository {
 
   async earliestDue(): Promise<Date | null> {
     const rows: { at: Date | null }[] = await this.dataSource.query(
-      `SELECT min(next_run_at) AS at FROM jobs WHERE ${DUE}`,
+      `SELECT min(next_run_at) AS at FROM jobs WHERE ${DUE_JOB_SQL}`,
     );
     return rows[0]?.at ?? null;
   }
@@ -38,7 +37,7 @@ export class DispatchRepository {
       `SELECT id, schedule_type AS "scheduleType", schedule_expression AS "scheduleExpression", timezone,
               next_run_at AS "nextRunAt", misfire_policy AS "misfirePolicy", overlap_policy AS "overlapPolicy",
               task_kwargs AS "taskKwargs", task_queue AS "taskQueue", task_priority AS "taskPriority"
-         FROM jobs WHERE ${DUE} AND next_run_at <= $1
+         FROM jobs WHERE ${DUE_JOB_SQL} AND next_run_at <= $1
         ORDER BY next_run_at LIMIT $2
         FOR UPDATE SKIP LOCKED`,
       [now, limit],

@@ -5,6 +5,8 @@ export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'timed_
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'timed_out', 'cancelled', 'skipped'];
 export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running'];
+/** `status IN ${FINAL_STATUSES_SQL}`: the final statuses as an SQL list (constants only, no input). */
+export const FINAL_STATUSES_SQL = `(${FINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 export const RUN_TRIGGERS = ['schedule', 'manual', 'retry'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { DUE_JOB_SQL } from './job.entity';
 
 export interface CountRow {
   key: string;
@@ -48,7 +49,7 @@ export class JobStatsRepository {
       ),
       this.dataSource.query(
         `SELECT count(*)::int AS overdue FROM jobs
-          WHERE is_enabled AND status = 'active' AND next_run_at IS NOT NULL AND next_run_at < now() - make_interval(secs => $1::int)`,
+          WHERE ${DUE_JOB_SQL} AND next_run_at < now() - make_interval(secs => $1::int)`,
         [graceSeconds],
       ),
     ]);

@@ -18,10 +18,16 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const OVERLAP_POLICIES = ['skip', 'allow', 'queue'] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
+/**
+ * A job the dispatcher may fire: enabled, active, with a next fire time. The SQL of the partial
+ * index `idx_jobs_due`; every query for due or overdue jobs uses it (and so that index).
+ */
+export const DUE_JOB_SQL = `is_enabled AND status = 'active' AND next_run_at IS NOT NULL`;
+
 const numeric = { to: (v: number) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) };
 
 @Entity('jobs')
-@Index('idx_jobs_due', ['nextRunAt'], { where: `is_enabled AND status = 'active' AND next_run_at IS NOT NULL` })
+@Index('idx_jobs_due', ['nextRunAt'], { where: DUE_JOB_SQL })
 // (job_type, id) and (status, id), each INCLUDE-ing the other filter columns: created by the
 // JobListIndexes migration (TypeORM cannot express INCLUDE), so the schema sync leaves them be.
 @Index('idx_jobs_job_type_id', { synchronize: false })

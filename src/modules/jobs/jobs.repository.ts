@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
 import type { PageRequest } from '../../common/pagination';
-import { Job, type JobStatus, type JobType } from './job.entity';
+import { DUE_JOB_SQL, Job, type JobStatus, type JobType } from './job.entity';
 
 export interface JobFilter {
   status?: JobStatus;
@@ -103,7 +103,7 @@ export class JobsRepository {
   overdue(now: Date, graceSeconds: number): Promise<Job[]> {
     return this.jobs
       .createQueryBuilder('job')
-      .where(`job.isEnabled AND job.status = 'active' AND job.nextRunAt IS NOT NULL`)
+      .where(DUE_JOB_SQL)
       .andWhere('job.nextRunAt < :cutoff', { cutoff: new Date(now.getTime() - graceSeconds * 1000) })
       .orderBy('job.nextRunAt', 'ASC')
       .getMany();

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { DUE_JOB_SQL } from '../jobs/job.entity';
 
 /** The few reads a scrape needs. */
 @Injectable()
@@ -11,7 +12,7 @@ export class MetricsRepository {
   async countOverdue(graceSeconds: number): Promise<number> {
     const rows: { n: number }[] = await this.dataSource.query(
       `SELECT count(*)::int AS n FROM jobs
-        WHERE is_enabled AND status = 'active' AND next_run_at < now() - make_interval(secs => $1::int)`,
+        WHERE ${DUE_JOB_SQL} AND next_run_at < now() - make_interval(secs => $1::int)`,
       [graceSeconds],
     );
     return rows[0]?.n ?? 0;

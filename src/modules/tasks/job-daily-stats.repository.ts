@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { FINAL_STATUSES_SQL } from '../executions/execution.entity';
 
 export interface DailyStatsRow {
   job_id: number;
@@ -17,7 +18,7 @@ export interface DailyStatsRow {
   p95_start_lag_seconds: number | null;
 }
 
-const FINISHED = `('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped')`;
+const FINISHED = FINAL_STATUSES_SQL;
 const LAG = `EXTRACT(EPOCH FROM (e.started_at - e.scheduled_for))`;
 
 /** The per-job, per-day roll-up of finished runs. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { FINAL_STATUSES_SQL } from '../executions/execution.entity';
 
 /** Columns a backup never exports. */
 const SECRET_COLUMN = /password|hash|secret|token/i;
@@ -84,7 +85,7 @@ export class ServiceTablesRepository {
       `WITH gone AS (
          DELETE FROM executions WHERE id IN (
            SELECT id FROM executions
-           WHERE finished_at < $1 AND status IN ('succeeded', 'failed', 'timed_out', 'cancelled', 'skipped')
+           WHERE finished_at < $1 AND status IN ${FINAL_STATUSES_SQL}
            ORDER BY id LIMIT $2
          ) RETURNING id
        ) SELECT count(*) AS n FROM gone`,
