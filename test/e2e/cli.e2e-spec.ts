@@ -124,7 +124,9 @@ describe('./manage (CLI)', () => {
         (await t.http.get('/api/v1/jobs/?job_type=system_health_check&status=active&is_enabled=true').expect(200)).body,
       );
       expect(page2).toEqual((await t.http.get('/api/v1/jobs/?page=2&size=2').expect(200)).body);
-      expect(overdueOnly).toMatchObject({ total: 1, items: [{ id: overdue.id, overdue_seconds: expect.any(Number) }] });
+      // --overdue-only asks the service (GET /api/v1/jobs/?overdue=true), not a filter over one page.
+      expect(overdueOnly).toMatchObject({ total: 1, items: [{ id: overdue.id, name: 'late_job' }] });
+      expect(overdueOnly).toEqual((await t.http.get('/api/v1/jobs/?overdue=true').expect(200)).body);
       const apiOverdue = (await t.http.get('/api/v1/jobs/overdue/list').expect(200)).body;
       const withoutLateness = (jobs: { overdue_seconds: number }[]) =>
         jobs.map(({ overdue_seconds: _late, ...job }) => job);

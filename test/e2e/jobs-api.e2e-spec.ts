@@ -183,6 +183,25 @@ describe(JobsController.name, () => {
         expect(paged).toEqual(whole);
       },
     );
+
+    it('overdue=true: only enabled, active jobs more than OVERDUE_GRACE_SECONDS late, as the overdue list, with the other filters', async () => {
+      // ids[0]: enabled+active, ids[1]: paused, ids[3]: enabled+active; only 0 and 3 can be overdue, 3 only by 10 s.
+      await withClient(t.db.url, (c) =>
+        c.query(
+          `UPDATE jobs SET next_run_at = CASE id WHEN $1 THEN now() - interval '2 hours' WHEN $2 THEN now() - interval '2 hours'
+                                                   ELSE now() - interval '10 seconds' END WHERE id = ANY($3)`,
+          [ids[0], ids[1], [ids[0], ids[1], ids[3]]],
+        ),
+      );
+      const overdue = await list('overdue=true');
+      expect(overdue).toMatchObject({ total: 1, items: [{ id: ids[0] }] });
+      const overdueList = (await t.http.get('/api/v1/jobs/overdue/list').expect(200)).body as { id: number }[];
+      expect(overdueList.map((j) => j.id)).toEqual([ids[0]]);
+      expect(await list('overdue=true&job_type=custom')).toMatchObject({ total: 0, items: [] });
+      expect((await list('overdue=false')).total).toBe(5);
+      const bad = await t.http.get('/api/v1/jobs/?overdue=maybe').expect(400);
+      expect(bad.body.details).toEqual([{ field: 'overdue', message: 'overdue must be true or false' }]);
+    });
   });
 
   describe('bad input', () => {

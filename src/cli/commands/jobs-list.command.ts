@@ -1,8 +1,5 @@
 import { Option, SubCommand } from 'nest-commander';
-import { toPage, type Page } from '../../common/pagination';
-import type { JobResponseDto } from '../../modules/jobs/dto/job-response.dto';
 import { ListJobsQuery } from '../../modules/jobs/dto/list-jobs.query';
-import { JobStatsService } from '../../modules/jobs/job-stats.service';
 import { JobsService } from '../../modules/jobs/jobs.service';
 import { validateDto } from '../cli-input';
 import { CliOutput } from '../output/cli-output';
@@ -33,7 +30,6 @@ const FLAGS = {
 export class JobsListCommand extends JsonCommand {
   constructor(
     private readonly jobs: JobsService,
-    private readonly stats: JobStatsService,
     protected readonly out: CliOutput,
   ) {
     super();
@@ -46,6 +42,7 @@ export class JobsListCommand extends JsonCommand {
         status: options.status,
         job_type: options.type,
         is_enabled: options.enabledOnly ? 'true' : undefined,
+        overdue: options.overdueOnly ? 'true' : undefined,
         search: options.search,
         sort: options.sort,
         page: options.page,
@@ -58,27 +55,11 @@ export class JobsListCommand extends JsonCommand {
       isEnabled: query.is_enabled,
       jobType: query.job_type,
       search: query.search,
+      overdue: query.overdue,
       sort: query.sort,
     };
-    const page = options.overdueOnly
-      ? await this.overduePage(query)
-      : await this.jobs.list(filter, { page: query.page, size: query.size });
+    const page = await this.jobs.list(filter, { page: query.page, size: query.size });
     this.print(options, page, (p) => printJobPage(this.out, p));
-  }
-
-  /** The overdue list (always small) with the other filters applied, as a page. */
-  private async overduePage(query: ListJobsQuery): Promise<Page<JobResponseDto>> {
-    const search = query.search?.toLowerCase();
-    const matching = (await this.stats.overdue()).filter(
-      (job) =>
-        (query.status === undefined || job.status === query.status) &&
-        (query.job_type === undefined || job.job_type === query.job_type) &&
-        (query.is_enabled === undefined || job.is_enabled === query.is_enabled) &&
-        (search === undefined ||
-          [job.name, job.title, job.description ?? ''].some((text) => text.toLowerCase().includes(search))),
-    );
-    const start = (query.page - 1) * query.size;
-    return toPage(matching.slice(start, start + query.size), matching.length, query);
   }
 
   @Option({ flags: '--status <status>', description: 'active or paused' })

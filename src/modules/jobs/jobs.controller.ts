@@ -37,6 +37,7 @@ export class JobsController {
         isEnabled: query.is_enabled,
         jobType: query.job_type,
         search: query.search,
+        overdue: query.overdue,
         sort: query.sort,
       },
       { page: query.page, size: query.size },

@@ -9,6 +9,8 @@ export interface JobFilter {
   isEnabled?: boolean;
   jobType?: JobType;
   search?: string;
+  /** Only jobs that should have fired before this instant (due and late: the overdue list). */
+  dueBefore?: Date;
   /** Field and direction, e.g. `-next_run_at`. */
   sort?: string;
 }
@@ -78,7 +80,7 @@ export class JobsRepository {
    * search counts the matching jobs.
    */
   private async count(filter: JobFilter): Promise<number> {
-    if (filter.search) return this.filtered(filter, 'counted').getCount();
+    if (filter.search || filter.dueBefore) return this.filtered(filter, 'counted').getCount();
     const qb = this.jobs.manager.createQueryBuilder().select('coalesce(sum(c.n), 0)::int', 'n').from('job_counts', 'c');
     for (const [column, value] of equalityFilters(filter)) qb.andWhere(`c.${column} = :${column}`, { [column]: value });
     const row = await qb.getRawOne<{ n: number }>();
@@ -117,6 +119,9 @@ export class JobsRepository {
     const qb = this.jobs.createQueryBuilder(alias);
     for (const [column, value] of equalityFilters(filter))
       qb.andWhere(`${alias}.${column} = :${column}`, { [column]: value });
+    if (filter.dueBefore) {
+      qb.andWhere(`${DUE_JOB_SQL} AND ${alias}.next_run_at < :dueBefore`, { dueBefore: filter.dueBefore });
+    }
     if (filter.search) {
       const pattern = `%${escapeLike(filter.search)}%`;
       qb.andWhere(

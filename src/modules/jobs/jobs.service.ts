@@ -3,6 +3,7 @@ import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import type { Actor } from '../../common/actor';
 import { keepRedacted } from '../../common/logging/redaction';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
+import { AppConfig } from '../../config/app-config';
 import { changesBetween } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
 import { SchedulesService } from '../schedules/schedules.service';
@@ -13,6 +14,8 @@ import type { UpdateJobDto } from './dto/update-job.dto';
 import { Job } from './job.entity';
 import { JobsRepository, type JobFilter } from './jobs.repository';
 import { JobNameTakenError, JobNotFoundError } from './jobs.errors';
+
+export type JobListFilter = Omit<JobFilter, 'dueBefore'> & { overdue?: boolean };
 
 /** Fields whose change means the next fire time must be computed again. */
 const SCHEDULING_FIELDS = ['schedule_type', 'schedule_expression', 'timezone', 'is_enabled', 'status'] as const;
@@ -28,10 +31,14 @@ export class JobsService {
     private readonly schedules: SchedulesService,
     private readonly audit: AuditService,
     private readonly tasks: TaskRegistry,
+    private readonly config: AppConfig,
   ) {}
 
-  async list(filter: JobFilter, page: PageRequest): Promise<Page<JobResponseDto>> {
-    const [items, total] = await this.jobs.list(filter, page);
+  /** A page of jobs; `overdue` keeps the jobs more than OVERDUE_GRACE_SECONDS late (as the overdue list). */
+  async list(query: JobListFilter, page: PageRequest, now = new Date()): Promise<Page<JobResponseDto>> {
+    const { overdue, ...filter } = query;
+    const dueBefore = overdue ? new Date(now.getTime() - this.config.overdueGraceSeconds * 1000) : undefined;
+    const [items, total] = await this.jobs.list({ ...filter, dueBefore }, page);
     return toPage(items.map(JobResponseDto.from), total, page);
   }
 

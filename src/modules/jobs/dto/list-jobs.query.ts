@@ -28,6 +28,15 @@ export class ListJobsQuery extends PageQuery {
   @IsIn(JOB_TYPES, { message: `job_type must be one of: ${JOB_TYPES.join(', ')}` })
   job_type?: JobType;
 
+  @ApiPropertyOptional({
+    type: Boolean,
+    description: 'true: only enabled, active jobs whose next run is more than OVERDUE_GRACE_SECONDS late',
+  })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'overdue must be true or false' })
+  overdue?: boolean;
+
   @ApiPropertyOptional({ description: 'Case-insensitive text in name, title or description' })
   @IsOptional()
   @IsString()
