@@ -1,5 +1,6 @@
 import type { MisfirePolicy, ScheduleType } from '../schedules/schedule.types';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { JOB_DEFAULTS } from './job-defaults';
 
 export const JOB_TYPES = [
   'document_cleanup',
@@ -55,7 +56,7 @@ export class Job {
   @Column({ name: 'schedule_expression', type: 'varchar', length: 200 })
   scheduleExpression: string;
 
-  @Column({ type: 'varchar', length: 64, default: 'UTC' })
+  @Column({ type: 'varchar', length: 64, default: JOB_DEFAULTS.timezone })
   timezone: string;
 
   @Column({ name: 'task_name', type: 'varchar', length: 200 })
@@ -67,31 +68,31 @@ export class Job {
   @Column({ name: 'task_kwargs', type: 'jsonb', default: {} })
   taskKwargs: Record<string, unknown>;
 
-  @Column({ name: 'task_queue', type: 'varchar', length: 100, default: 'default' })
+  @Column({ name: 'task_queue', type: 'varchar', length: 100, default: JOB_DEFAULTS.task_queue })
   taskQueue: string;
 
-  @Column({ name: 'task_priority', type: 'smallint', default: 5 })
+  @Column({ name: 'task_priority', type: 'smallint', default: JOB_DEFAULTS.task_priority })
   taskPriority: number;
 
-  @Column({ name: 'timeout_seconds', type: 'integer', default: 3600 })
+  @Column({ name: 'timeout_seconds', type: 'integer', default: JOB_DEFAULTS.timeout_seconds })
   timeoutSeconds: number;
 
-  @Column({ name: 'max_retries', type: 'smallint', default: 0 })
+  @Column({ name: 'max_retries', type: 'smallint', default: JOB_DEFAULTS.max_retries })
   maxRetries: number;
 
-  @Column({ name: 'retry_backoff_seconds', type: 'integer', default: 60 })
+  @Column({ name: 'retry_backoff_seconds', type: 'integer', default: JOB_DEFAULTS.retry_backoff_seconds })
   retryBackoffSeconds: number;
 
-  @Column({ name: 'misfire_policy', type: 'varchar', length: 16, default: 'run_once' })
+  @Column({ name: 'misfire_policy', type: 'varchar', length: 16, default: JOB_DEFAULTS.misfire_policy })
   misfirePolicy: MisfirePolicy;
 
-  @Column({ name: 'overlap_policy', type: 'varchar', length: 16, default: 'skip' })
+  @Column({ name: 'overlap_policy', type: 'varchar', length: 16, default: JOB_DEFAULTS.overlap_policy })
   overlapPolicy: OverlapPolicy;
 
-  @Column({ name: 'is_enabled', type: 'boolean', default: true })
+  @Column({ name: 'is_enabled', type: 'boolean', default: JOB_DEFAULTS.is_enabled })
   isEnabled: boolean;
 
-  @Column({ type: 'varchar', length: 16, default: 'active' })
+  @Column({ type: 'varchar', length: 16, default: JOB_DEFAULTS.status })
   status: JobStatus;
 
   @Column({ name: 'next_run_at', type: 'timestamptz', nullable: true })

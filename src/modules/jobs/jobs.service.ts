@@ -14,6 +14,7 @@ import type { UpdateJobDto } from './dto/update-job.dto';
 import { Job } from './job.entity';
 import { JobsRepository, type JobFilter } from './jobs.repository';
 import { JobNameTakenError, JobNotFoundError } from './jobs.errors';
+import { JOB_DEFAULTS } from './job-defaults';
 
 export type JobListFilter = Omit<JobFilter, 'dueBefore'> & { overdue?: boolean };
 
@@ -50,7 +51,7 @@ export class JobsService {
     const spec = this.schedules.validate({
       type: dto.schedule_type,
       expression: dto.schedule_expression,
-      timezone: dto.timezone ?? 'UTC',
+      timezone: dto.timezone ?? JOB_DEFAULTS.timezone,
     });
     this.tasks.validateKwargs(dto.task_name, dto.task_kwargs ?? {});
     return this.transaction(async (tx) => {
@@ -67,15 +68,15 @@ export class JobsService {
           taskName: dto.task_name,
           taskArgs: dto.task_args ?? [],
           taskKwargs: dto.task_kwargs ?? {},
-          taskQueue: dto.task_queue ?? 'default',
-          taskPriority: dto.task_priority ?? 5,
-          timeoutSeconds: dto.timeout_seconds ?? 3600,
-          maxRetries: dto.max_retries ?? 0,
-          retryBackoffSeconds: dto.retry_backoff_seconds ?? 60,
-          misfirePolicy: dto.misfire_policy ?? 'run_once',
-          overlapPolicy: dto.overlap_policy ?? 'skip',
-          isEnabled: dto.is_enabled ?? true,
-          status: dto.status ?? 'active',
+          taskQueue: dto.task_queue ?? JOB_DEFAULTS.task_queue,
+          taskPriority: dto.task_priority ?? JOB_DEFAULTS.task_priority,
+          timeoutSeconds: dto.timeout_seconds ?? JOB_DEFAULTS.timeout_seconds,
+          maxRetries: dto.max_retries ?? JOB_DEFAULTS.max_retries,
+          retryBackoffSeconds: dto.retry_backoff_seconds ?? JOB_DEFAULTS.retry_backoff_seconds,
+          misfirePolicy: dto.misfire_policy ?? JOB_DEFAULTS.misfire_policy,
+          overlapPolicy: dto.overlap_policy ?? JOB_DEFAULTS.overlap_policy,
+          isEnabled: dto.is_enabled ?? JOB_DEFAULTS.is_enabled,
+          status: dto.status ?? JOB_DEFAULTS.status,
           config: dto.config ?? {},
           metadata: dto.metadata ?? {},
           createdBy: actor.name,

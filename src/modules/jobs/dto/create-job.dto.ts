@@ -29,6 +29,7 @@ import {
   type JobType,
   type OverlapPolicy,
 } from '../job.entity';
+import { JOB_DEFAULTS } from '../job-defaults';
 
 export const JOB_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
 export const QUEUE_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
@@ -73,7 +74,7 @@ export class CreateJobDto {
   @Length(1, 200)
   schedule_expression: string;
 
-  @ApiPropertyOptional({ example: 'UTC', default: 'UTC', description: 'IANA time zone' })
+  @ApiPropertyOptional({ example: 'UTC', default: JOB_DEFAULTS.timezone, description: 'IANA time zone' })
   @OptionalNotNull()
   @IsString()
   @Length(1, 64)
@@ -95,56 +96,61 @@ export class CreateJobDto {
   @IsObject()
   task_kwargs?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: 'maintenance', default: 'default' })
+  @ApiPropertyOptional({ example: 'maintenance', default: JOB_DEFAULTS.task_queue })
   @OptionalNotNull()
   @IsString()
   @Matches(QUEUE_NAME_PATTERN, { message: 'task_queue must be 1–100 lowercase letters, digits or _ . -' })
   task_queue?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 5, description: 'Higher runs first' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 10,
+    default: JOB_DEFAULTS.task_priority,
+    description: 'Higher runs first',
+  })
   @OptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(10)
   task_priority?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 604800, default: 3600 })
+  @ApiPropertyOptional({ minimum: 1, maximum: 604800, default: JOB_DEFAULTS.timeout_seconds })
   @OptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(604800)
   timeout_seconds?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, default: JOB_DEFAULTS.max_retries })
   @OptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(100)
   max_retries?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 86400, default: 60 })
+  @ApiPropertyOptional({ minimum: 0, maximum: 86400, default: JOB_DEFAULTS.retry_backoff_seconds })
   @OptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(86400)
   retry_backoff_seconds?: number;
 
-  @ApiPropertyOptional({ enum: MISFIRE_POLICIES, default: 'run_once' })
+  @ApiPropertyOptional({ enum: MISFIRE_POLICIES, default: JOB_DEFAULTS.misfire_policy })
   @OptionalNotNull()
   @IsIn(MISFIRE_POLICIES, { message: `misfire_policy must be one of: ${MISFIRE_POLICIES.join(', ')}` })
   misfire_policy?: MisfirePolicy;
 
-  @ApiPropertyOptional({ enum: OVERLAP_POLICIES, default: 'skip' })
+  @ApiPropertyOptional({ enum: OVERLAP_POLICIES, default: JOB_DEFAULTS.overlap_policy })
   @OptionalNotNull()
   @IsIn(OVERLAP_POLICIES, { message: `overlap_policy must be one of: ${OVERLAP_POLICIES.join(', ')}` })
   overlap_policy?: OverlapPolicy;
 
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ default: JOB_DEFAULTS.is_enabled })
   @OptionalNotNull()
   @IsBoolean()
   is_enabled?: boolean;
 
-  @ApiPropertyOptional({ enum: JOB_STATUSES, default: 'active' })
+  @ApiPropertyOptional({ enum: JOB_STATUSES, default: JOB_DEFAULTS.status })
   @OptionalNotNull()
   @IsIn(JOB_STATUSES, { message: `status must be one of: ${JOB_STATUSES.join(', ')}` })
   status?: JobStatus;
