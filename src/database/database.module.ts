@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { DatabaseServer, SUPERVISE_EMBEDDED } from './database-server';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrationsLocked } from './migrations-runner';
+import { PgNotifier } from './pg-notifier.service';
 
 @Module({})
 class DatabaseServerModule {
@@ -12,8 +13,8 @@ class DatabaseServerModule {
     return {
       module: DatabaseServerModule,
       global: true,
-      providers: [DatabaseServer, { provide: SUPERVISE_EMBEDDED, useValue: supervise }],
-      exports: [DatabaseServer],
+      providers: [DatabaseServer, PgNotifier, { provide: SUPERVISE_EMBEDDED, useValue: supervise }],
+      exports: [DatabaseServer, PgNotifier],
     };
   }
 }

@@ -5,7 +5,7 @@ import { AppConfig } from '../../config/app-config';
 import type { NewRun } from '../executions/executions.repository';
 import { ExecutionsRepository } from '../executions/executions.repository';
 import { ExecutionsService } from '../executions/executions.service';
-import { CHANNEL_JOBS_CHANGED, PgNotifier } from '../executions/queue/pg-notifier.service';
+import { CHANNEL_JOBS_CHANGED, PgNotifier } from '../../database/pg-notifier.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { SchedulesService } from '../schedules/schedules.service';
 import { DispatchRepository, type DueJob } from './dispatch.repository';

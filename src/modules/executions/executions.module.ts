@@ -6,14 +6,13 @@ import { Execution } from './execution.entity';
 import { ExecutionsController } from './executions.controller';
 import { ExecutionsRepository } from './executions.repository';
 import { ExecutionsService } from './executions.service';
-import { PgNotifier } from './queue/pg-notifier.service';
 import { QueueService } from './queue/queue.service';
 
 /** Runs, their queues (BullMQ) and the cross-process notifications. */
 @Module({
   imports: [TypeOrmModule.forFeature([Execution]), TasksModule, AuditModule],
   controllers: [ExecutionsController],
-  providers: [ExecutionsRepository, ExecutionsService, QueueService, PgNotifier],
-  exports: [ExecutionsRepository, ExecutionsService, QueueService, PgNotifier],
+  providers: [ExecutionsRepository, ExecutionsService, QueueService],
+  exports: [ExecutionsRepository, ExecutionsService, QueueService],
 })
 export class ExecutionsModule {}

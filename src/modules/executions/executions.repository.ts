@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import type { PageRequest } from '../../common/pagination';
 import { Execution, type RunStatus, type RunTrigger } from './execution.entity';
-import { CHANNEL_RUN_CANCELLED } from './queue/pg-notifier.service';
+import { CHANNEL_RUN_CANCELLED, notifyOnCommit } from '../../database/pg-notifier.service';
 
 export interface NewRun {
   jobId: number;
@@ -262,7 +262,7 @@ export class ExecutionsRepository {
 
   /** Tells every worker (through LISTEN/NOTIFY, on commit) that this run was cancelled. */
   async notifyCancelled(tx: EntityManager, runId: number): Promise<void> {
-    await tx.query(`SELECT pg_notify($1, $2)`, [CHANNEL_RUN_CANCELLED, String(runId)]);
+    await notifyOnCommit(tx, CHANNEL_RUN_CANCELLED, String(runId));
   }
 
   /** Counts skipped runs recorded by the dispatcher in its own transaction. */

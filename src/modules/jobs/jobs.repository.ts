@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
 import type { PageRequest } from '../../common/pagination';
 import { DUE_JOB_SQL, Job, type JobStatus, type JobType } from './job.entity';
+import { CHANNEL_JOBS_CHANGED, notifyOnCommit } from '../../database/pg-notifier.service';
 
 export interface JobFilter {
   status?: JobStatus;
@@ -98,7 +99,7 @@ export class JobsRepository {
 
   /** Wakes every dispatcher (this process included) when the transaction commits. */
   async notifyChanged(tx: EntityManager, id: number): Promise<void> {
-    await tx.query(`SELECT pg_notify('jobs_changed', $1)`, [String(id)]);
+    await notifyOnCommit(tx, CHANNEL_JOBS_CHANGED, String(id));
   }
 
   /** Enabled, active jobs whose next fire time is more than `graceSeconds` past. */

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { DelayedError, type Job as QueueJob, type Worker } from 'bullmq';
 import { AppConfig } from '../../../config/app-config';
 import { ExecutionsRepository } from '../executions.repository';
-import { CHANNEL_JOBS_CHANGED, CHANNEL_RUN_CANCELLED, PgNotifier } from '../queue/pg-notifier.service';
+import { CHANNEL_JOBS_CHANGED, CHANNEL_RUN_CANCELLED, PgNotifier } from '../../../database/pg-notifier.service';
 import { QueueService, type RunMessage } from '../queue/queue.service';
 import { RunExecutor } from './run-executor.service';
 

@@ -1,9 +1,17 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Client } from 'pg';
-import { DatabaseServer } from '../../../database/database-server';
+import type { EntityManager } from 'typeorm';
+import { DatabaseServer } from './database-server';
 
 export const CHANNEL_JOBS_CHANGED = 'jobs_changed';
 export const CHANNEL_RUN_CANCELLED = 'run_cancelled';
+/** The channels every process of the service listens on: a job changed (payload: its id), a run was cancelled (its id). */
+export type NotifyChannel = typeof CHANNEL_JOBS_CHANGED | typeof CHANNEL_RUN_CANCELLED;
+
+/** Sends `payload` on `channel` when the transaction `tx` commits (never if it rolls back). */
+export async function notifyOnCommit(tx: EntityManager, channel: NotifyChannel, payload: string): Promise<void> {
+  await tx.query(`SELECT pg_notify($1, $2)`, [channel, payload]);
+}
 
 type Listener = (payload: string) => void;
 
@@ -23,7 +31,7 @@ export class PgNotifier implements OnModuleDestroy {
 
   constructor(private readonly database: DatabaseServer) {}
 
-  async subscribe(channel: string, listener: Listener): Promise<void> {
+  async subscribe(channel: NotifyChannel, listener: Listener): Promise<void> {
     const set = this.listeners.get(channel) ?? new Set();
     set.add(listener);
     this.listeners.set(channel, set);
