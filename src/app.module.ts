@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggingModule, type LoggingOptions } from './common/logging/logging.module';
 import { AppConfig } from './config/app-config';
@@ -28,6 +29,7 @@ export class AppModule {
         LoggingModule.forRoot(config, logging),
         DatabaseModule.forRoot(),
         ScheduleModule.forRoot(),
+        EventEmitterModule.forRoot(),
         AuditModule,
         AuthModule,
         SchedulesModule,

@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
@@ -6,7 +7,7 @@ import type { NewRun } from '../executions/executions.repository';
 import { ExecutionsRepository } from '../executions/executions.repository';
 import { ExecutionsService } from '../executions/executions.service';
 import { CHANNEL_JOBS_CHANGED, PgNotifier } from '../../database/pg-notifier.service';
-import { MetricsService } from '../metrics/metrics.service';
+import { RUN_EVENTS } from '../executions/run-events';
 import { SchedulesService } from '../schedules/schedules.service';
 import { DispatchRepository, type DueJob } from './dispatch.repository';
 
@@ -41,7 +42,7 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     private readonly executions: ExecutionsService,
     private readonly schedules: SchedulesService,
     private readonly notifier: PgNotifier,
-    @Optional() private readonly metrics?: MetricsService,
+    private readonly events: EventEmitter2,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -161,7 +162,7 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
           taskPriority: byId.get(r.jobId)!.taskPriority,
         }));
     });
-    this.metrics?.runsSkipped(skipped);
+    this.events.emit(RUN_EVENTS.skipped, skipped);
     this.lastAliveAt = Date.now();
     return { claimed: claimed.length, enqueued: this.executions.enqueue(toEnqueue) };
   }

@@ -1,10 +1,11 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, type EntityManager } from 'typeorm';
 import { createBatchLoader } from '../../common/batch-loader';
 import type { Actor } from '../../common/actor';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
 import { AuditService } from '../audit/audit.service';
-import { MetricsService } from '../metrics/metrics.service';
+import { RUN_EVENTS } from './run-events';
 import { ExecutionResponseDto } from './dto/execution-response.dto';
 import type { RunStatus } from './execution.entity';
 import {
@@ -31,7 +32,7 @@ export class ExecutionsService {
     private readonly runs: ExecutionsRepository,
     private readonly queue: QueueService,
     private readonly audit: AuditService,
-    @Optional() private readonly metrics?: MetricsService,
+    private readonly events: EventEmitter2,
   ) {}
 
   async list(filter: RunFilter, page: PageRequest): Promise<Page<ExecutionResponseDto>> {
@@ -107,7 +108,7 @@ export class ExecutionsService {
 
   /** Metrics, and the retries recorded with the outcomes put on their queues. */
   private async afterFinish(finished: FinishedRun[]): Promise<void> {
-    for (const run of finished) this.metrics?.runFinished(run);
+    for (const run of finished) this.events.emit(RUN_EVENTS.finished, run);
     const retries = finished.filter((run) => run.retry);
     await this.enqueue(
       retries.map((run) => ({
@@ -139,7 +140,7 @@ export class ExecutionsService {
       });
       return { wasQueued: run.status === 'queued', queueName: cancelled.taskQueue };
     });
-    if (cancelled) this.metrics?.runFinished(cancelled);
+    if (cancelled) this.events.emit(RUN_EVENTS.finished, cancelled);
     if (wasQueued && queueName) await this.queue.remove(queueName, id);
     return this.get(id);
   }

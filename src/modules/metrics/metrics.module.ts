@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ExecutionsModule } from '../executions/executions.module';
 import { MetricsScrapeSources } from './metrics-scrape-sources.service';
 import { MetricsTokenGuard } from './metrics-token.guard';
@@ -6,15 +6,14 @@ import { MetricsController } from './metrics.controller';
 import { MetricsRepository } from './metrics.repository';
 import { MetricsService } from './metrics.service';
 
-/** The registry and its hooks, injectable everywhere (executions and the dispatcher report into it). */
-@Global()
-@Module({ providers: [MetricsService], exports: [MetricsService] })
-export class MetricsCoreModule {}
-
-/** `GET /metrics` and the scrape-time gauges (the HTTP timing middleware is mounted in app.setup.ts). */
+/**
+ * `GET /metrics`, the registry (which follows runs through their events, RUN_EVENTS) and the
+ * scrape-time gauges (the HTTP timing middleware is mounted in app.setup.ts).
+ */
 @Module({
-  imports: [MetricsCoreModule, ExecutionsModule],
+  imports: [ExecutionsModule],
   controllers: [MetricsController],
-  providers: [MetricsRepository, MetricsScrapeSources, MetricsTokenGuard],
+  providers: [MetricsService, MetricsRepository, MetricsScrapeSources, MetricsTokenGuard],
+  exports: [MetricsService],
 })
 export class MetricsModule {}

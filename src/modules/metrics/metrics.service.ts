@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RunStatus } from '../executions/execution.entity';
+import { OnEvent } from '@nestjs/event-emitter';
+import { RUN_EVENTS, type RunFinishedEvent, type RunProgressEvent } from '../executions/run-events';
 import { sampleEventLoopDelay } from './event-loop-delay';
 
 /** What a scrape asks the rest of the service (registered by MetricsScrapeSources). */
@@ -11,12 +12,6 @@ export interface ScrapeSources {
 }
 
 /** A run as the instrumentation hooks see it. */
-export interface RunEvent {
-  jobId: number;
-  taskQueue?: string;
-  attempt?: number;
-  scheduledFor?: Date;
-}
 
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600];
 const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -107,7 +102,8 @@ export class MetricsService implements OnModuleDestroy {
   }
 
   /** A worker started a run (queued → running). */
-  runStarted(run: RunEvent): void {
+  @OnEvent(RUN_EVENTS.started)
+  runStarted(run: RunProgressEvent): void {
     const queue = run.taskQueue ?? 'default';
     this.inFlight.inc({ queue });
     if (run.scheduledFor && (run.attempt ?? 1) === 1) {
@@ -116,12 +112,14 @@ export class MetricsService implements OnModuleDestroy {
   }
 
   /** The worker is done with a run (whatever its outcome). */
-  runEnded(run: RunEvent): void {
+  @OnEvent(RUN_EVENTS.ended)
+  runEnded(run: RunProgressEvent): void {
     this.inFlight.dec({ queue: run.taskQueue ?? 'default' });
   }
 
   /** A run reached an outcome (worker, recovery sweep, cancel). */
-  runFinished(run: { jobId: number; status: RunStatus; durationSeconds?: number | null }): void {
+  @OnEvent(RUN_EVENTS.finished)
+  runFinished(run: RunFinishedEvent): void {
     void this.withJobType(run.jobId, (jobType) => {
       this.runs.inc({ job_type: jobType, outcome: run.status });
       if (run.durationSeconds !== null && run.durationSeconds !== undefined && run.status !== 'skipped') {
@@ -131,6 +129,7 @@ export class MetricsService implements OnModuleDestroy {
   }
 
   /** The dispatcher recorded runs as skipped (overlap policy), one entry per run. */
+  @OnEvent(RUN_EVENTS.skipped)
   runsSkipped(jobIds: number[]): void {
     for (const jobId of jobIds) this.runFinished({ jobId, status: 'skipped' });
   }

@@ -1,10 +1,11 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type DataLoader from 'dataloader';
 import { hostname } from 'node:os';
 import { createBatchLoader } from '../../../common/batch-loader';
 import { LogContext } from '../../../common/logging/log-context.service';
 import { rememberSecretValues } from '../../../common/logging/redaction';
-import { MetricsService } from '../../metrics/metrics.service';
+import { RUN_EVENTS } from '../run-events';
 import { findSecretReferences, maskSecretValues, substituteSecrets } from '../../secrets/secret-references';
 import { SecretsService } from '../../secrets/secrets.service';
 import { TaskRegistry } from '../../tasks/task-registry.service';
@@ -50,7 +51,7 @@ export class RunExecutor {
     private readonly executions: ExecutionsService,
     private readonly tasks: TaskRegistry,
     private readonly secrets: SecretsService,
-    @Optional() private readonly metrics?: MetricsService,
+    private readonly events: EventEmitter2,
     @Optional() private readonly logContext?: LogContext,
   ) {}
 
@@ -63,14 +64,14 @@ export class RunExecutor {
     if (!claimed) return this.notClaimed(runId);
     const controller = new AbortController();
     this.inFlight.set(runId, controller);
-    this.metrics?.runStarted(claimed);
+    this.events.emit(RUN_EVENTS.started, claimed);
     try {
       const outcome = await this.inRunLogContext(claimed, () => this.runTask(claimed, controller));
       await this.recordOutcome(runId, outcome);
       return 'finished';
     } finally {
       this.inFlight.delete(runId);
-      this.metrics?.runEnded(claimed);
+      this.events.emit(RUN_EVENTS.ended, claimed);
     }
   }
 
