@@ -5,20 +5,19 @@ import { LoggingModule, type LoggingOptions } from './common/logging/logging.mod
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
-import { AuditModule } from './modules/audit/audit.module';
-import { AuthModule } from './modules/auth/auth.module';
 import { DispatcherModule } from './modules/dispatcher/dispatcher.module';
-import { ExecutionsModule } from './modules/executions/executions.module';
 import { WorkerModule } from './modules/executions/worker/worker.module';
-import { DefaultJobsModule } from './modules/jobs/default-jobs.module';
 import { HealthModule } from './modules/health/health.module';
-import { JobsModule } from './modules/jobs/jobs.module';
+import { DefaultJobsModule } from './modules/jobs/default-jobs.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
-import { SchedulesModule } from './modules/schedules/schedules.module';
-import { SecretsModule } from './modules/secrets/secrets.module';
-import { TasksModule } from './modules/tasks/tasks.module';
+import { ApiModule } from './roles/api.module';
 
-/** Shared core + feature modules; what runs (api, scheduler, worker) follows `config.roles`. */
+/**
+ * One process: the shared core (config, logging, database, timers, the event bus), what every
+ * process serves (health, metrics) and does (seed the default jobs once), and one root module
+ * per role in `config.roles`: ApiModule (the REST API), DispatcherModule (the scheduler),
+ * WorkerModule (the worker). The roles bring the feature modules they use.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, logging: LoggingOptions = {}): DynamicModule {
@@ -30,17 +29,10 @@ export class AppModule {
         DatabaseModule.forRoot(),
         ScheduleModule.forRoot(),
         EventEmitterModule.forRoot(),
-        AuditModule,
-        AuthModule,
-        SchedulesModule,
-        TasksModule,
-        ExecutionsModule,
-        JobsModule,
-        SecretsModule,
-        DefaultJobsModule,
         HealthModule,
         MetricsModule,
-        // The roles this process runs are decided here, at registration.
+        DefaultJobsModule,
+        ...(config.hasRole('api') ? [ApiModule] : []),
         ...(config.hasRole('scheduler') ? [DispatcherModule] : []),
         ...(config.hasRole('worker') ? [WorkerModule] : []),
       ],

@@ -2,7 +2,6 @@ import { type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -19,7 +18,6 @@ import { MetricsService } from './modules/metrics/metrics.service';
 export const API_PREFIX = 'api/v1';
 /** Served outside /api/v1, by every process whatever its roles. */
 const OPS_PATHS = ['health', 'health/{*path}', 'metrics'];
-const OPS_PATH = /^\/(health(\/.*)?|metrics)\/?$/;
 
 export interface CreateAppOptions {
   /** false: no Nest logs (tests); a LoggerService: that one; default: structured JSON logs (pino). */
@@ -42,8 +40,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   );
   if (options.logger === undefined) app.useLogger(app.get(PinoNestLogger));
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
-  // Processes without the api role listen only for the operations endpoints.
-  if (!config.hasRole('api')) app.use(opsOnly);
   // Plain-HTTP deployments are common here (behind a proxy or on localhost): upgrading the
   // Swagger UI's asset requests to https would break it.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
@@ -101,14 +97,4 @@ export async function createOpenApiDocument(config: AppConfig): Promise<OpenAPIO
   } finally {
     await app.close();
   }
-}
-
-function opsOnly(req: Request, res: Response, next: NextFunction): void {
-  if (OPS_PATH.test(req.path)) return next();
-  res.status(404).json({
-    statusCode: 404,
-    error: 'Not Found',
-    code: 'NOT_FOUND',
-    message: 'This process does not run the api role: only /health, /health/ready and /metrics are served',
-  });
 }

@@ -1,13 +1,10 @@
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
 import { AuditModule } from '../modules/audit/audit.module';
-import { User } from '../modules/auth/user.entity';
-import { UsersRepository } from '../modules/auth/users.repository';
-import { UsersService } from '../modules/auth/users.service';
+import { UsersModule } from '../modules/auth/users.module';
 import { ExecutionsModule } from '../modules/executions/executions.module';
 import { JobsModule } from '../modules/jobs/jobs.module';
 import { SchedulesModule } from '../modules/schedules/schedules.module';
@@ -23,13 +20,6 @@ import { RunWaiter } from './run-waiter';
  * Users without the rest of AuthModule: the CLI needs UsersService only, not the JWT
  * secret, the global guard, login throttling or the first-superuser bootstrap.
  */
-@Module({
-  imports: [TypeOrmModule.forFeature([User]), AuditModule],
-  providers: [UsersRepository, UsersService],
-  exports: [UsersService],
-})
-class CliUsersModule {}
-
 /**
  * The ./manage root: the server's feature modules over the same database, and no role
  * (no HTTP listener, no dispatcher, no worker). Runs it queues are executed by a server.
@@ -48,7 +38,7 @@ export class CliModule {
         TasksModule,
         ExecutionsModule,
         JobsModule,
-        CliUsersModule,
+        UsersModule,
       ],
       providers: [
         CliOutput,

@@ -86,3 +86,20 @@ describe('Error codes', () => {
     expect(codeOf(taken)).toEqual({ status: 409, code: 'USERNAME_TAKEN' });
   });
 });
+
+describe('A process without the api role', () => {
+  it('serves /health and /metrics, and no API route (404 NOT_FOUND): the api root module is not loaded', async () => {
+    const worker = await createTestApp('role_worker', { ROLES: 'worker' }, { withoutUsers: true });
+    try {
+      await worker.anon.get('/health').expect(200);
+      await worker.anon.get('/metrics').expect(200);
+      for (const path of ['/api/v1/jobs/', '/api/v1/auth/login', '/api/v1/secrets']) {
+        const res = await worker.anon.get(path);
+        expect({ path, status: res.status, code: res.body.code }).toEqual({ path, status: 404, code: 'NOT_FOUND' });
+      }
+      expect((await worker.anon.post('/api/v1/auth/login').send({ username: 'a', password: 'b' })).status).toBe(404);
+    } finally {
+      await worker.close();
+    }
+  });
+});

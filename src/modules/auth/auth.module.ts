@@ -19,10 +19,7 @@ import { PostgresLoginAttemptsStore, RedisLoginAttemptsStore } from './login-att
 import { loginThrottlerOptions, type LoginAttemptsStore } from './login-throttle';
 import { RevokedToken } from './revoked-token.entity';
 import { RevokedTokensRepository } from './revoked-tokens.repository';
-import { User } from './user.entity';
-import { UsersController } from './users.controller';
-import { UsersRepository } from './users.repository';
-import { UsersService } from './users.service';
+import { UsersModule } from './users.module';
 
 /** The login throttling counters: in Redis when REDIS_URL is set, else in PostgreSQL. */
 function loginAttemptsStore(config: AppConfig, dataSource: DataSource): LoginAttemptsStore {
@@ -32,7 +29,8 @@ function loginAttemptsStore(config: AppConfig, dataSource: DataSource): LoginAtt
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([User, RevokedToken]),
+    TypeOrmModule.forFeature([RevokedToken]),
+    UsersModule,
     PassportModule,
     // The secret is passed per call (JwtSecretService may have to generate it first).
     JwtModule.register({}),
@@ -43,18 +41,16 @@ function loginAttemptsStore(config: AppConfig, dataSource: DataSource): LoginAtt
     }),
     AuditModule,
   ],
-  controllers: [AuthController, UsersController],
+  controllers: [AuthController],
   providers: [
-    UsersRepository,
     RevokedTokensRepository,
     AuthHousekeepingService,
-    UsersService,
     AuthService,
     JwtSecretService,
     JwtStrategy,
     AdminBootstrapService,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [UsersService, AuthService],
+  exports: [AuthService],
 })
 export class AuthModule {}

@@ -3,7 +3,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { Execution } from './execution.entity';
-import { ExecutionsController } from './executions.controller';
 import { ExecutionsRepository } from './executions.repository';
 import { ExecutionsService } from './executions.service';
 import { QueueService } from './queue/queue.service';
@@ -11,7 +10,6 @@ import { QueueService } from './queue/queue.service';
 /** Runs, their queues (BullMQ) and the cross-process notifications. */
 @Module({
   imports: [TypeOrmModule.forFeature([Execution]), TasksModule, AuditModule],
-  controllers: [ExecutionsController],
   providers: [ExecutionsRepository, ExecutionsService, QueueService],
   exports: [ExecutionsRepository, ExecutionsService, QueueService],
 })

@@ -14,7 +14,6 @@ import { JobDailyStat } from './job-daily-stat.entity';
 import { JobDailyStatsRepository } from './job-daily-stats.repository';
 import { ServiceTablesRepository } from './service-tables.repository';
 import { TaskRegistry } from './task-registry.service';
-import { TasksController } from './tasks.controller';
 import { UserActivityDigest } from './user-activity-digest.entity';
 import { UserActivityDigestsRepository } from './user-activity-digests.repository';
 
@@ -33,7 +32,6 @@ const HANDLERS = [
 /** The task handlers (one file each) and the registry that finds them at start-up. */
 @Module({
   imports: [DiscoveryModule, TypeOrmModule.forFeature([UserActivityDigest, JobDailyStat])],
-  controllers: [TasksController],
   providers: [
     TaskRegistry,
     ServiceTablesRepository,

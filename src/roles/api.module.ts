@@ -1,0 +1,47 @@
+import { Module } from '@nestjs/common';
+import { AuditController } from '../modules/audit/audit.controller';
+import { AuditModule } from '../modules/audit/audit.module';
+import { AuthModule } from '../modules/auth/auth.module';
+import { UsersController } from '../modules/auth/users.controller';
+import { UsersModule } from '../modules/auth/users.module';
+import { ExecutionsController } from '../modules/executions/executions.controller';
+import { ExecutionsModule } from '../modules/executions/executions.module';
+import { JobActionsController } from '../modules/jobs/job-actions.controller';
+import { JobsController } from '../modules/jobs/jobs.controller';
+import { JobsModule } from '../modules/jobs/jobs.module';
+import { SchedulesController } from '../modules/schedules/schedules.controller';
+import { SchedulesModule } from '../modules/schedules/schedules.module';
+import { SecretsController } from '../modules/secrets/secrets.controller';
+import { SecretsModule } from '../modules/secrets/secrets.module';
+import { TasksController } from '../modules/tasks/tasks.controller';
+import { TasksModule } from '../modules/tasks/tasks.module';
+
+/**
+ * The api role: the REST API's controllers over the feature modules' services, and the HTTP
+ * auth layer (login, the JWT strategy, the global default-deny guard, login throttling).
+ * Processes without this role serve only /health, /health/ready and /metrics.
+ */
+@Module({
+  imports: [
+    AuthModule,
+    UsersModule,
+    JobsModule,
+    ExecutionsModule,
+    AuditModule,
+    SchedulesModule,
+    TasksModule,
+    SecretsModule,
+  ],
+  controllers: [
+    // JobActionsController first: its `overdue/list` and `stats/overview` must not be taken for an id.
+    JobActionsController,
+    JobsController,
+    ExecutionsController,
+    SchedulesController,
+    TasksController,
+    UsersController,
+    AuditController,
+    SecretsController,
+  ],
+})
+export class ApiModule {}
