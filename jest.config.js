@@ -15,6 +15,8 @@ module.exports = {
   testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
+    // Checks of the repository's own files (Dockerfile, compose, generated docs) against the code.
+    { ...common, displayName: 'ops', testMatch: ['<rootDir>/test/ops/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'e2e',

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { load, YAML11_SCHEMA } from 'js-yaml';
-import { AppConfig } from '../../../src/config/app-config';
-import { envSchema, ROLE_NAMES } from '../../../src/config/config.schema';
+import { AppConfig } from '../../src/config/app-config';
+import { envSchema, ROLE_NAMES } from '../../src/config/config.schema';
 
 /** No Docker engine runs here: these checks keep the Dockerfile and docker-compose.yml consistent with the code. */
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
 interface ComposeService {

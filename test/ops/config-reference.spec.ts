@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CONFIG_DOCS, envSchema } from '../../../src/config/config.schema';
+import { CONFIG_DOCS, envSchema } from '../../src/config/config.schema';
 
-const { renderConfigTable, withConfigTable } = require('../../../scripts/config-reference.js') as {
+const { renderConfigTable, withConfigTable } = require('../../scripts/config-reference.js') as {
   renderConfigTable(schema: typeof envSchema, docs: Record<string, string>): string;
   withConfigTable(readme: string, table: string): string;
 };
 
-const DOC = path.resolve(__dirname, '..', '..', '..', 'docs', 'configuration.md');
+const DOC = path.resolve(__dirname, '..', '..', 'docs', 'configuration.md');
 
 describe('Configuration reference (docs/configuration.md)', () => {
   const table = renderConfigTable(envSchema, CONFIG_DOCS);
