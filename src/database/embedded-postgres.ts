@@ -55,6 +55,8 @@ export class EmbeddedPostgres {
   }
 
   async acquire(): Promise<EmbeddedHandle> {
+    // Parents get the default mode (as root, the postgres user must traverse them); DATA_DIR itself is private.
+    await fs.mkdir(path.dirname(this.dataDir), { recursive: true });
     await fs.mkdir(this.dataDir, { recursive: true, mode: 0o700 });
     return this.locked(async () => {
       const running = await this.live();

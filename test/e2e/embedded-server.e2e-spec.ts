@@ -109,9 +109,11 @@ describe('Embedded mode (node dist/src/main.js with no database configured)', ()
     expect(postmaster(dataDir)?.alive ?? false).toBe(false);
   }, 120_000);
 
-  it('starts one PostgreSQL when two processes start together on a fresh directory', async () => {
-    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-embedded-twin-'));
-    fs.chmodSync(fresh, 0o755);
+  it('starts one PostgreSQL when two processes start together on a fresh directory whose parents do not exist yet', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-embedded-twin-'));
+    fs.chmodSync(root, 0o755);
+    // Created by the product: parents with the default mode (the postgres user must traverse them), DATA_DIR 0700.
+    const fresh = path.join(root, 'new', 'data');
     const ports = [await freePort(), await freePort()];
     const twins = ports.map(
       (p, i) =>
@@ -133,7 +135,7 @@ describe('Embedded mode (node dist/src/main.js with no database configured)', ()
       await Promise.all(twins.map((t) => t.stop()));
       const pm = postmaster(fresh);
       if (pm?.alive) process.kill(pm.pid, 'SIGTERM');
-      fs.rmSync(fresh, { recursive: true, force: true });
+      fs.rmSync(root, { recursive: true, force: true });
     }
   }, 120_000);
 
