@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../common/error-response.dto';
-import { ApiAuth, Superuser } from '../auth/auth.decorators';
+import { ApiAuth, Superuser } from '../../common/access.decorators';
 import { AuditService } from './audit.service';
 import { AuditLogPageDto } from './dto/audit-log-response.dto';
 import { ListAuditLogsQuery } from './dto/list-audit-logs.query';

@@ -11,7 +11,8 @@ import {
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
-import { ApiAuth, CurrentPrincipal, Public } from './auth.decorators';
+import { ApiAuth, Public } from '../../common/access.decorators';
+import { CurrentPrincipal } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { LoginDto, TokenResponseDto } from './dto/login.dto';

@@ -1,30 +1,5 @@
-import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/error-response.dto';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Principal } from './jwt.strategy';
-
-export const IS_PUBLIC = 'auth:public';
-export const IS_SUPERUSER = 'auth:superuser';
-/** The security scheme name registered in app.setup.ts (`addBearerAuth` default). */
-export const BEARER = 'bearer';
-
-/** Open to anyone: no token needed (the global guard denies everything else). */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
-
-/** Needs a superuser: any other authenticated user gets 403. */
-export const Superuser = (): MethodDecorator & ClassDecorator =>
-  applyDecorators(
-    SetMetadata(IS_SUPERUSER, true),
-    ApiExtension('x-superuser', true),
-    ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The caller is not a superuser' }),
-  );
-
-/** Swagger: these routes need a bearer token and may answer 401. Put it on every non-public controller. */
-export const ApiAuth = (): ClassDecorator & MethodDecorator =>
-  applyDecorators(
-    ApiBearerAuth(BEARER),
-    ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing, invalid or expired token' }),
-  );
 
 /** The verified token's principal (user and token id), set on the request by the global guard. */
 export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {

@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import type { Actor } from '../../common/actor';
 import { SuperuserRequiredError, UnauthorizedError } from '../../common/errors';
-import { IS_PUBLIC, IS_SUPERUSER } from './auth.decorators';
+import { IS_PUBLIC, IS_SUPERUSER } from '../../common/access.decorators';
 import type { Principal } from './jwt.strategy';
 
 /**

@@ -10,7 +10,7 @@ import {
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
-import { ApiAuth, Superuser } from './auth.decorators';
+import { ApiAuth, Superuser } from '../../common/access.decorators';
 import { CreateUserDto, ListUsersQuery, UserPageDto, UserResponseDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 

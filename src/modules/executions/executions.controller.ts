@@ -11,7 +11,7 @@ import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { IdParam } from '../../common/id-param.decorator';
-import { ApiAuth, Superuser } from '../auth/auth.decorators';
+import { ApiAuth, Superuser } from '../../common/access.decorators';
 import { ExecutionPageDto, ExecutionResponseDto } from './dto/execution-response.dto';
 import { ListExecutionsQuery, ListJobExecutionsQuery } from './dto/list-executions.query';
 import { ExecutionsService } from './executions.service';

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Public } from '../auth/auth.decorators';
+import { Public } from '../../common/access.decorators';
 import { HealthComponentDto, HealthResponseDto } from './dto/health-response.dto';
 import { HealthService, type HealthAnswer } from './health.service';
 

@@ -12,7 +12,7 @@ import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { IdParam } from '../../common/id-param.decorator';
-import { ApiAuth, Superuser } from '../auth/auth.decorators';
+import { ApiAuth, Superuser } from '../../common/access.decorators';
 import { ExecuteJobDto } from '../executions/dto/execute-job.dto';
 import { ExecutionResponseDto } from '../executions/dto/execution-response.dto';
 import { JobResponseDto } from './dto/job-response.dto';

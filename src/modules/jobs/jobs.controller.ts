@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
-import { ApiAuth, Superuser } from '../auth/auth.decorators';
+import { ApiAuth, Superuser } from '../../common/access.decorators';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { IdParam } from '../../common/id-param.decorator';
 import { CreateJobDto } from './dto/create-job.dto';

@@ -1,4 +1,4 @@
-import { ApiAuth } from '../auth/auth.decorators';
+import { ApiAuth } from '../../common/access.decorators';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,

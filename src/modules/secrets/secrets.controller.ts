@@ -14,7 +14,7 @@ import {
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
-import { ApiAuth, Superuser } from '../auth/auth.decorators';
+import { ApiAuth, Superuser } from '../../common/access.decorators';
 import { CreateSecretDto, ListSecretsQuery, SecretPageDto, SecretResponseDto, UpdateSecretDto } from './dto/secret.dto';
 import { SecretsService } from './secrets.service';
 

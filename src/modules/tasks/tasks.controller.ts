@@ -1,4 +1,4 @@
-import { ApiAuth } from '../auth/auth.decorators';
+import { ApiAuth } from '../../common/access.decorators';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TaskDescriptionDto } from './task-description.dto';
