@@ -111,7 +111,11 @@ export async function runApi(env: BenchEnvironment): Promise<Report> {
     const perPage = Math.ceil(
       (await withClient(url, async (c) =>
         Number(
-          (await c.query(`SELECT count(*) n FROM jobs WHERE is_enabled AND job_type = 'document_cleanup'`)).rows[0].n,
+          (
+            await c.query<{ n: string }>(
+              `SELECT count(*) n FROM jobs WHERE is_enabled AND job_type = 'document_cleanup'`,
+            )
+          ).rows[0].n,
         ),
       )) / 20,
     );
@@ -195,8 +199,9 @@ export async function runApi(env: BenchEnvironment): Promise<Report> {
 async function explainDeepPage(url: string, page: number, report: Report): Promise<void> {
   await withClient(url, async (c) => {
     const plan = async (sql: string) => {
-      const { rows } = await c.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`);
-      const top = (rows[0]['QUERY PLAN'] as { Plan: { 'Node Type': string }; 'Execution Time': number }[])[0];
+      type Plan = { Plan: { 'Node Type': string }; 'Execution Time': number };
+      const { rows } = await c.query<{ 'QUERY PLAN': Plan[] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`);
+      const top = rows[0]['QUERY PLAN'][0];
       return `${top.Plan['Node Type']}, ${top['Execution Time'].toFixed(1)} ms`;
     };
     const where = `WHERE is_enabled AND job_type = 'document_cleanup'`;

@@ -24,7 +24,9 @@ async function makeDue(url: string): Promise<void> {
 }
 
 async function countRuns(url: string): Promise<number> {
-  return withClient(url, async (c) => Number((await c.query('SELECT count(*) AS n FROM executions')).rows[0].n));
+  return withClient(url, async (c) =>
+    Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM executions')).rows[0].n),
+  );
 }
 
 /** B: the product's ScheduleDispatcherService in a Nest app with ROLES=scheduler (record + advance + enqueue on BullMQ). */

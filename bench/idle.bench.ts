@@ -47,8 +47,12 @@ class IdleMeter {
     const xacts = () =>
       withClient(this.env.serverUrl, async (c) =>
         Number(
-          (await c.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1`, [db]))
-            .rows[0].n,
+          (
+            await c.query<{ n: string }>(
+              `SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1`,
+              [db],
+            )
+          ).rows[0].n,
         ),
       );
     const logStart = this.logFile ? fs.statSync(this.logFile).size : 0;

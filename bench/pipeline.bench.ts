@@ -20,8 +20,12 @@ const WITH_PROTOTYPE = process.env.BENCH_PIPELINE_PROTOTYPE === '1';
 async function transactions(env: BenchEnvironment, db: string): Promise<number> {
   return withClient(env.serverUrl, async (c) =>
     Number(
-      (await c.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1`, [db])).rows[0]
-        .n,
+      (
+        await c.query<{ n: string }>(
+          `SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1`,
+          [db],
+        )
+      ).rows[0].n,
     ),
   );
 }

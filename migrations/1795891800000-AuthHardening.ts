@@ -14,9 +14,9 @@ export class AuthHardening1795891800000 implements MigrationInterface {
   name = 'AuthHardening1795891800000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    const clashes: { names: string }[] = await queryRunner.query(
+    const clashes = (await queryRunner.query(
       `SELECT string_agg(format('%s (id %s)', username, id), ', ' ORDER BY id) AS names FROM users GROUP BY lower(username) HAVING count(*) > 1`,
-    );
+    )) as { names: string }[];
     if (clashes.length > 0) {
       throw new Error(
         `AuthHardening: usernames must be unique regardless of case, and these users differ only in case: ${clashes.map((c) => c.names).join('; ')}. ` +

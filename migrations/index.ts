@@ -1,3 +1,4 @@
+import type { MigrationInterface } from 'typeorm';
 import { Initial1795890124886 } from './1795890124886-Initial';
 import { AuthAudit1795890503295 } from './1795890503295-AuthAudit';
 import { UserActivityDigests1795891000000 } from './1795891000000-UserActivityDigests';
@@ -11,7 +12,7 @@ import { Secrets1795891700000 } from './1795891700000-Secrets';
 import { AuthHardening1795891800000 } from './1795891800000-AuthHardening';
 
 /** Every migration in order; imported explicitly so the same list works in ts-jest and dist. */
-export const MIGRATIONS: Function[] = [
+export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Initial1795890124886,
   AuthAudit1795890503295,
   UserActivityDigests1795891000000,

@@ -91,7 +91,7 @@ async function ensurePortFree(port: number, host: string): Promise<void> {
 /** A start-up failure whose message says it all (no stack trace). */
 class StartupError extends Error {}
 
-function portError(error: unknown, port: number): unknown {
+function portError<E>(error: E, port: number): E | StartupError {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE')
     return new StartupError(

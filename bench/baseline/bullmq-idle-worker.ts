@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const worker = new Worker(
     'default',
     async () => undefined,
-    { connection: pool, concurrency: 5, lockDuration: 10_000, stalledInterval: 5_000 } as never,
+    { connection: pool, concurrency: 5, lockDuration: 10_000, stalledInterval: 5_000 },
     createPostgresBackend as never,
   );
   worker.on('error', (error) => process.stderr.write(`${error.message}\n`));

@@ -33,7 +33,7 @@ export class BullmqAlone {
     const queue =
       this.backend === 'redis'
         ? new Queue<T>(name, { connection: this.redis!, prefix: this.prefix })
-        : new Queue<T>(name, { connection: this.pool! } as never, createPostgresBackend as never);
+        : new Queue<T>(name, { connection: this.pool! }, createPostgresBackend as never);
     this.closers.push(() => queue.close());
     return queue;
   }
@@ -42,12 +42,7 @@ export class BullmqAlone {
     const worker =
       this.backend === 'redis'
         ? new Worker<T>(name, processor, { connection: this.redis!, prefix: this.prefix, concurrency })
-        : new Worker<T>(
-            name,
-            processor,
-            { connection: this.pool!, concurrency } as never,
-            createPostgresBackend as never,
-          );
+        : new Worker<T>(name, processor, { connection: this.pool!, concurrency }, createPostgresBackend as never);
     worker.on('error', () => undefined);
     this.closers.unshift(() => worker.close());
     return worker;

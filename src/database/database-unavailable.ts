@@ -42,6 +42,6 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
     if (SQLSTATES.test(e.code)) return true;
   }
   if (typeof e.message === 'string' && MESSAGES.test(e.message)) return true;
-  const inner = [e.driverError, e.cause, ...(Array.isArray(e.errors) ? e.errors : [])];
+  const inner = [e.driverError, e.cause, ...(Array.isArray(e.errors) ? (e.errors as unknown[]) : [])];
   return inner.some((i) => i !== error && isDatabaseUnavailable(i, depth + 1));
 }

@@ -30,7 +30,7 @@ export async function loadBinaries(): Promise<Binaries> {
 async function hydrateSymlinks(nativeDir: string): Promise<void> {
   let links: { source: string; target: string }[];
   try {
-    links = JSON.parse(await fs.readFile(path.join(nativeDir, 'pg-symlinks.json'), 'utf8'));
+    links = JSON.parse(await fs.readFile(path.join(nativeDir, 'pg-symlinks.json'), 'utf8')) as typeof links;
   } catch {
     return;
   }

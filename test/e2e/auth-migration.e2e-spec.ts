@@ -14,7 +14,7 @@ describe(AuthHardening1795891800000.name, () => {
     dataSource = await new DataSource(dataSourceOptions(db.url, 2)).initialize();
     await runMigrationsLocked(dataSource);
     // Back to just before this migration (later migrations, if any, are undone first).
-    const ran = (await dataSource.query(`SELECT name FROM migrations ORDER BY id DESC`)) as { name: string }[];
+    const ran = await dataSource.query<{ name: string }[]>(`SELECT name FROM migrations ORDER BY id DESC`);
     for (const { name } of ran) {
       await dataSource.undoLastMigration({ transaction: 'each' });
       if (name === 'AuthHardening1795891800000') break;

@@ -35,7 +35,7 @@ function login(port: number, from: string, username: string, password: string): 
           resolve({
             status: res.statusCode ?? 0,
             body: JSON.parse(text || '{}'),
-            retryAfter: res.headers['retry-after'] as string | undefined,
+            retryAfter: res.headers['retry-after'],
           }),
         );
       },

@@ -28,10 +28,26 @@ export function run(
   });
 }
 
+/** The parts of an operation the tests read; the app's document has responses and bodies inline. */
+export interface OpenApiOperation {
+  operationId?: string;
+  summary?: string;
+  description?: string;
+  responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+  security?: Record<string, string[]>[];
+  requestBody?: unknown;
+  parameters?: unknown[];
+}
+
+export interface OpenApiDocument {
+  paths: Record<string, Partial<Record<'get' | 'post' | 'put' | 'patch' | 'delete', OpenApiOperation>>>;
+  components: { securitySchemes: Record<string, Record<string, unknown>> };
+}
+
 /** The OpenAPI document of the BUILT app (the swagger CLI plugin only runs under `nest build`). */
-export async function builtOpenApiDocument(): Promise<Record<string, any>> {
+export async function builtOpenApiDocument(): Promise<OpenApiDocument> {
   const result = await run(process.execPath, [path.join(ROOT, 'scripts', 'openapi.js'), '--stdout']);
   if (result.code !== 0)
     throw new Error(`scripts/openapi.js failed (is dist/ built? npm run build):\n${result.stderr}`);
-  return JSON.parse(result.stdout);
+  return JSON.parse(result.stdout) as OpenApiDocument;
 }

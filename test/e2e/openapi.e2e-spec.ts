@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { builtOpenApiDocument, ROOT, run } from './openapi-support';
+import { builtOpenApiDocument, ROOT, run, type OpenApiDocument } from './openapi-support';
 import { policyFor } from './route-policies';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -48,7 +48,7 @@ main().catch((error) => { process.stderr.write(String(error && error.stack || er
 `;
 
 describe('OpenAPI document', () => {
-  let doc: Record<string, any>;
+  let doc: OpenApiDocument;
 
   beforeAll(async () => {
     doc = await builtOpenApiDocument();
@@ -68,7 +68,7 @@ describe('OpenAPI document', () => {
 
   it('documents every operation: id, summary, a success response with its schema, errors with the error schema, security', () => {
     const problems: string[] = [];
-    for (const [route, item] of Object.entries<Record<string, any>>(doc.paths)) {
+    for (const [route, item] of Object.entries(doc.paths)) {
       for (const method of METHODS) {
         const op = item[method];
         if (!op) continue;
@@ -78,14 +78,15 @@ describe('OpenAPI document', () => {
         const codes = Object.keys(op.responses ?? {});
         const success = codes.find((c) => /^2/.test(c));
         if (!success) problems.push(`${key}: no 2xx response`);
-        else if (success !== '204' && !op.responses[success].content) problems.push(`${key}: ${success} has no schema`);
+        else if (success !== '204' && !op.responses?.[success].content)
+          problems.push(`${key}: ${success} has no schema`);
         for (const code of codes.filter((c) => /^4/.test(c))) {
-          const schema = op.responses[code].content?.['application/json']?.schema;
+          const schema = op.responses?.[code].content?.['application/json']?.schema;
           if (schema?.$ref !== '#/components/schemas/ErrorResponseDto')
             problems.push(`${key}: ${code} is not documented as ErrorResponseDto`);
         }
         const policy = policyFor(`${method.toUpperCase()} ${route.replace(/\{(\w+)\}/g, ':$1')}`);
-        const bearer = (op.security ?? []).some((s: Record<string, unknown>) => 'bearer' in s);
+        const bearer = (op.security ?? []).some((s) => 'bearer' in s);
         if (policy && policy !== 'public' && !bearer) problems.push(`${key}: needs bearer security`);
         if ((op.requestBody || (op.parameters ?? []).length > 0) && !codes.includes('400') && policy !== 'public')
           problems.push(`${key}: takes input but documents no 400`);
@@ -96,10 +97,10 @@ describe('OpenAPI document', () => {
   });
 
   it('documents the operations endpoints: /health, /health/ready (503) and /metrics (text, optional METRICS_TOKEN)', () => {
-    expect(doc.paths['/health'].get.responses['200']).toBeDefined();
-    expect(doc.paths['/health/ready'].get.responses['503']).toBeDefined();
-    expect(doc.paths['/metrics'].get.responses['200'].content['text/plain']).toBeDefined();
-    expect(doc.paths['/metrics'].get.security).toEqual([{}, { metrics_token: [] }]);
+    expect(doc.paths['/health'].get?.responses?.['200']).toBeDefined();
+    expect(doc.paths['/health/ready'].get?.responses?.['503']).toBeDefined();
+    expect(doc.paths['/metrics'].get?.responses?.['200'].content?.['text/plain']).toBeDefined();
+    expect(doc.paths['/metrics'].get?.security).toEqual([{}, { metrics_token: [] }]);
     expect(doc.components.securitySchemes.metrics_token).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 

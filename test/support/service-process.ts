@@ -20,16 +20,17 @@ export class ServiceProcess {
   ) {}
 
   async start(timeoutMs = 30_000): Promise<this> {
-    this.output = '';
-    this.exitCode = null;
+    // Reset in a method of its own: an assignment here would narrow exitCode to null for the
+    // whole loop below, which reads what the 'exit' handler writes.
+    this.forgetLastRun();
     const child = spawn(process.execPath, [MAIN], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.on('exit', (code, signal) => (this.exitCode = code ?? (signal ? 128 : 0)));
     const deadline = Date.now() + timeoutMs;
     while (!/Roles: /.test(this.output)) {
@@ -40,6 +41,11 @@ export class ServiceProcess {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return this;
+  }
+
+  private forgetLastRun(): void {
+    this.output = '';
+    this.exitCode = null;
   }
 
   get pid(): number | undefined {

@@ -36,7 +36,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return true;
   }
 
-  override handleRequest<T>(error: unknown, user: T, info: unknown): T {
+  override handleRequest<T>(error: Error | null, user: T, info: unknown): T {
     // `error` is what validate() or the key provider threw (passport reports a bad token as
     // `info`): a domain error, or the database being away (503), never a 401.
     if (error) throw error;

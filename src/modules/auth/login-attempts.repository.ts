@@ -14,7 +14,7 @@ export class LoginAttemptsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async increment(key: string, ttlMs: number, limit: number, blockMs: number): Promise<ThrottlerStorageRecord> {
-    const [row] = (await this.dataSource.query(
+    const [row] = await this.dataSource.query<{ hits: number; window_seconds: number; block_seconds: number }[]>(
       `INSERT INTO login_attempt_counters AS c (key, hits, window_ends_at, blocked_until)
        VALUES ($1, 1, now() + ${TTL}, CASE WHEN 1 > $3 THEN now() + ${BLOCK} END)
        ON CONFLICT (key) DO UPDATE SET
@@ -26,7 +26,7 @@ export class LoginAttemptsRepository {
          greatest(0, ceil(extract(epoch FROM window_ends_at - now())))::int AS window_seconds,
          CASE WHEN blocked_until > now() THEN ceil(extract(epoch FROM blocked_until - now()))::int ELSE 0 END AS block_seconds`,
       [key, ttlMs, limit, blockMs],
-    )) as { hits: number; window_seconds: number; block_seconds: number }[];
+    );
     return {
       totalHits: row.hits,
       timeToExpire: row.window_seconds,

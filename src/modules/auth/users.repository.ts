@@ -35,21 +35,21 @@ export class UsersRepository {
 
   /** The token's user and whether the token id was revoked, in one query (every authenticated request). */
   async findTokenHolder(id: number, jti: string): Promise<TokenHolder | null> {
-    const rows = (await this.users.query(
+    const rows = await this.users.query<TokenHolder[]>(
       `SELECT u.id, u.username, u.is_superuser AS "isSuperuser", u.token_version AS "tokenVersion",
               EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $2) AS revoked
          FROM users u WHERE u.id = $1`,
       [id, jti],
-    )) as TokenHolder[];
+    );
     return rows[0] ?? null;
   }
 
   /** Sets the hash and raises token_version (revoking every token issued before); the new version. */
   async updatePassword(id: number, passwordHash: string, tx: EntityManager): Promise<number> {
-    const [rows] = (await tx.query(
+    const [rows] = await tx.query<[{ token_version: number }[], number]>(
       `UPDATE users SET password_hash = $2, token_version = token_version + 1 WHERE id = $1 RETURNING token_version`,
       [id, passwordHash],
-    )) as [{ token_version: number }[], number];
+    );
     return rows[0].token_version;
   }
 

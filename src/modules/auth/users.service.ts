@@ -60,7 +60,11 @@ export class UsersService {
 
   async list(page: PageRequest): Promise<Page<UserResponseDto>> {
     const [items, total] = await this.users.list(page);
-    return toPage(items.map(UserResponseDto.from), total, page);
+    return toPage(
+      items.map((item) => UserResponseDto.from(item)),
+      total,
+      page,
+    );
   }
 
   async get(id: number): Promise<UserResponseDto> {

@@ -103,7 +103,7 @@ export function dueFireTimes(spec: ScheduleSpec, input: DueFireTimesInput): DueF
   if (scheduledFor > now) return { fireTimes: [], nextRunAt: scheduledFor };
   const cap = Number.isFinite(input.catchupMax) ? Math.max(1, Math.floor(input.catchupMax)) : 1;
   const keep = policy === 'run_all' ? cap : 1;
-  const { recent, count } = lastDueTimes(parsed, scheduledFor, now, keep);
+  const recent = lastDueTimes(parsed, scheduledFor, now, keep);
   const latest = recent[recent.length - 1];
   const nextRunAt = nextParsed(parsed, now, parsed.kind === 'interval' ? scheduledFor : null);
   // `skip` drops a fire time that is later than the grace, even a single one: it was missed.
@@ -112,8 +112,8 @@ export function dueFireTimes(spec: ScheduleSpec, input: DueFireTimesInput): DueF
   return { fireTimes: onTime ? [latest] : [], nextRunAt };
 }
 
-/** The last `keep` due fire times in [scheduledFor, now] (oldest first) and how many are due. */
-function lastDueTimes(parsed: ParsedSchedule, scheduledFor: Date, now: Date, keep: number) {
+/** The last `keep` due fire times in [scheduledFor, now], oldest first. */
+function lastDueTimes(parsed: ParsedSchedule, scheduledFor: Date, now: Date, keep: number): Date[] {
   if (parsed.kind === 'interval') {
     const step = parsed.minutes * MINUTE_MS;
     const count = Math.floor((now.getTime() - scheduledFor.getTime()) / step) + 1;
@@ -121,16 +121,15 @@ function lastDueTimes(parsed: ParsedSchedule, scheduledFor: Date, now: Date, kee
       { length: Math.min(keep, count) },
       (_, i) => new Date(scheduledFor.getTime() + (count - 1 - i) * step),
     );
-    return { recent: recent.reverse(), count };
+    return recent.reverse();
   }
   const recent: Date[] = [scheduledFor];
-  let count = 1;
   let cursor: Date | null = scheduledFor;
   let scanned = 0;
   while ((cursor = nextParsed(parsed, cursor)) && cursor <= now) {
     if (++scanned === SCAN_LIMIT) {
       // Long outage: jump to shortly before the last `keep` fire times instead of walking
-      // every missed one; the exact count no longer matters beyond "more than one".
+      // every missed one.
       const jump = jumpBefore(parsed, now, keep);
       if (jump > cursor) {
         cursor = jump;
@@ -139,9 +138,8 @@ function lastDueTimes(parsed: ParsedSchedule, scheduledFor: Date, now: Date, kee
     }
     recent.push(cursor);
     if (recent.length > keep) recent.shift();
-    count++;
   }
-  return { recent, count };
+  return recent;
 }
 
 /** A point before the `keep`-th most recent fire time at or before now (walking backwards). */

@@ -61,7 +61,11 @@ export class SecretsService {
 
   async list(page: PageRequest): Promise<Page<SecretResponseDto>> {
     const [items, total] = await this.secrets.list(page);
-    return toPage(items.map(SecretResponseDto.from), total, page);
+    return toPage(
+      items.map((item) => SecretResponseDto.from(item)),
+      total,
+      page,
+    );
   }
 
   async get(name: string): Promise<SecretResponseDto> {

@@ -140,7 +140,7 @@ describe('redactValue (answers, audit entries, backups)', () => {
 
   it('keeps Object.prototype-named keys as plain data', () => {
     const input = JSON.parse('{"__proto__": {"password": "x"}, "constructor": "c"}') as Record<string, unknown>;
-    const out = redactValue(input) as Record<string, unknown>;
+    const out = redactValue(input);
     expect(Object.keys(out)).toEqual(['__proto__', 'constructor']);
     expect(JSON.stringify(out)).toBe('{"__proto__":{"password":"***"},"constructor":"c"}');
   });
