@@ -1,9 +1,12 @@
+import { DEFAULT_TIMEZONE } from '../schedules/schedule.types';
+
 /**
  * What a job gets for a field its creator leaves out: the one list behind the column defaults
- * (job.entity.ts), the Swagger defaults (create-job.dto.ts) and JobsService.create.
+ * (job.entity.ts), the Swagger defaults (create-job.dto.ts) and JobsService.create. The time zone
+ * is the schedules module's DEFAULT_TIMEZONE, the one its parser and schedule fields use.
  */
 export const JOB_DEFAULTS = {
-  timezone: 'UTC',
+  timezone: DEFAULT_TIMEZONE,
   task_queue: 'default',
   task_priority: 5,
   timeout_seconds: 3600,

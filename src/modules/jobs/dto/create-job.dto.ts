@@ -16,11 +16,11 @@ import {
 } from 'class-validator';
 import { OptionalNotNull } from '../../../common/validation';
 import {
-  MISFIRE_POLICIES,
-  SCHEDULE_TYPES,
-  type MisfirePolicy,
-  type ScheduleType,
-} from '../../schedules/schedule.types';
+  ScheduleExpressionField,
+  ScheduleTypeField,
+  TimezoneField,
+} from '../../schedules/dto/schedule-fields.decorators';
+import { MISFIRE_POLICIES, type MisfirePolicy, type ScheduleType } from '../../schedules/schedule.types';
 import {
   JOB_STATUSES,
   JOB_TYPES,
@@ -61,23 +61,13 @@ export class CreateJobDto {
   @IsIn(JOB_TYPES, { message: `job_type must be one of: ${JOB_TYPES.join(', ')}` })
   job_type: JobType;
 
-  @ApiProperty({ enum: SCHEDULE_TYPES, example: 'daily' })
-  @IsIn(SCHEDULE_TYPES, { message: `schedule_type must be one of: ${SCHEDULE_TYPES.join(', ')}` })
+  @ScheduleTypeField()
   schedule_type: ScheduleType;
 
-  @ApiProperty({
-    example: '02:00',
-    description:
-      'interval `N` minutes, daily `HH:MM`, weekly `D:HH:MM` (0 = Monday), monthly `D:HH:MM`, or a cron expression',
-  })
-  @IsString()
-  @Length(1, 200)
+  @ScheduleExpressionField('02:00')
   schedule_expression: string;
 
-  @ApiPropertyOptional({ example: 'UTC', default: JOB_DEFAULTS.timezone, description: 'IANA time zone' })
-  @OptionalNotNull()
-  @IsString()
-  @Length(1, 64)
+  @TimezoneField()
   timezone?: string;
 
   @ApiProperty({ example: 'app.tasks.cleanup.system_cleanup' })

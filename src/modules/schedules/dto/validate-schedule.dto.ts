@@ -1,30 +1,22 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, Max, Min } from 'class-validator';
 import { IsIsoDateTime } from '../../../common/iso-date-time';
 import { OptionalNotNull } from '../../../common/validation';
-import { SCHEDULE_TYPES, type ScheduleType } from '../schedule.types';
+import type { ScheduleType } from '../schedule.types';
+import { ScheduleExpressionField, ScheduleTypeField, TimezoneField } from './schedule-fields.decorators';
 
 export const MAX_PREVIEW_COUNT = 50;
 
 /** The body of POST /jobs/validate-schedule: a schedule as a job would have it, and what to preview. */
 export class ValidateScheduleDto {
-  @ApiProperty({ enum: SCHEDULE_TYPES, example: 'daily' })
-  @IsIn(SCHEDULE_TYPES, { message: `schedule_type must be one of: ${SCHEDULE_TYPES.join(', ')}` })
+  @ScheduleTypeField()
   schedule_type: ScheduleType;
 
-  @ApiProperty({
-    example: '09:30',
-    description:
-      'interval `N` minutes, daily `HH:MM`, weekly `D:HH:MM` (0 = Monday), monthly `D:HH:MM`, or a cron expression',
-  })
-  @IsString()
-  @Length(1, 200)
+  // The time of the response examples (ValidScheduleResponseDto).
+  @ScheduleExpressionField('09:30')
   schedule_expression: string;
 
-  @ApiPropertyOptional({ example: 'UTC', default: 'UTC', description: 'IANA time zone' })
-  @OptionalNotNull()
-  @IsString()
-  @Length(1, 64)
+  @TimezoneField()
   timezone?: string;
 
   @ApiPropertyOptional({
