@@ -9,12 +9,14 @@ import { DispatcherModule } from './modules/dispatcher/dispatcher.module';
 import { WorkerModule } from './modules/executions/worker/worker.module';
 import { HealthModule } from './modules/health/health.module';
 import { DefaultJobsModule } from './modules/jobs/default-jobs.module';
+import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ApiModule } from './roles/api.module';
 
 /**
  * One process: the shared core (config, logging, database, timers, the event bus), what every
- * process serves (health, metrics) and does (seed the default jobs once), and one root module
+ * process serves (health, metrics), does (seed the default jobs once) and knows (every task
+ * handler, MaintenanceModule's included, so that kwargs validate alike everywhere), and one root module
  * per role in `config.roles`: ApiModule (the REST API), DispatcherModule (the scheduler),
  * WorkerModule (the worker). The roles bring the feature modules they use.
  */
@@ -32,6 +34,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         DefaultJobsModule,
+        MaintenanceModule,
         ...(config.hasRole('api') ? [ApiModule] : []),
         ...(config.hasRole('scheduler') ? [DispatcherModule] : []),
         ...(config.hasRole('worker') ? [WorkerModule] : []),

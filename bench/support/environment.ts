@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { EmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { runMigrationsLocked } from '../../src/database/migrations-runner';
-import { DEFAULT_JOBS } from '../../src/modules/tasks/default-jobs';
+import { DEFAULT_JOBS } from '../../src/modules/jobs/default-jobs';
 import { log, sleep } from './stats';
 import { canConnect, freePort } from '../../src/common/net';
 export { freePort };
@@ -57,7 +57,7 @@ export class BenchEnvironment {
   async serverVersion(): Promise<string> {
     return withClient(
       this.serverUrl,
-      async (c) => (await c.query('SHOW server_version')).rows[0].server_version as string,
+      async (c) => (await c.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version,
     );
   }
 

@@ -7,6 +7,8 @@ import { AuditModule } from '../modules/audit/audit.module';
 import { UsersModule } from '../modules/auth/users.module';
 import { ExecutionsModule } from '../modules/executions/executions.module';
 import { JobsModule } from '../modules/jobs/jobs.module';
+import { MaintenanceModule } from '../modules/maintenance/maintenance.module';
+import { OverviewModule } from '../modules/overview/overview.module';
 import { SchedulesModule } from '../modules/schedules/schedules.module';
 import { TasksModule } from '../modules/tasks/tasks.module';
 import { CommanderSetup } from './commander-setup';
@@ -38,6 +40,8 @@ export class CliModule {
         TasksModule,
         ExecutionsModule,
         JobsModule,
+        OverviewModule,
+        MaintenanceModule,
         UsersModule,
       ],
       providers: [

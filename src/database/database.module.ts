@@ -6,6 +6,7 @@ import { DatabaseServer, SUPERVISE_EMBEDDED } from './database-server';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrationsLocked } from './migrations-runner';
 import { PgNotifier } from './pg-notifier.service';
+import { ServiceTables } from './service-tables';
 
 @Module({})
 class DatabaseServerModule {
@@ -13,8 +14,8 @@ class DatabaseServerModule {
     return {
       module: DatabaseServerModule,
       global: true,
-      providers: [DatabaseServer, PgNotifier, { provide: SUPERVISE_EMBEDDED, useValue: supervise }],
-      exports: [DatabaseServer, PgNotifier],
+      providers: [DatabaseServer, PgNotifier, ServiceTables, { provide: SUPERVISE_EMBEDDED, useValue: supervise }],
+      exports: [DatabaseServer, PgNotifier, ServiceTables],
     };
   }
 }

@@ -6,7 +6,7 @@ import { Execution } from '../modules/executions/execution.entity';
 import { DefaultJobSeed } from '../modules/jobs/default-job-seed.entity';
 import { Secret } from '../modules/secrets/secret.entity';
 import { Job } from '../modules/jobs/job.entity';
-import { JobDailyStat } from '../modules/tasks/job-daily-stat.entity';
+import { JobDailyStat } from '../modules/maintenance/job-daily-stat.entity';
 import { UserActivityDigest } from '../modules/tasks/user-activity-digest.entity';
 
 /** Every entity, listed once for the app's and the TypeORM CLI's data source. */

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { FINAL_STATUSES_SQL } from '../executions/execution.entity';
 
 /** Columns a backup never exports. */
 const SECRET_COLUMN = /password|hash|secret|token/i;
@@ -8,11 +7,13 @@ const SECRET_COLUMN = /password|hash|secret|token/i;
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /**
- * SQL the maintenance tasks run on the service's own tables, which may not all exist yet
- * (every method takes table names it has checked with `existingTables`).
+ * Generic SQL over the service's own tables, by name (sizes, row counts, VACUUM, batched reads for
+ * backups), for the maintenance and health tasks. Tables may not all exist yet: every method takes
+ * table names checked with `existingTables`. It names no feature table: what a table holds is its
+ * module's business.
  */
 @Injectable()
-export class ServiceTablesRepository {
+export class ServiceTables {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Every table the service's entities map to. */
@@ -77,20 +78,5 @@ export class ServiceTablesRepository {
   /** VACUUM cannot run in a transaction: this runs on a connection of its own, in autocommit. */
   async vacuumAnalyze(table: string): Promise<void> {
     await this.dataSource.query(`VACUUM (ANALYZE) ${quoteIdent(table)}`);
-  }
-
-  /** Deletes up to `limit` finished runs that ended before `cutoff`; returns how many went. */
-  async deleteFinishedRunsBefore(cutoff: Date, limit: number): Promise<number> {
-    const rows: { n: string }[] = await this.dataSource.query(
-      `WITH gone AS (
-         DELETE FROM executions WHERE id IN (
-           SELECT id FROM executions
-           WHERE finished_at < $1 AND status IN ${FINAL_STATUSES_SQL}
-           ORDER BY id LIMIT $2
-         ) RETURNING id
-       ) SELECT count(*) AS n FROM gone`,
-      [cutoff, limit],
-    );
-    return Number(rows[0].n);
   }
 }

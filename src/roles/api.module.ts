@@ -6,9 +6,12 @@ import { UsersController } from '../modules/auth/users.controller';
 import { UsersModule } from '../modules/auth/users.module';
 import { ExecutionsController } from '../modules/executions/executions.controller';
 import { ExecutionsModule } from '../modules/executions/executions.module';
+import { ManualRunsController } from '../modules/executions/manual-runs.controller';
 import { JobActionsController } from '../modules/jobs/job-actions.controller';
 import { JobsController } from '../modules/jobs/jobs.controller';
 import { JobsModule } from '../modules/jobs/jobs.module';
+import { OverviewController } from '../modules/overview/overview.controller';
+import { OverviewModule } from '../modules/overview/overview.module';
 import { SchedulesController } from '../modules/schedules/schedules.controller';
 import { SchedulesModule } from '../modules/schedules/schedules.module';
 import { SecretsController } from '../modules/secrets/secrets.controller';
@@ -27,15 +30,18 @@ import { TasksModule } from '../modules/tasks/tasks.module';
     UsersModule,
     JobsModule,
     ExecutionsModule,
+    OverviewModule,
     AuditModule,
     SchedulesModule,
     TasksModule,
     SecretsModule,
   ],
   controllers: [
-    // JobActionsController first: its `overdue/list` and `stats/overview` must not be taken for an id.
+    // Before JobsController: `overdue/list` and `stats/overview` must not be taken for an id.
+    OverviewController,
     JobActionsController,
     JobsController,
+    ManualRunsController,
     ExecutionsController,
     SchedulesController,
     TasksController,

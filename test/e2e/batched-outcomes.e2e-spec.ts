@@ -1,4 +1,4 @@
-import { ExecutionsRepository } from '../../src/modules/executions/executions.repository';
+import { RunOutcomesRepository } from '../../src/modules/executions/run-outcomes.repository';
 import { ExecutionsService } from '../../src/modules/executions/executions.service';
 import { jobBody } from '../factories/job.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -11,14 +11,14 @@ import { withClient } from '../support/test-database';
  */
 describe('Batched claims and outcomes (real PostgreSQL)', () => {
   let t: TestApp;
-  let runs: ExecutionsRepository;
+  let runs: RunOutcomesRepository;
   let executions: ExecutionsService;
   const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
     withClient(t.db.url, async (c) => (await c.query(text, params)).rows as T[]);
 
   beforeAll(async () => {
     t = await createTestApp('batched_outcomes', { ROLES: 'api' });
-    runs = t.app.get(ExecutionsRepository);
+    runs = t.app.get(RunOutcomesRepository);
     executions = t.app.get(ExecutionsService);
   });
   afterAll(async () => {

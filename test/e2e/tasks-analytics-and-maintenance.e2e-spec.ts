@@ -1,5 +1,5 @@
-import type { AnalyticsAggregationResult } from '../../src/modules/tasks/handlers/analytics-aggregation.task';
-import type { DatabaseMaintenanceResult } from '../../src/modules/tasks/handlers/database-maintenance.task';
+import type { AnalyticsAggregationResult } from '../../src/modules/maintenance/analytics-aggregation.task';
+import type { DatabaseMaintenanceResult } from '../../src/modules/maintenance/database-maintenance.task';
 import { TaskRegistry } from '../../src/modules/tasks/task-registry.service';
 import { jobBody } from '../factories/job.factory';
 import { taskContext } from '../support/tasks-fixtures';

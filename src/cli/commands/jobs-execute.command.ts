@@ -1,7 +1,7 @@
 import { Option, SubCommand } from 'nest-commander';
 import { ExecuteJobDto } from '../../modules/executions/dto/execute-job.dto';
 import type { ExecutionResponseDto } from '../../modules/executions/dto/execution-response.dto';
-import { JobActionsService } from '../../modules/jobs/job-actions.service';
+import { ManualRunsService } from '../../modules/executions/manual-runs.service';
 import { cliActor } from '../cli-actor';
 import { OperationFailedError } from '../cli-errors';
 import { parseId, parseJsonObject, validateDto } from '../cli-input';
@@ -26,7 +26,7 @@ interface ExecuteOptions extends JsonOption {
 })
 export class JobsExecuteCommand extends JsonCommand {
   constructor(
-    private readonly actions: JobActionsService,
+    private readonly manualRuns: ManualRunsService,
     private readonly waiter: RunWaiter,
     protected readonly out: CliOutput,
   ) {
@@ -43,7 +43,7 @@ export class JobsExecuteCommand extends JsonCommand {
       { force: o.force ? true : undefined, override_kwargs: parseJsonObject(o.kwargs, 'override_kwargs', '--kwargs') },
       { override_kwargs: '--kwargs' },
     );
-    const queued = await this.actions.execute(id, dto, cliActor());
+    const queued = await this.manualRuns.runNow(id, dto, cliActor());
     if (!o.wait) return this.print(o, queued, (run) => this.describeQueued(run));
     if (!o.json) this.out.line(`Queued run ${queued.id} of job ${id}`);
     const run = await this.waiter.wait(queued.id, pickup);

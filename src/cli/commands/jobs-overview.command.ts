@@ -1,5 +1,6 @@
 import { SubCommand } from 'nest-commander';
 import { JobStatsService } from '../../modules/jobs/job-stats.service';
+import { OverviewService } from '../../modules/overview/overview.service';
 import { CliOutput } from '../output/cli-output';
 import { printJobTable, printStats } from '../output/job-views';
 import { JsonCommand, type JsonOption } from './cli-command';
@@ -30,13 +31,13 @@ export class JobsOverdueCommand extends JsonCommand {
 })
 export class JobsStatsCommand extends JsonCommand {
   constructor(
-    private readonly stats: JobStatsService,
+    private readonly overview: OverviewService,
     protected readonly out: CliOutput,
   ) {
     super();
   }
 
   async run(_args: string[], options: JsonOption): Promise<void> {
-    this.print(options, await this.stats.overview(), (s) => printStats(this.out, s));
+    this.print(options, await this.overview.overview(), (s) => printStats(this.out, s));
   }
 }

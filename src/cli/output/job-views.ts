@@ -1,6 +1,7 @@
 import type { ExecutionResponseDto } from '../../modules/executions/dto/execution-response.dto';
 import type { JobResponseDto } from '../../modules/jobs/dto/job-response.dto';
-import type { JobStatsOverviewDto, OverdueJobDto } from '../../modules/jobs/dto/job-stats.dto';
+import type { OverdueJobDto } from '../../modules/jobs/dto/job-stats.dto';
+import type { JobStatsOverviewDto } from '../../modules/overview/dto/overview.dto';
 import type { SchedulePreview } from '../../modules/schedules/schedules.service';
 import type { Page } from '../../common/pagination';
 import type { CliOutput } from './cli-output';

@@ -4,6 +4,13 @@ import type { EntityManager, Repository } from 'typeorm';
 import type { PageRequest } from '../../common/pagination';
 import { AuditLog } from './audit-log.entity';
 
+/** One actor's audit actions over a period: how many in all, and per action. */
+export interface ActorActivity {
+  actor: string;
+  total: number;
+  actions: Record<string, number>;
+}
+
 export interface AuditLogFilter {
   actor?: string;
   action?: string;
@@ -38,5 +45,21 @@ export class AuditLogsRepository {
       .skip((page.page - 1) * page.size)
       .take(page.size)
       .getManyAndCount();
+  }
+
+  /** Audit entries per actor and action in [from, to), busiest actor first. */
+  async countActionsByActor(from: Date, to: Date): Promise<ActorActivity[]> {
+    const rows: { actor: string; action: string; n: string }[] = await this.logs.query(
+      `SELECT actor, action, count(*) AS n FROM audit_logs WHERE at >= $1 AND at < $2 GROUP BY actor, action ORDER BY actor, action`,
+      [from, to],
+    );
+    const byActor = new Map<string, ActorActivity>();
+    for (const row of rows) {
+      const entry = byActor.get(row.actor) ?? { actor: row.actor, total: 0, actions: {} };
+      entry.actions[row.action] = Number(row.n);
+      entry.total += Number(row.n);
+      byActor.set(row.actor, entry);
+    }
+    return [...byActor.values()].sort((a, b) => b.total - a.total || a.actor.localeCompare(b.actor));
   }
 }

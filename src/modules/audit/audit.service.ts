@@ -3,7 +3,9 @@ import type { EntityManager } from 'typeorm';
 import type { Actor } from '../../common/actor';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
 import type { AuditChanges } from './audit-log.entity';
-import { AuditLogsRepository, type AuditLogFilter } from './audit-logs.repository';
+import { AuditLogsRepository, type ActorActivity, type AuditLogFilter } from './audit-logs.repository';
+
+export type { ActorActivity } from './audit-logs.repository';
 import { redactSecrets } from './audit-changes';
 import { AuditLogResponseDto } from './dto/audit-log-response.dto';
 
@@ -40,6 +42,15 @@ export class AuditService {
 
   async list(filter: AuditLogFilter, page: PageRequest): Promise<Page<AuditLogResponseDto>> {
     const [items, total] = await this.logs.list(filter, page);
-    return toPage(items.map(AuditLogResponseDto.from), total, page);
+    return toPage(
+      items.map((item) => AuditLogResponseDto.from(item)),
+      total,
+      page,
+    );
+  }
+
+  /** Audit entries per actor and action in [from, to), busiest actor first. */
+  activityByActor(from: Date, to: Date): Promise<ActorActivity[]> {
+    return this.logs.countActionsByActor(from, to);
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../../config/app-config';
-import { ExecutionsRepository } from '../executions/executions.repository';
 import { ExecutionsService } from '../executions/executions.service';
 
 const TIMER = 'run-recovery';
@@ -24,7 +23,6 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnModuleDestr
   constructor(
     private readonly config: AppConfig,
     private readonly registry: SchedulerRegistry,
-    private readonly runs: ExecutionsRepository,
     private readonly executions: ExecutionsService,
   ) {}
 
@@ -41,9 +39,9 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   async sweep(): Promise<{ requeued: number; failed: number }> {
-    const stale = await this.runs.staleQueued(this.config.recoveryQueuedSeconds, SWEEP_LIMIT);
+    const stale = await this.executions.findStaleQueued(this.config.recoveryQueuedSeconds, SWEEP_LIMIT);
     await this.executions.enqueue(stale);
-    const lost = await this.runs.staleRunning(RUNNING_GRACE_SECONDS, SWEEP_LIMIT);
+    const lost = await this.executions.findLostRunning(RUNNING_GRACE_SECONDS, SWEEP_LIMIT);
     for (const id of lost) {
       await this.executions.complete(id, {
         status: 'failed',

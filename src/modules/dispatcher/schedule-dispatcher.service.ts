@@ -3,13 +3,12 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import type { NewRun } from '../executions/executions.repository';
-import { ExecutionsRepository } from '../executions/executions.repository';
-import { ExecutionsService } from '../executions/executions.service';
+import { ExecutionsService, type NewRun } from '../executions/executions.service';
 import { CHANNEL_JOBS_CHANGED, PgNotifier } from '../../database/pg-notifier.service';
 import { RUN_EVENTS } from '../executions/run-events';
 import { SchedulesService } from '../schedules/schedules.service';
-import { DispatchRepository, type DueJob } from './dispatch.repository';
+import { DueJobsService, type DueJob } from '../jobs/due-jobs.service';
+import { JobStatsService } from '../jobs/job-stats.service';
 
 const TIMER = 'schedule-dispatcher';
 const RETRY_AFTER_ERROR_MS = 2000;
@@ -37,8 +36,8 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly registry: SchedulerRegistry,
-    private readonly due: DispatchRepository,
-    private readonly runs: ExecutionsRepository,
+    private readonly due: DueJobsService,
+    private readonly jobStats: JobStatsService,
     private readonly executions: ExecutionsService,
     private readonly schedules: SchedulesService,
     private readonly notifier: PgNotifier,
@@ -125,9 +124,9 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     let claimed: DueJob[] = [];
     let skipped: number[] = [];
     const toEnqueue = await this.dataSource.transaction(async (tx) => {
-      claimed = await this.due.claimDue(tx, now, this.config.dispatchBatchSize);
+      claimed = await this.due.lockDue(tx, now, this.config.dispatchBatchSize);
       if (claimed.length === 0) return [];
-      const busy = await this.runs.jobsWithActiveRuns(
+      const busy = await this.executions.jobsWithActiveRuns(
         tx,
         claimed.filter((j) => j.overlapPolicy === 'skip').map((j) => j.id),
       );
@@ -151,7 +150,7 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
       }
       const inserted = await this.executions.record(tx, rows);
       skipped = inserted.filter((r) => r.status === 'skipped').map((r) => r.jobId);
-      await this.runs.addSkippedToJobStats(tx, skipped);
+      await this.jobStats.addSkippedRuns(tx, skipped);
       await this.due.advance(tx, advances);
       const byId = new Map(claimed.map((j) => [j.id, j]));
       return inserted

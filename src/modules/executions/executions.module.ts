@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { JobsModule } from '../jobs/jobs.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { Execution } from './execution.entity';
 import { ExecutionsRepository } from './executions.repository';
 import { ExecutionsService } from './executions.service';
+import { ManualRunsService } from './manual-runs.service';
 import { QueueService } from './queue/queue.service';
+import { RunOutcomesRepository } from './run-outcomes.repository';
 
-/** Runs, their queues (BullMQ) and the cross-process notifications. */
+/** Runs (the `executions` table) and their queues (BullMQ); above jobs, whose services it calls. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Execution]), TasksModule, AuditModule],
-  providers: [ExecutionsRepository, ExecutionsService, QueueService],
-  exports: [ExecutionsRepository, ExecutionsService, QueueService],
+  imports: [TypeOrmModule.forFeature([Execution]), JobsModule, TasksModule, AuditModule],
+  providers: [ExecutionsRepository, RunOutcomesRepository, ExecutionsService, ManualRunsService, QueueService],
+  exports: [ExecutionsService, ManualRunsService, QueueService],
 })
 export class ExecutionsModule {}

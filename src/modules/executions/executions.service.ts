@@ -8,21 +8,25 @@ import { AuditService } from '../audit/audit.service';
 import { RUN_EVENTS } from './run-events';
 import { ExecutionResponseDto } from './dto/execution-response.dto';
 import type { RunStatus } from './execution.entity';
-import {
-  ExecutionsRepository,
-  type FinishedRun,
-  type NewRun,
-  type RunFilter,
-  type RunOutcomeInput,
-} from './executions.repository';
-import { QueueService } from './queue/queue.service';
 import { JobNotFoundError } from '../jobs/jobs.errors';
+import { JobsService } from '../jobs/jobs.service';
+import { ExecutionsRepository, type EnqueueTarget, type NewRun, type RunFilter } from './executions.repository';
+import { QueueService } from './queue/queue.service';
+import {
+  RunOutcomesRepository,
+  type ClaimedRun,
+  type FinishedRun,
+  type RunOutcomeInput,
+} from './run-outcomes.repository';
 import { RunNotCancellableError, RunNotFoundError } from './executions.errors';
 
 /** What a worker or a manual action reports about a run's end. */
 export type RunOutcome = RunOutcomeInput;
 
-/** Runs: recording, enqueueing, outcomes with statistics and retries, listing, cancelling. */
+export type { ClaimedRun, FinishedRun } from './run-outcomes.repository';
+export type { NewRun, RunFilter } from './executions.repository';
+
+/** Runs: recording, enqueueing, claims, outcomes with statistics and retries, listing, cancelling, recovery reads. */
 @Injectable()
 export class ExecutionsService {
   private readonly logger = new Logger(ExecutionsService.name);
@@ -30,6 +34,8 @@ export class ExecutionsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly runs: ExecutionsRepository,
+    private readonly outcomesRepository: RunOutcomesRepository,
+    private readonly jobs: JobsService,
     private readonly queue: QueueService,
     private readonly audit: AuditService,
     private readonly events: EventEmitter2,
@@ -41,7 +47,7 @@ export class ExecutionsService {
   }
 
   async listForJob(jobId: number, filter: RunFilter, page: PageRequest): Promise<Page<ExecutionResponseDto>> {
-    if (!(await this.runs.jobExists(jobId))) throw new JobNotFoundError(jobId);
+    if (!(await this.jobs.exists(jobId))) throw new JobNotFoundError(jobId);
     return this.list(filter, page);
   }
 
@@ -54,6 +60,50 @@ export class ExecutionsService {
   /** Records runs in the caller's transaction (the caller enqueues them after commit). */
   record(tx: EntityManager, rows: NewRun[]) {
     return this.runs.insertRuns(tx, rows);
+  }
+
+  /** Jobs among `jobIds` with a run queued or running (the overlap policy's question), read in `tx`. */
+  jobsWithActiveRuns(tx: EntityManager, jobIds: number[]): Promise<Set<number>> {
+    return this.runs.jobsWithActiveRuns(tx, jobIds);
+  }
+
+  /**
+   * queued → running for this worker. One statement claims every run whose job does not queue
+   * overlapping runs; each of the others (overlap `queue`, or no longer queued) takes its job's
+   * turn in order, or gets null.
+   */
+  async claim(runIds: readonly number[], worker: string): Promise<(ClaimedRun | null)[]> {
+    const claimed = new Map((await this.outcomesRepository.claimStartMany([...runIds], worker)).map((r) => [r.id, r]));
+    return Promise.all(runIds.map(async (id) => claimed.get(id) ?? this.outcomesRepository.claimQueued(id, worker)));
+  }
+
+  statusOf(runId: number): Promise<RunStatus | null> {
+    return this.runs.statusOf(runId);
+  }
+
+  /** Runs still queued `olderThanSeconds` after they were due: their enqueue may have been lost in a crash. */
+  findStaleQueued(olderThanSeconds: number, limit: number): Promise<EnqueueTarget[]> {
+    return this.runs.staleQueued(olderThanSeconds, limit);
+  }
+
+  /** Runs `running` more than `graceSeconds` past their job's timeout: their worker is gone. */
+  findLostRunning(graceSeconds: number, limit: number): Promise<number[]> {
+    return this.runs.staleRunning(graceSeconds, limit);
+  }
+
+  /** Deletes up to `limit` finished runs that ended before `cutoff` (retention); returns how many went. */
+  pruneFinishedBefore(cutoff: Date, limit: number): Promise<number> {
+    return this.runs.deleteFinishedBefore(cutoff, limit);
+  }
+
+  /** Runs finished in the last 24 hours by status, with their p95 duration. */
+  lastDay() {
+    return this.runs.lastDay();
+  }
+
+  /** Runs running and queued now. */
+  activeNow() {
+    return this.runs.activeNow();
   }
 
   /** Puts recorded runs on their queues. A failure here is repaired by the recovery sweep. */
@@ -79,11 +129,11 @@ export class ExecutionsService {
 
   /**
    * Records a run's outcome with its job's statistics and, for a failed attempt with attempts
-   * left, its retry (see ExecutionsRepository.finishRun); then queues the retry. Null when the
+   * left, its retry (see RunOutcomesRepository.finishRuns); then queues the retry. Null when the
    * run was not in `onlyFrom` (for example already cancelled): then nothing changes.
    */
   async complete(runId: number, outcome: RunOutcome, onlyFrom: RunStatus[] = ['running']): Promise<FinishedRun | null> {
-    const finished = await this.runs.finishRun(this.dataSource.manager, runId, outcome, onlyFrom);
+    const finished = await this.outcomesRepository.finishRun(this.dataSource.manager, runId, outcome, onlyFrom);
     if (finished) await this.afterFinish([finished]);
     return finished;
   }
@@ -99,7 +149,7 @@ export class ExecutionsService {
 
   private readonly outcomes = createBatchLoader<{ runId: number; outcome: RunOutcome }, FinishedRun | null>(
     async (items) => {
-      const finished = await this.runs.finishRuns(this.dataSource.manager, items, ['running']);
+      const finished = await this.outcomesRepository.finishRuns(this.dataSource.manager, items, ['running']);
       await this.afterFinish(finished);
       const byId = new Map(finished.map((run) => [run.id, run]));
       return items.map((item) => byId.get(item.runId) ?? null);
@@ -126,10 +176,12 @@ export class ExecutionsService {
       const run = await this.runs.findByIdForUpdate(tx, id);
       if (!run) throw new RunNotFoundError(id);
       if (run.status !== 'queued' && run.status !== 'running') throw new RunNotCancellableError(id, run.status);
-      cancelled = (await this.runs.finishRun(tx, id, { status: 'cancelled', error: `Cancelled by ${actor.name}` }, [
-        'queued',
-        'running',
-      ]))!;
+      cancelled = (await this.outcomesRepository.finishRun(
+        tx,
+        id,
+        { status: 'cancelled', error: `Cancelled by ${actor.name}` },
+        ['queued', 'running'],
+      ))!;
       await this.runs.notifyCancelled(tx, id);
       await this.audit.record(tx, {
         actor,

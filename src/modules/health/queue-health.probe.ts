@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueueService } from '../executions/queue/queue.service';
-import { MetricsRepository } from '../metrics/metrics.repository';
+import { JobsService } from '../jobs/jobs.service';
 import { withTimeout } from '../metrics/with-timeout';
 import type { QueueHealthProbe, QueueHealthReport } from '../tasks/queue-health';
 import { CHECK_TIMEOUT_MS } from './health.service';
@@ -10,7 +10,7 @@ import { CHECK_TIMEOUT_MS } from './health.service';
 export class BullmqQueueHealthProbe implements QueueHealthProbe {
   constructor(
     private readonly queue: QueueService,
-    private readonly queues: MetricsRepository,
+    private readonly jobs: JobsService,
   ) {}
 
   async check(signal: AbortSignal): Promise<QueueHealthReport> {
@@ -18,7 +18,7 @@ export class BullmqQueueHealthProbe implements QueueHealthProbe {
     try {
       signal.throwIfAborted();
       await withTimeout(this.queue.ping(), CHECK_TIMEOUT_MS, 'queue ping');
-      const names = await this.queues.queues();
+      const names = await this.jobs.queues();
       const depth: Record<string, number> = {};
       let liveWorkers = 0;
       for (const name of names) {

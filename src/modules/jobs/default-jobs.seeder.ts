@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { systemActor } from '../../common/actor';
-import { DEFAULT_JOBS } from '../tasks/default-jobs';
+import { DEFAULT_JOBS } from './default-jobs';
 import { DefaultJobSeedsRepository } from './default-job-seeds.repository';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';

@@ -1,4 +1,4 @@
-import type { JobType } from '../jobs/job.entity';
+import type { JobType } from './job.entity';
 import type { ScheduleType } from '../schedules/schedule.types';
 
 export interface DefaultJobDefinition {

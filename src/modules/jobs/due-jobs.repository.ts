@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { OverlapPolicy } from '../jobs/job.entity';
 import type { MisfirePolicy, ScheduleType } from '../schedules/schedule.types';
-import { DUE_JOB_SQL } from '../jobs/job.entity';
+import { DUE_JOB_SQL, type OverlapPolicy } from './job.entity';
 
 /** What the dispatcher needs of a due job. */
 export interface DueJob {
@@ -19,9 +18,9 @@ export interface DueJob {
   taskPriority: number;
 }
 
-/** The dispatcher's SQL: the earliest due time and claiming due jobs (SKIP LOCKED). */
+/** The schedule side of `jobs`: the earliest due time, locking due jobs (SKIP LOCKED), advancing them. */
 @Injectable()
-export class DispatchRepository {
+export class DueJobsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async earliestDue(): Promise<Date | null> {
@@ -31,8 +30,8 @@ export class DispatchRepository {
     return rows[0]?.at ?? null;
   }
 
-  /** Locks up to `limit` due jobs; rows another scheduler holds are skipped, not waited for. */
-  claimDue(tx: EntityManager, now: Date, limit: number): Promise<DueJob[]> {
+  /** Locks up to `limit` jobs due at `now`; rows another scheduler holds are skipped, not waited for. */
+  lockDue(tx: EntityManager, now: Date, limit: number): Promise<DueJob[]> {
     return tx.query(
       `SELECT id, schedule_type AS "scheduleType", schedule_expression AS "scheduleExpression", timezone,
               next_run_at AS "nextRunAt", misfire_policy AS "misfirePolicy", overlap_policy AS "overlapPolicy",

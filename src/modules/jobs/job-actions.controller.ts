@@ -1,22 +1,12 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { IdParam } from '../../common/id-param.decorator';
 import { ApiAuth, Superuser } from '../../common/access.decorators';
-import { ExecuteJobDto } from '../executions/dto/execute-job.dto';
-import { ExecutionResponseDto } from '../executions/dto/execution-response.dto';
 import { JobResponseDto } from './dto/job-response.dto';
-import { JobStatsOverviewDto, OverdueJobDto } from './dto/job-stats.dto';
+import { OverdueJobDto } from './dto/job-stats.dto';
 import { JobActionsService } from './job-actions.service';
 import { JobStatsService } from './job-stats.service';
 
@@ -35,28 +25,6 @@ export class JobActionsController {
   @ApiOkResponse({ type: [OverdueJobDto] })
   overdue(): Promise<OverdueJobDto[]> {
     return this.stats.overdue();
-  }
-
-  @Get('stats/overview')
-  @ApiOperation({ summary: 'Counts of jobs and runs, success rate, durations, activity now' })
-  @ApiOkResponse({ type: JobStatsOverviewDto })
-  overview(): Promise<JobStatsOverviewDto> {
-    return this.stats.overview();
-  }
-
-  @Post(':id/execute')
-  @HttpCode(202)
-  @Superuser()
-  @ApiOperation({ summary: 'Run a job now (a manual run)' })
-  @ApiAcceptedResponse({ type: ExecutionResponseDto, description: 'The run, recorded and queued' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The job is disabled or paused and force was not given' })
-  execute(
-    @IdParam() id: number,
-    @Body() dto: ExecuteJobDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<ExecutionResponseDto> {
-    return this.actions.execute(id, dto, actor);
   }
 
   @Post(':id/pause')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { DUE_JOB_SQL } from './job.entity';
 
 export interface CountRow {
@@ -18,10 +18,8 @@ export interface JobCounts {
 }
 
 /**
- * The overview's SQL. Job counts come from `job_counts`; run totals from the per-job counters
- * (one row per job, not per run); only the last-24-hours figures touch `executions`, by an
- * index-only scan of its finished_at index (which includes status and duration), and
- * "running/queued now" through the partial index on active runs.
+ * The jobs' statistics: counts by status, type and enabled flag from `job_counts` (kept exact
+ * by triggers), the per-job run counters (one row per job, not per run), the overdue count.
  */
 @Injectable()
 export class JobStatsRepository {
@@ -32,10 +30,10 @@ export class JobStatsRepository {
    * counters in one pass over `jobs`, and the overdue count through the due index; concurrently.
    */
   async jobCounts(graceSeconds: number): Promise<JobCounts> {
-    const [rows, [sums], [{ overdue }]]: [
+    const [rows, [sums], overdue]: [
       { status: string | null; job_type: string | null; enabled: string | null; grouping: number; n: number }[],
       { total: string; succeeded: string; failed: string; duration: number }[],
-      { overdue: number }[],
+      number,
     ] = await Promise.all([
       this.dataSource.query(
         `SELECT status, job_type, is_enabled::text AS enabled, GROUPING(status, job_type, is_enabled) AS grouping, coalesce(sum(n), 0)::int AS n
@@ -47,11 +45,7 @@ export class JobStatsRepository {
                 coalesce(sum(failed_runs), 0)::bigint AS failed, coalesce(sum(total_duration_seconds), 0)::float8 AS duration
            FROM jobs`,
       ),
-      this.dataSource.query(
-        `SELECT count(*)::int AS overdue FROM jobs
-          WHERE ${DUE_JOB_SQL} AND next_run_at < now() - make_interval(secs => $1::int)`,
-        [graceSeconds],
-      ),
+      this.countOverdue(graceSeconds),
     ]);
     // GROUPING() is a bit mask over (status, job_type, is_enabled): 1 = aggregated over.
     const set = (mask: number, key: (r: (typeof rows)[number]) => string | null) =>
@@ -72,22 +66,22 @@ export class JobStatsRepository {
     };
   }
 
-  async lastDay(): Promise<{ byStatus: CountRow[]; p95: number | null; total: number }> {
-    const [row] = await this.dataSource.query(
-      `SELECT coalesce(json_agg(json_build_object('key', status, 'n', n)) FILTER (WHERE status IS NOT NULL), '[]') AS "byStatus",
-              coalesce(sum(n), 0)::int AS total,
-              (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_seconds)
-                 FROM executions WHERE finished_at > now() - interval '24 hours' AND status IN ('succeeded', 'failed', 'timed_out')) AS p95
-         FROM (SELECT status, count(*)::int n FROM executions WHERE finished_at > now() - interval '24 hours' GROUP BY status) s`,
+  /** Enabled, active jobs more than `graceSeconds` past their next fire time (through the due index). */
+  async countOverdue(graceSeconds: number): Promise<number> {
+    const rows: { n: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM jobs WHERE ${DUE_JOB_SQL} AND next_run_at < now() - make_interval(secs => $1::int)`,
+      [graceSeconds],
     );
-    return { byStatus: row.byStatus, total: row.total, p95: row.p95 === null ? null : Number(row.p95) };
+    return rows[0]?.n ?? 0;
   }
 
-  async activeNow(): Promise<{ running: number; queued: number }> {
-    const [row] = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE status = 'running')::int AS running, count(*) FILTER (WHERE status = 'queued')::int AS queued
-         FROM executions WHERE status IN ('queued', 'running')`,
+  /** Counts skipped runs (recorded by the dispatcher in `tx`) in their jobs' statistics. */
+  async addSkippedRuns(tx: EntityManager, jobIds: number[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    await tx.query(
+      `UPDATE jobs j SET total_runs = total_runs + t.n, last_run_status = 'skipped'
+         FROM (SELECT id, count(*)::int AS n FROM unnest($1::int[]) AS id GROUP BY id) t WHERE j.id = t.id`,
+      [jobIds],
     );
-    return row;
   }
 }

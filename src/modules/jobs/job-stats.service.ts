@@ -1,17 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { Coalescer } from '../../common/coalescer';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { JobResponseDto } from './dto/job-response.dto';
-import type { JobStatsOverviewDto, OverdueJobDto } from './dto/job-stats.dto';
-import { JobStatsRepository, type CountRow } from './job-stats.repository';
+import type { OverdueJobDto } from './dto/job-stats.dto';
+import { JobStatsRepository, type JobCounts } from './job-stats.repository';
 import { JobsRepository } from './jobs.repository';
 
-/** Read models over jobs and runs: the overdue list and the statistics overview. */
+export type { CountRow, JobCounts } from './job-stats.repository';
+
+/** The jobs' statistics: the overdue list and count, job counts, and the skipped runs' share of the counters. */
 @Injectable()
 export class JobStatsService {
-  /** The overview scans every job and a day of runs: concurrent requests share one computation. */
-  private readonly overviews = new Coalescer(() => this.computeOverview());
-
   constructor(
     private readonly config: AppConfig,
     private readonly jobs: JobsRepository,
@@ -26,43 +25,18 @@ export class JobStatsService {
     }));
   }
 
-  overview(): Promise<JobStatsOverviewDto> {
-    return this.overviews.get();
+  /** How many jobs are more than OVERDUE_GRACE_SECONDS late. */
+  countOverdue(): Promise<number> {
+    return this.stats.countOverdue(this.config.overdueGraceSeconds);
   }
 
-  private async computeOverview(): Promise<JobStatsOverviewDto> {
-    const [jobs, lastDay, active] = await Promise.all([
-      this.stats.jobCounts(this.config.overdueGraceSeconds),
-      this.stats.lastDay(),
-      this.stats.activeNow(),
-    ]);
-    const totals = jobs.runs;
-    const finished = totals.succeeded + totals.failed;
-    const enabled = toRecord(jobs.byEnabled);
-    return {
-      total_jobs: jobs.total,
-      jobs_by_status: toRecord(jobs.byStatus),
-      jobs_by_type: toRecord(jobs.byType),
-      jobs_by_enabled: { enabled: enabled.true ?? 0, disabled: enabled.false ?? 0 },
-      overdue_jobs: jobs.overdue,
-      total_runs: totals.total,
-      runs_by_outcome: { succeeded: totals.succeeded, failed: totals.failed, other: totals.total - finished },
-      success_rate: finished === 0 ? null : round((totals.succeeded / finished) * 100),
-      avg_duration_seconds: finished === 0 ? null : round(totals.durationSum / finished, 3),
-      p95_duration_seconds: lastDay.p95 === null ? null : round(lastDay.p95, 3),
-      runs_last_24h: lastDay.total,
-      runs_last_24h_by_status: toRecord(lastDay.byStatus),
-      running_now: active.running,
-      queued_now: active.queued,
-    };
+  /** Jobs by status, type and enabled flag, the run counters summed over all jobs, and the overdue count. */
+  jobCounts(): Promise<JobCounts> {
+    return this.stats.jobCounts(this.config.overdueGraceSeconds);
   }
-}
 
-function toRecord(rows: CountRow[]): Record<string, number> {
-  return Object.fromEntries(rows.map((r) => [r.key, r.n]));
-}
-
-function round(value: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
+  /** Counts runs the dispatcher recorded as skipped (in its transaction `tx`) in their jobs' statistics. */
+  addSkippedRuns(tx: EntityManager, jobIds: number[]): Promise<void> {
+    return this.stats.addSkippedRuns(tx, jobIds);
+  }
 }

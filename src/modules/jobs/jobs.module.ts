@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { ExecutionsModule } from '../executions/executions.module';
 import { SchedulesModule } from '../schedules/schedules.module';
 import { TasksModule } from '../tasks/tasks.module';
+import { DueJobsRepository } from './due-jobs.repository';
+import { DueJobsService } from './due-jobs.service';
 import { JobActionsService } from './job-actions.service';
 import { JobStatsRepository } from './job-stats.repository';
 import { JobStatsService } from './job-stats.service';
@@ -11,9 +12,18 @@ import { Job } from './job.entity';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
 
+/** Jobs (the `jobs` and `job_counts` tables): definitions, their schedule state and statistics. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Job]), SchedulesModule, AuditModule, TasksModule, ExecutionsModule],
-  providers: [JobsRepository, JobsService, JobActionsService, JobStatsRepository, JobStatsService],
-  exports: [JobsService, JobsRepository, JobActionsService, JobStatsService],
+  imports: [TypeOrmModule.forFeature([Job]), SchedulesModule, AuditModule, TasksModule],
+  providers: [
+    JobsRepository,
+    JobsService,
+    JobActionsService,
+    JobStatsRepository,
+    JobStatsService,
+    DueJobsRepository,
+    DueJobsService,
+  ],
+  exports: [JobsService, JobsRepository, JobActionsService, JobStatsService, DueJobsService],
 })
 export class JobsModule {}

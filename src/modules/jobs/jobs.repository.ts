@@ -112,6 +112,21 @@ export class JobsRepository {
       .getMany();
   }
 
+  async jobTypeOf(id: number): Promise<JobType | null> {
+    const job = await this.jobs.findOne({ select: { id: true, jobType: true }, where: { id } });
+    return job?.jobType ?? null;
+  }
+
+  /** Every queue some job uses, sorted. */
+  async queues(): Promise<string[]> {
+    const rows: { task_queue: string }[] = await this.jobs
+      .createQueryBuilder('job')
+      .select('DISTINCT job.task_queue', 'task_queue')
+      .orderBy('task_queue')
+      .getRawMany();
+    return rows.map((r) => r.task_queue);
+  }
+
   async delete(id: number, tx: EntityManager): Promise<void> {
     await tx.getRepository(Job).delete({ id });
   }

@@ -11,7 +11,7 @@ import { TaskRegistry } from '../tasks/task-registry.service';
 import type { CreateJobDto } from './dto/create-job.dto';
 import { JobResponseDto } from './dto/job-response.dto';
 import type { UpdateJobDto } from './dto/update-job.dto';
-import { Job } from './job.entity';
+import { Job, type JobType } from './job.entity';
 import { JobsRepository, type JobFilter } from './jobs.repository';
 import { JobNameTakenError, JobNotFoundError } from './jobs.errors';
 import { JOB_DEFAULTS } from './job-defaults';
@@ -155,6 +155,28 @@ export class JobsService {
       after,
       anchor,
     );
+  }
+
+  /** Whether a job with this id exists. */
+  async exists(id: number): Promise<boolean> {
+    return (await this.jobs.findById(id)) !== null;
+  }
+
+  /** The job, locked for the rest of `tx` (a manual run is recorded under this lock); JOB_NOT_FOUND if none. */
+  async lockForRun(tx: EntityManager, id: number): Promise<Job> {
+    const job = await this.jobs.findByIdForUpdate(id, tx);
+    if (!job) throw new JobNotFoundError(id);
+    return job;
+  }
+
+  /** Every queue some job uses, and `default`, sorted: the queues a worker without WORKER_QUEUES consumes. */
+  async queues(): Promise<string[]> {
+    return [...new Set(['default', ...(await this.jobs.queues())])].sort();
+  }
+
+  /** The job's type (a label of the run metrics), or null when it is gone. */
+  jobTypeOf(id: number): Promise<JobType | null> {
+    return this.jobs.jobTypeOf(id);
   }
 
   private async require(id: number): Promise<Job> {

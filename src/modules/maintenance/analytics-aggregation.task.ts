@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { throwIfAborted } from '../abort';
-import { JobDailyStatsRepository, type DailyStatsRow } from '../job-daily-stats.repository';
-import { TaskHandler } from '../task-handler.decorator';
-import type { TaskContext, TaskHandlerInstance } from '../task.types';
+import { throwIfAborted } from '../tasks/abort';
+import { TaskHandler } from '../tasks/task-handler.decorator';
+import type { TaskContext, TaskHandlerInstance } from '../tasks/task.types';
+import { JobDailyStatsRepository, type DailyStatsRow } from './job-daily-stats.repository';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** The result lists at most this many job-days (the table holds them all). */

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { AppConfig } from '../../../config/app-config';
-import { throwIfAborted } from '../abort';
-import { ServiceTablesRepository } from '../service-tables.repository';
-import { TaskHandler } from '../task-handler.decorator';
-import type { TaskContext, TaskHandlerInstance } from '../task.types';
+import { AppConfig } from '../../config/app-config';
+import { ServiceTables } from '../../database/service-tables';
+import { ExecutionsService } from '../executions/executions.service';
+import { throwIfAborted } from '../tasks/abort';
+import { TaskHandler } from '../tasks/task-handler.decorator';
+import type { TaskContext, TaskHandlerInstance } from '../tasks/task.types';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -42,7 +43,8 @@ export interface DatabaseMaintenanceResult {
 export class DatabaseMaintenanceTask implements TaskHandlerInstance {
   constructor(
     private readonly config: AppConfig,
-    private readonly tables: ServiceTablesRepository,
+    private readonly tables: ServiceTables,
+    private readonly executions: ExecutionsService,
   ) {}
 
   async run(raw: Record<string, unknown>, ctx: TaskContext): Promise<DatabaseMaintenanceResult> {
@@ -57,7 +59,7 @@ export class DatabaseMaintenanceTask implements TaskHandlerInstance {
     if (tables.includes('executions')) {
       for (;;) {
         throwIfAborted(ctx.signal);
-        const n = await this.tables.deleteFinishedRunsBefore(cutoff, input.batch_size);
+        const n = await this.executions.pruneFinishedBefore(cutoff, input.batch_size);
         if (n === 0) break;
         deleted += n;
         batches += 1;

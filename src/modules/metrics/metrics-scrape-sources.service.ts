@@ -1,8 +1,9 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
-import { AppConfig } from '../../config/app-config';
+import { DataSource } from 'typeorm';
 import { QueueService } from '../executions/queue/queue.service';
-import { MetricsRepository } from './metrics.repository';
+import { JobStatsService } from '../jobs/job-stats.service';
+import { JobsService } from '../jobs/jobs.service';
 import { MetricsService, type ScrapeSources } from './metrics.service';
 import { withTimeout } from './with-timeout';
 
@@ -17,22 +18,23 @@ export class MetricsScrapeSources implements ScrapeSources, OnModuleInit {
   private readonly jobTypes = new Map<number, { type: string; at: number }>();
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
     private readonly metrics: MetricsService,
-    private readonly repository: MetricsRepository,
+    private readonly jobs: JobsService,
+    private readonly jobStats: JobStatsService,
     private readonly queue: QueueService,
   ) {}
 
   onModuleInit(): void {
     this.metrics.setSources(this);
-    const repository = this.repository;
+    const dataSource = this.dataSource;
     new Gauge({
       name: 'jobs_database_up',
       help: 'Whether this process reached the database at scrape time (1) or not (0: then jobs_overdue is NaN and jobs_queue_depth may be missing)',
       registers: [this.metrics.registry],
       async collect() {
         this.set(
-          await withTimeout(repository.ping(), SCRAPE_TIMEOUT_MS, 'database ping').then(
+          await withTimeout(dataSource.query('SELECT 1'), SCRAPE_TIMEOUT_MS, 'database ping').then(
             () => 1,
             () => 0,
           ),
@@ -46,7 +48,7 @@ export class MetricsScrapeSources implements ScrapeSources, OnModuleInit {
     try {
       return await withTimeout(
         (async () => {
-          const names = await this.repository.queues();
+          const names = await this.jobs.queues();
           const depths = await Promise.all(names.map((name) => this.queue.depth(name)));
           return Object.fromEntries(names.map((name, i) => [name, depths[i]]));
         })(),
@@ -62,11 +64,7 @@ export class MetricsScrapeSources implements ScrapeSources, OnModuleInit {
   /** NaN (unknown) when the database cannot answer within SCRAPE_TIMEOUT_MS. */
   async overdueJobs(): Promise<number> {
     try {
-      return await withTimeout(
-        this.repository.countOverdue(this.config.overdueGraceSeconds),
-        SCRAPE_TIMEOUT_MS,
-        'overdue jobs',
-      );
+      return await withTimeout(this.jobStats.countOverdue(), SCRAPE_TIMEOUT_MS, 'overdue jobs');
     } catch (error) {
       this.logger.warn(`Overdue jobs not available: ${(error as Error).message}`);
       return Number.NaN;
@@ -76,7 +74,7 @@ export class MetricsScrapeSources implements ScrapeSources, OnModuleInit {
   async jobTypeOf(jobId: number): Promise<string> {
     const cached = this.jobTypes.get(jobId);
     if (cached && Date.now() - cached.at < JOB_TYPE_TTL_MS) return cached.type;
-    const type = (await withTimeout(this.repository.jobTypeOf(jobId), SCRAPE_TIMEOUT_MS, 'job type')) ?? 'unknown';
+    const type = (await withTimeout(this.jobs.jobTypeOf(jobId), SCRAPE_TIMEOUT_MS, 'job type')) ?? 'unknown';
     if (this.jobTypes.size > 10_000) this.jobTypes.clear();
     this.jobTypes.set(jobId, { type, at: Date.now() });
     return type;

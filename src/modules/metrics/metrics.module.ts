@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ExecutionsModule } from '../executions/executions.module';
+import { JobsModule } from '../jobs/jobs.module';
 import { MetricsScrapeSources } from './metrics-scrape-sources.service';
 import { MetricsTokenGuard } from './metrics-token.guard';
 import { MetricsController } from './metrics.controller';
-import { MetricsRepository } from './metrics.repository';
 import { MetricsService } from './metrics.service';
 
 /**
@@ -11,9 +11,9 @@ import { MetricsService } from './metrics.service';
  * scrape-time gauges (the HTTP timing middleware is mounted in app.setup.ts).
  */
 @Module({
-  imports: [ExecutionsModule],
+  imports: [ExecutionsModule, JobsModule],
   controllers: [MetricsController],
-  providers: [MetricsService, MetricsRepository, MetricsScrapeSources, MetricsTokenGuard],
+  providers: [MetricsService, MetricsScrapeSources, MetricsTokenGuard],
   exports: [MetricsService],
 })
 export class MetricsModule {}

@@ -1,14 +1,14 @@
 import { AppConfig } from '../../../src/config/app-config';
-import { SystemHealthCheckTask, type HealthReport } from '../../../src/modules/tasks/handlers/system-health-check.task';
+import { SystemHealthCheckTask } from '../../../src/modules/tasks/handlers/system-health-check.task';
 import type { QueueHealthProbe, QueueHealthReport } from '../../../src/modules/tasks/queue-health';
-import type { ServiceTablesRepository } from '../../../src/modules/tasks/service-tables.repository';
+import type { ServiceTables } from '../../../src/database/service-tables';
 import { taskContext } from '../../support/tasks-fixtures';
 
 const config = AppConfig.from({}, { DATA_DIR: '/tmp/does-not-exist/for/sure' });
-const healthyDb = { ping: () => Promise.resolve(3) } as unknown as ServiceTablesRepository;
+const healthyDb = { ping: () => Promise.resolve(3) } as unknown as ServiceTables;
 const lenient = { min_free_disk_percent: 0, min_free_memory_percent: 0 };
 
-function taskWith(db: ServiceTablesRepository, probe?: QueueHealthProbe): SystemHealthCheckTask {
+function taskWith(db: ServiceTables, probe?: QueueHealthProbe): SystemHealthCheckTask {
   const moduleRef = {
     get: () => {
       if (!probe) throw new Error('no provider');
@@ -21,8 +21,7 @@ function taskWith(db: ServiceTablesRepository, probe?: QueueHealthProbe): System
 }
 
 const probe = (report: QueueHealthReport): QueueHealthProbe => ({ check: () => Promise.resolve(report) });
-const run = (task: SystemHealthCheckTask, kwargs: Record<string, unknown> = lenient) =>
-  task.run(kwargs, taskContext()) as Promise<HealthReport>;
+const run = (task: SystemHealthCheckTask, kwargs: Record<string, unknown> = lenient) => task.run(kwargs, taskContext());
 
 describe(SystemHealthCheckTask.name, () => {
   it('reports the queue as not configured without a probe, measuring the nearest existing parent of DATA_DIR', async () => {
@@ -34,7 +33,7 @@ describe(SystemHealthCheckTask.name, () => {
 
   it('is unhealthy when the database cannot be reached', async () => {
     const report = await run(
-      taskWith({ ping: () => Promise.reject(new Error('connection refused')) } as unknown as ServiceTablesRepository),
+      taskWith({ ping: () => Promise.reject(new Error('connection refused')) } as unknown as ServiceTables),
     );
     expect(report.database).toEqual({
       status: 'unhealthy',
@@ -46,7 +45,7 @@ describe(SystemHealthCheckTask.name, () => {
   });
 
   it('is degraded when the database is slower than max_db_latency_ms', async () => {
-    const report = await run(taskWith({ ping: () => Promise.resolve(1500) } as unknown as ServiceTablesRepository));
+    const report = await run(taskWith({ ping: () => Promise.resolve(1500) } as unknown as ServiceTables));
     expect(report.database.status).toBe('degraded');
     expect(report.status).toBe('degraded');
   });

@@ -10,8 +10,7 @@ import { findSecretReferences, maskSecretValues, substituteSecrets } from '../..
 import { SecretsService } from '../../secrets/secrets.service';
 import { TaskRegistry } from '../../tasks/task-registry.service';
 import type { TaskContext } from '../../tasks/task.types';
-import { ExecutionsRepository, type ClaimedRun } from '../executions.repository';
-import { ExecutionsService, type RunOutcome } from '../executions.service';
+import { ExecutionsService, type ClaimedRun, type RunOutcome } from '../executions.service';
 
 /**
  * How long a worker keeps trying to record an outcome while the database is away. Giving up
@@ -41,13 +40,11 @@ export class RunExecutor {
    * queue overlapping runs; the others (overlap `queue`, or no longer queued) go through the
    * one-by-one path that takes the job's turn in order.
    */
-  private readonly claims: DataLoader<number, ClaimedRun | null> = createBatchLoader(async (runIds) => {
-    const claimed = new Map((await this.runs.claimStartMany([...runIds], this.name)).map((run) => [run.id, run]));
-    return Promise.all(runIds.map(async (id) => claimed.get(id) ?? this.runs.claimQueued(id, this.name)));
-  });
+  private readonly claims: DataLoader<number, ClaimedRun | null> = createBatchLoader((runIds) =>
+    this.executions.claim(runIds, this.name),
+  );
 
   constructor(
-    private readonly runs: ExecutionsRepository,
     private readonly executions: ExecutionsService,
     private readonly tasks: TaskRegistry,
     private readonly secrets: SecretsService,
@@ -129,7 +126,7 @@ export class RunExecutor {
   }
 
   private async notClaimed(runId: number): Promise<ExecuteResult> {
-    const status = await this.runs.statusOf(runId);
+    const status = await this.executions.statusOf(runId);
     if (status === 'queued') return 'wait-for-previous';
     if (status === 'running') {
       // The message came back while the run is marked running: its worker died (BullMQ

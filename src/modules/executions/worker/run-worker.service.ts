@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DelayedError, type Job as QueueJob, type Worker } from 'bullmq';
 import { AppConfig } from '../../../config/app-config';
-import { ExecutionsRepository } from '../executions.repository';
+import { JobsService } from '../../jobs/jobs.service';
 import { CHANNEL_JOBS_CHANGED, CHANNEL_RUN_CANCELLED, PgNotifier } from '../../../database/pg-notifier.service';
 import { QueueService, type RunMessage } from '../queue/queue.service';
 import { RunExecutor } from './run-executor.service';
@@ -24,7 +24,7 @@ export class RunWorkerService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly config: AppConfig,
     private readonly queue: QueueService,
     private readonly executor: RunExecutor,
-    private readonly runs: ExecutionsRepository,
+    private readonly jobs: JobsService,
     private readonly notifier: PgNotifier,
   ) {}
 
@@ -59,7 +59,7 @@ export class RunWorkerService implements OnApplicationBootstrap, OnModuleDestroy
 
   private async refreshQueues(): Promise<void> {
     if (this.stopping) return;
-    const names = this.config.workerQueues ?? [...new Set(['default', ...(await this.runs.knownQueues())])];
+    const names = this.config.workerQueues ?? (await this.jobs.queues());
     for (const name of names) {
       if (this.workers.has(name)) continue;
       const worker = await this.queue.createWorker(name, (job, token) => this.process(job, token), {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { JobsModule } from '../../jobs/jobs.module';
 import { SecretsModule } from '../../secrets/secrets.module';
 import { TasksModule } from '../../tasks/tasks.module';
 import { ExecutionsModule } from '../executions.module';
@@ -7,7 +8,7 @@ import { RunWorkerService } from './run-worker.service';
 
 /** The worker role: executes runs from the queues. */
 @Module({
-  imports: [ExecutionsModule, TasksModule, SecretsModule],
+  imports: [ExecutionsModule, JobsModule, TasksModule, SecretsModule],
   providers: [RunExecutor, RunWorkerService],
   exports: [RunExecutor, RunWorkerService],
 })

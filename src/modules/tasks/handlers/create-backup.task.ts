@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { redactValue } from '../../../common/logging/redaction';
 import { AppConfig } from '../../../config/app-config';
 import { throwIfAborted } from '../abort';
-import { ServiceTablesRepository } from '../service-tables.repository';
+import { ServiceTables } from '../../../database/service-tables';
 import { TaskHandler } from '../task-handler.decorator';
 import type { TaskContext, TaskHandlerInstance } from '../task.types';
 
@@ -51,7 +51,7 @@ export interface BackupResult {
 export class CreateBackupTask implements TaskHandlerInstance {
   constructor(
     private readonly config: AppConfig,
-    private readonly tables: ServiceTablesRepository,
+    private readonly tables: ServiceTables,
   ) {}
 
   async run(raw: Record<string, unknown>, ctx: TaskContext): Promise<BackupResult> {

@@ -11,7 +11,7 @@ import {
   type QueueHealthProbe,
   type QueueHealthReport,
 } from '../queue-health';
-import { ServiceTablesRepository } from '../service-tables.repository';
+import { ServiceTables } from '../../../database/service-tables';
 import { TaskHandler } from '../task-handler.decorator';
 import type { TaskContext, TaskHandlerInstance } from '../task.types';
 
@@ -63,7 +63,7 @@ export class SystemHealthCheckTask implements TaskHandlerInstance, OnModuleInit 
 
   constructor(
     private readonly config: AppConfig,
-    private readonly tables: ServiceTablesRepository,
+    private readonly tables: ServiceTables,
     private readonly moduleRef: ModuleRef,
   ) {}
 

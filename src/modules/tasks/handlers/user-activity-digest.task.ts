@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { throwIfAborted } from '../abort';
-import { ServiceTablesRepository } from '../service-tables.repository';
+import { ServiceTables } from '../../../database/service-tables';
 import { TaskHandler } from '../task-handler.decorator';
 import type { TaskContext, TaskHandlerInstance } from '../task.types';
-import { UserActivityDigestsRepository, type ActorActivity } from '../user-activity-digests.repository';
+import { AuditService, type ActorActivity } from '../../audit/audit.service';
+import { UserActivityDigestsRepository } from '../user-activity-digests.repository';
 
 const HOUR_MS = 3600 * 1000;
 
@@ -39,8 +40,9 @@ export interface UserActivityDigestResult {
 })
 export class UserActivityDigestTask implements TaskHandlerInstance {
   constructor(
-    private readonly tables: ServiceTablesRepository,
+    private readonly tables: ServiceTables,
     private readonly digests: UserActivityDigestsRepository,
+    private readonly audit: AuditService,
   ) {}
 
   async run(raw: Record<string, unknown>, ctx: TaskContext): Promise<UserActivityDigestResult> {
@@ -52,7 +54,7 @@ export class UserActivityDigestTask implements TaskHandlerInstance {
       ctx.logger.warn('No audit_logs table yet: nothing to digest');
       return { ...base, audit_log_available: false, users: 0, total_actions: 0, digests: [] };
     }
-    const activity = await this.digests.countAuditActionsByActor(start, end);
+    const activity = await this.audit.activityByActor(start, end);
     throwIfAborted(ctx.signal);
     await this.digests.replacePeriod(start, end, activity);
     const total = activity.reduce((sum, a) => sum + a.total, 0);

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { DueJobsRepository, type DueJob } from './due-jobs.repository';
+
+export type { DueJob } from './due-jobs.repository';
+
+/** What the dispatcher asks of jobs: when the next one is due, the due ones (locked), and moving them on. */
+@Injectable()
+export class DueJobsService {
+  constructor(private readonly due: DueJobsRepository) {}
+
+  /** The earliest `next_run_at` of an enabled, active job; null when none is scheduled. */
+  earliestDue(): Promise<Date | null> {
+    return this.due.earliestDue();
+  }
+
+  /** Locks up to `limit` jobs due at `now` for the rest of `tx`; jobs another dispatcher holds are skipped. */
+  lockDue(tx: EntityManager, now: Date, limit: number): Promise<DueJob[]> {
+    return this.due.lockDue(tx, now, limit);
+  }
+
+  /** Sets each job's next fire time (null parks it). */
+  advance(tx: EntityManager, updates: { id: number; nextRunAt: Date | null }[]): Promise<void> {
+    return this.due.advance(tx, updates);
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The jobs side of the runs' hot-path statements. A worker claims a run together with its job's
+ * settings, and records a batch of outcomes together with the jobs' statistics and the retries,
+ * each in one statement (one round trip per batch). The runs module composes these statements;
+ * the SQL that names `jobs` columns is written here, by the module that owns the table.
+ */
+
+/** A run's settings read from its job (joined as `j`), named as the fields of a claimed run. */
+export const JOB_RUN_SETTINGS_SQL = `j.name AS "jobName", j.task_name AS "taskName", j.task_args AS "taskArgs",
+  j.timeout_seconds AS "timeoutSeconds", j.max_retries AS "maxRetries", j.retry_backoff_seconds AS "retryBackoffSeconds",
+  j.task_queue AS "taskQueue", j.task_priority AS "taskPriority"`;
+
+/**
+ * Adds finished runs to their jobs' statistics, from a relation `perJob` with the columns
+ * `job_id, n, succeeded, failed, duration, last_status, last_duration` (one row per job).
+ * Returns per job `id` and what a retry needs: `max_retries, retry_backoff_seconds, task_queue, task_priority`.
+ */
+export function addRunsToJobStatsSql(perJob: string): string {
+  return `UPDATE jobs j SET total_runs = total_runs + p.n,
+                successful_runs = successful_runs + p.succeeded,
+                failed_runs = failed_runs + p.failed,
+                total_duration_seconds = total_duration_seconds + p.duration,
+                last_run_at = now() - make_interval(secs => p.last_duration),
+                last_run_status = p.last_status
+           FROM ${perJob} p WHERE j.id = p.job_id
+          RETURNING j.id, j.max_retries, j.retry_backoff_seconds, j.task_queue, j.task_priority`;
+}
