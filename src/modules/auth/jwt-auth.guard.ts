@@ -37,20 +37,26 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(error: Error | null, user: T, info: unknown): T {
-    // `error` is what validate() or the key provider threw (passport reports a bad token as
-    // `info`): a domain error, or the database being away (503), never a 401.
+    // `error` is what validate() threw: a domain error, or the database being away (503), never
+    // a 401. passport-jwt reports a bad token as `info`, and also the key provider's failure
+    // (loading the signing key): only the token's own errors are 401s.
     if (error) throw error;
+    if (!user && info instanceof Error && !TOKEN_ERRORS.has(info.name) && info.message !== NO_TOKEN) throw info;
     if (!user) throw new UnauthorizedError(describe(info));
     return user;
   }
 }
+
+/** jsonwebtoken's errors: what is wrong with the token itself. */
+const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+const NO_TOKEN = 'No auth token';
 
 /** A reason that helps the caller without helping an attacker. */
 function describe(info: unknown): string {
   const name = (info as { name?: string } | undefined)?.name;
   const message = (info as { message?: string } | undefined)?.message ?? '';
   if (name === 'TokenExpiredError') return 'The token has expired; log in again';
-  if (message === 'No auth token')
+  if (message === NO_TOKEN)
     return 'Authentication required: send Authorization: Bearer <token> (POST /api/v1/auth/login)';
   return 'The token is invalid';
 }
