@@ -6,7 +6,9 @@ const common = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json', 'mjs'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: false }],
+    // tsconfig.test.json has isolatedModules, so ts-jest transpiles each file on its own and its
+    // diagnostics are syntax errors only (no cost); `npm run typecheck` type-checks test/ as a whole.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: true }],
     '^.+\\.m?js$': '<rootDir>/test/esm-transformer.js',
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
