@@ -1,5 +1,6 @@
 import { ConsoleLogger, Logger, type INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import IORedis from 'ioredis';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -66,7 +67,7 @@ export async function createTestApp(
   if (options.logs) Logger.overrideLogger(new ConsoleLogger());
   const app = await createApp(config, { logger: options.logs ? new ConsoleLogger() : false });
   await app.init();
-  const server = app.getHttpServer();
+  const server = app.getHttpServer() as Server;
   const tokens = { admin: '', user: '' };
   if (!options.withoutUsers) {
     if (!options.database)
@@ -101,11 +102,9 @@ async function dropRedisKeys(url: string, prefix: string): Promise<void> {
   }
 }
 
-async function login(server: unknown, credentials: { username: string; password: string }): Promise<string> {
-  const res = await request(server as Parameters<typeof request>[0])
-    .post('/api/v1/auth/login')
-    .send(credentials);
+async function login(server: Server, credentials: { username: string; password: string }): Promise<string> {
+  const res = await request(server).post('/api/v1/auth/login').send(credentials);
   if (res.status !== 200)
     throw new Error(`Test login of ${credentials.username} failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.access_token as string;
+  return (res.body as { access_token: string }).access_token;
 }
