@@ -3,6 +3,17 @@ import type { Actor } from '../../../src/common/actor';
 import type { AuditEntry, AuditService } from '../../../src/modules/audit/audit.service';
 import type { TokenHolder } from '../../../src/modules/auth/users.repository';
 import type { UsersService } from '../../../src/modules/auth/users.service';
+import { ExecutionResponseDto } from '../../../src/modules/executions/dto/execution-response.dto';
+import type { Execution } from '../../../src/modules/executions/execution.entity';
+import type { EnqueueTarget, InsertedRun } from '../../../src/modules/executions/executions.repository';
+import type {
+  ExecutionsService,
+  FinishedRun,
+  NewRun,
+  RunOutcome,
+} from '../../../src/modules/executions/executions.service';
+import type { Job } from '../../../src/modules/jobs/job.entity';
+import type { JobsRepository } from '../../../src/modules/jobs/jobs.repository';
 
 /** Hand-written fakes shared by the unit tests of services that own a transaction and audit. */
 
@@ -15,10 +26,20 @@ export const superuserActor: Actor = { kind: 'user', name: 'root', userId: 1, is
 export class FakeDataSource {
   readonly tx = { fakeTransaction: true } as unknown as EntityManager;
   transactions = 0;
+  /** `begin`, then `commit` or `rollback`, per transaction; other fakes may write to it too (see FakeExecutionsService). */
+  readonly log: string[] = [];
 
   async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     this.transactions++;
-    return work(this.tx);
+    this.log.push('begin');
+    try {
+      const result = await work(this.tx);
+      this.log.push('commit');
+      return result;
+    } catch (error) {
+      this.log.push('rollback');
+      throw error;
+    }
   }
 
   asDataSource(): DataSource {
@@ -26,11 +47,14 @@ export class FakeDataSource {
   }
 }
 
-/** Keeps every entry with the transaction it was recorded in. */
+/** Keeps every entry with the transaction it was recorded in; writes `audit` to `log` (e.g. FakeDataSource.log). */
 export class FakeAuditService implements Pick<AuditService, 'record'> {
   readonly recorded: { tx: EntityManager; entry: AuditEntry }[] = [];
 
+  constructor(private readonly log: string[] = []) {}
+
   async record(tx: EntityManager, entry: AuditEntry): Promise<void> {
+    this.log.push('audit');
     this.recorded.push({ tx, entry });
   }
 
@@ -64,5 +88,197 @@ export class FakeTokenHolders implements Pick<UsersService, 'findTokenHolder'> {
 
   asUsersService(): UsersService {
     return this as unknown as UsersService;
+  }
+}
+
+const JOB_CREATED_AT = new Date('2026-01-02T03:04:05Z');
+/** What FakeJobsRepository.save sets `updatedAt` to (the database's `now()` on update). */
+export const JOB_SAVED_AT = new Date('2026-01-03T00:00:00Z');
+
+/** A stored job: an enabled, active interval job on the default queue, with `overrides`. */
+export function makeJob(overrides: Partial<Job> = {}): Job {
+  return {
+    id: 1,
+    name: 'nightly-report',
+    title: 'Nightly report',
+    description: null,
+    jobType: 'custom',
+    scheduleType: 'interval',
+    scheduleExpression: '10',
+    timezone: 'UTC',
+    taskName: 'demo.echo',
+    taskArgs: [],
+    taskKwargs: {},
+    taskQueue: 'default',
+    taskPriority: 5,
+    timeoutSeconds: 300,
+    maxRetries: 0,
+    retryBackoffSeconds: 60,
+    misfirePolicy: 'run_once',
+    overlapPolicy: 'skip',
+    isEnabled: true,
+    status: 'active',
+    nextRunAt: null,
+    lastRunAt: null,
+    lastRunStatus: null,
+    totalRuns: 0,
+    successfulRuns: 0,
+    failedRuns: 0,
+    totalDurationSeconds: 0,
+    config: {},
+    metadata: {},
+    createdBy: 'root',
+    createdAt: JOB_CREATED_AT,
+    updatedAt: JOB_CREATED_AT,
+    ...overrides,
+  };
+}
+
+/** Jobs by id; records which transaction each lock, save and notification used. */
+export class FakeJobsRepository implements Pick<JobsRepository, 'findByIdForUpdate' | 'save' | 'notifyChanged'> {
+  readonly rows = new Map<number, Job>();
+  readonly calls: { method: string; id: number; tx: EntityManager }[] = [];
+
+  constructor(private readonly log: string[] = []) {}
+
+  seed(overrides: Partial<Job> = {}): Job {
+    const job = makeJob(overrides);
+    this.rows.set(job.id, job);
+    return job;
+  }
+
+  async findByIdForUpdate(id: number, tx: EntityManager): Promise<Job | null> {
+    this.note('findByIdForUpdate', id, tx);
+    return this.rows.get(id) ?? null;
+  }
+
+  async save(job: Job, tx: EntityManager): Promise<Job> {
+    this.note('save', job.id, tx);
+    job.updatedAt = JOB_SAVED_AT;
+    this.rows.set(job.id, job);
+    return job;
+  }
+
+  async notifyChanged(tx: EntityManager, id: number): Promise<void> {
+    this.note('notifyChanged', id, tx);
+  }
+
+  methods(): string[] {
+    return this.calls.map((c) => c.method);
+  }
+
+  asJobsRepository(): JobsRepository {
+    return this as unknown as JobsRepository;
+  }
+
+  private note(method: string, id: number, tx: EntityManager): void {
+    this.calls.push({ method, id, tx });
+    this.log.push(method);
+  }
+}
+
+type EnqueueRequest = Parameters<ExecutionsService['enqueue']>[0][number];
+
+/**
+ * The runs side that the dispatcher, the recovery sweep and "run now" use. `record` keeps the
+ * unique (job, fire time) key of scheduled runs (a duplicate is not inserted, as ON CONFLICT DO
+ * NOTHING) and numbers runs from 101; each call is written to `log` (share FakeDataSource.log to
+ * see whether it happened inside a transaction).
+ */
+export class FakeExecutionsService implements Pick<
+  ExecutionsService,
+  'record' | 'jobsWithActiveRuns' | 'enqueue' | 'get' | 'findStaleQueued' | 'findLostRunning' | 'complete'
+> {
+  /** Jobs with a run queued or running. */
+  readonly active = new Set<number>();
+  readonly activeQueries: { tx: EntityManager; jobIds: number[] }[] = [];
+  readonly runs: (NewRun & { id: number; tx: EntityManager })[] = [];
+  readonly enqueued: EnqueueRequest[][] = [];
+  staleQueued: EnqueueTarget[] = [];
+  lostRunning: number[] = [];
+  readonly sweepQueries: { method: string; seconds: number; limit: number }[] = [];
+  readonly completed: { id: number; outcome: RunOutcome; onlyFrom: string[] | undefined }[] = [];
+  private nextId = 101;
+
+  constructor(private readonly log: string[] = []) {}
+
+  async jobsWithActiveRuns(tx: EntityManager, jobIds: number[]): Promise<Set<number>> {
+    this.log.push('jobsWithActiveRuns');
+    this.activeQueries.push({ tx, jobIds });
+    return new Set(jobIds.filter((id) => this.active.has(id)));
+  }
+
+  async record(tx: EntityManager, rows: NewRun[]): Promise<InsertedRun[]> {
+    this.log.push('record');
+    const inserted: InsertedRun[] = [];
+    for (const row of rows) {
+      const taken = this.runs.some(
+        (r) =>
+          row.trigger === 'schedule' &&
+          r.trigger === 'schedule' &&
+          r.jobId === row.jobId &&
+          r.scheduledFor.getTime() === row.scheduledFor.getTime(),
+      );
+      if (taken) continue;
+      const run = { ...row, id: this.nextId++, tx };
+      this.runs.push(run);
+      inserted.push({ id: run.id, jobId: run.jobId, status: run.status });
+    }
+    return inserted;
+  }
+
+  async enqueue(runs: EnqueueRequest[]): Promise<void> {
+    this.log.push('enqueue');
+    this.enqueued.push(runs);
+  }
+
+  async get(id: number): Promise<ExecutionResponseDto> {
+    this.log.push('get');
+    const run = this.runs.find((r) => r.id === id);
+    if (!run) throw new Error(`FakeExecutionsService: no run ${id}`);
+    return ExecutionResponseDto.from({
+      id: run.id,
+      jobId: run.jobId,
+      status: run.status,
+      trigger: run.trigger,
+      scheduledFor: run.scheduledFor,
+      queuedAt: run.scheduledFor,
+      notBefore: run.notBefore ?? null,
+      startedAt: null,
+      finishedAt: null,
+      durationSeconds: null,
+      attempt: run.attempt ?? 1,
+      retryOf: run.retryOf ?? null,
+      worker: null,
+      kwargs: run.kwargs,
+      result: null,
+      error: run.error ?? null,
+      triggeredBy: run.triggeredBy,
+    });
+  }
+
+  async findStaleQueued(olderThanSeconds: number, limit: number): Promise<EnqueueTarget[]> {
+    this.sweepQueries.push({ method: 'findStaleQueued', seconds: olderThanSeconds, limit });
+    return this.staleQueued;
+  }
+
+  async findLostRunning(graceSeconds: number, limit: number): Promise<number[]> {
+    this.sweepQueries.push({ method: 'findLostRunning', seconds: graceSeconds, limit });
+    return this.lostRunning;
+  }
+
+  async complete(id: number, outcome: RunOutcome, onlyFrom?: Execution['status'][]): Promise<FinishedRun | null> {
+    this.log.push('complete');
+    this.completed.push({ id, outcome, onlyFrom });
+    return null;
+  }
+
+  /** The runs enqueued, all calls together. */
+  get enqueuedRuns(): EnqueueRequest[] {
+    return this.enqueued.flat();
+  }
+
+  asExecutionsService(): ExecutionsService {
+    return this as unknown as ExecutionsService;
   }
 }
