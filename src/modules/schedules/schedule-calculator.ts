@@ -4,7 +4,6 @@ import { CRON_MACROS, cronOptions, normalizeSpec, parseSchedule, type ParsedSche
 import type { MisfirePolicy, ScheduleSpec } from './schedule.types';
 
 const MINUTE_MS = 60_000;
-/** Forward scans of missed fire times stop here and jump close to `now` (see lastDueTimes). */
 /** Fire times walked one by one before a long outage jumps ahead (see lastDueTimes). */
 export const SCAN_LIMIT = 256;
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -87,12 +86,11 @@ export interface DueFireTimes {
  * The misfire computation of the dispatcher. The due fire times are `scheduledFor` and every
  * later fire time up to and including `now`.
  * - Nothing due yet (scheduledFor > now): no runs, nextRunAt stays scheduledFor.
- * - Exactly one due: that one, whatever the policy and however late (it is not a misfire: no
- *   fire time was missed, the dispatcher is merely late).
- * - Several due (a misfire):
- *   - `run_once`: one run, for the latest due fire time (the missed ones collapse into it).
+ * - One or more due:
+ *   - `run_once`: one run, for the latest due fire time (missed ones collapse into it).
  *   - `skip`: only a fire time that is due on time runs: the latest one, if `now` is within
- *     `graceMs` of it. Every older one is dropped, and if the latest is late too, nothing runs.
+ *     `graceMs` of it. Every older one is dropped, and if the latest is late too (even when it
+ *     is the only one due), nothing runs.
  *   - `run_all`: every due fire time, capped at `catchupMax`, keeping the most recent ones
  *     (the oldest are the least useful and would delay the current one the most).
  * For interval schedules `scheduledFor` is the anchor, so nextRunAt stays on its lattice.
