@@ -26,21 +26,6 @@ const moduleBoundaries = [1, 2, 3, 4].map((depth) => ({
   },
 }));
 
-// Pending: the lead's refactor of these modules fixes these; each file lists only the rules it breaks today.
-const pendingRefactor = {
-  'src/modules/executions/executions.repository.ts': ['no-unsafe-assignment', 'no-unsafe-member-access'],
-  'src/modules/executions/executions.service.ts': ['unbound-method'],
-  'src/modules/executions/queue/queue.service.ts': ['no-unnecessary-type-assertion'],
-  'src/modules/executions/run-outcomes.repository.ts': ['no-unsafe-assignment', 'no-unsafe-member-access'],
-  'src/modules/jobs/default-job-seed.entity.ts': ['no-unused-vars'],
-  'src/modules/jobs/default-job-seeds.repository.ts': ['no-unsafe-assignment'],
-  'src/modules/jobs/job-actions.service.ts': ['no-unnecessary-type-assertion'],
-  'src/modules/jobs/job-stats.repository.ts': ['no-unsafe-assignment'],
-  'src/modules/jobs/jobs.service.ts': ['unbound-method'],
-  'src/modules/metrics/http-metrics.middleware.ts': ['no-unsafe-member-access'],
-  'src/modules/tasks/task-registry.service.ts': ['no-unsafe-assignment'],
-};
-
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/dist/**', 'bench/results/**', '.chaos-dist/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
   {
@@ -94,8 +79,4 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
-  ...Object.entries(pendingRefactor).map(([file, rules]) => ({
-    files: [file],
-    rules: Object.fromEntries(rules.map((rule) => [`@typescript-eslint/${rule}`, 'off'])),
-  })),
 );

@@ -199,7 +199,7 @@ export class ExecutionsRepository {
    */
   private async estimatedCount(): Promise<number | null> {
     if (!this.estimate || Date.now() - this.estimate.at > ESTIMATE_REUSE_MS) {
-      const [row] = await this.runs.query(
+      const [row]: { n: string }[] = await this.runs.query(
         `SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'executions'::regclass`,
       );
       this.estimate = { n: Number(row?.n ?? -1), at: Date.now() };

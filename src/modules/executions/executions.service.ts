@@ -43,7 +43,11 @@ export class ExecutionsService {
 
   async list(filter: RunFilter, page: PageRequest): Promise<Page<ExecutionResponseDto>> {
     const [items, total] = await this.runs.list(filter, page);
-    return toPage(items.map(ExecutionResponseDto.from), total, page);
+    return toPage(
+      items.map((run) => ExecutionResponseDto.from(run)),
+      total,
+      page,
+    );
   }
 
   async listForJob(jobId: number, filter: RunFilter, page: PageRequest): Promise<Page<ExecutionResponseDto>> {

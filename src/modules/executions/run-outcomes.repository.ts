@@ -65,7 +65,7 @@ export class RunOutcomesRepository {
    */
   claimQueued(runId: number, worker: string): Promise<ClaimedRun | null> {
     return this.runs.manager.transaction(async (tx) => {
-      const locked = await tx.query(
+      const locked: { id: number }[] = await tx.query(
         `SELECT j.id FROM executions e JOIN jobs j ON j.id = e.job_id
           WHERE e.id = $1 AND e.status = 'queued' AND j.overlap_policy = 'queue' FOR UPDATE OF j`,
         [runId],
@@ -89,14 +89,14 @@ export class RunOutcomesRepository {
     worker: string,
     condition: string,
   ): Promise<ClaimedRun[]> {
-    const [rows] = await tx.query(
+    const [rows]: [ClaimedRun[], number] = await tx.query(
       `UPDATE executions e SET status = 'running', started_at = now(), worker = $2
          FROM jobs j
         WHERE e.id = ANY($1::int[]) AND e.status = 'queued' AND j.id = e.job_id AND ${condition}
         RETURNING e.id, e.job_id AS "jobId", e.attempt, e.kwargs, e.scheduled_for AS "scheduledFor", ${JOB_RUN_SETTINGS_SQL}`,
       [runIds, worker],
     );
-    return rows as ClaimedRun[];
+    return rows;
   }
 
   /** finishRuns for one run: its FinishedRun, or null when it was not in one of `onlyFrom`. */

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /** A default job that was created once; it is never created again, even if an admin deletes it. */
 @Entity('default_job_seeds')

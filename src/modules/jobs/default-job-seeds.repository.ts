@@ -28,7 +28,7 @@ export class SeedLedger {
   constructor(private readonly runner: QueryRunner) {}
 
   async seededNames(): Promise<Set<string>> {
-    const rows: { name: string }[] = await this.runner.query(`SELECT name FROM default_job_seeds`);
+    const rows = (await this.runner.query(`SELECT name FROM default_job_seeds`)) as { name: string }[];
     return new Set(rows.map((r) => r.name));
   }
 

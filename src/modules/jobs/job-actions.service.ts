@@ -4,7 +4,7 @@ import type { Actor } from '../../common/actor';
 import { changesBetween } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
 import { JobResponseDto } from './dto/job-response.dto';
-import type { Job, JobStatus } from './job.entity';
+import type { JobStatus } from './job.entity';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
 import { JobNotFoundError } from './jobs.errors';
@@ -38,7 +38,7 @@ export class JobActionsService {
         await this.jobs.save(job, tx);
         await this.jobs.notifyChanged(tx, id);
       }
-      const after = JobResponseDto.from(job as Job);
+      const after = JobResponseDto.from(job);
       await this.audit.record(tx, {
         actor,
         action: status === 'paused' ? 'job.pause' : 'job.resume',

@@ -35,12 +35,14 @@ export class JobStatsRepository {
       { total: string; succeeded: string; failed: string; duration: number }[],
       number,
     ] = await Promise.all([
-      this.dataSource.query(
+      this.dataSource.query<
+        { status: string | null; job_type: string | null; enabled: string | null; grouping: number; n: number }[]
+      >(
         `SELECT status, job_type, is_enabled::text AS enabled, GROUPING(status, job_type, is_enabled) AS grouping, coalesce(sum(n), 0)::int AS n
            FROM job_counts GROUP BY GROUPING SETS ((status), (job_type), (is_enabled), ())
          HAVING sum(n) > 0 OR GROUPING(status, job_type, is_enabled) = 7`,
       ),
-      this.dataSource.query(
+      this.dataSource.query<{ total: string; succeeded: string; failed: string; duration: number }[]>(
         `SELECT coalesce(sum(total_runs), 0)::bigint AS total, coalesce(sum(successful_runs), 0)::bigint AS succeeded,
                 coalesce(sum(failed_runs), 0)::bigint AS failed, coalesce(sum(total_duration_seconds), 0)::float8 AS duration
            FROM jobs`,

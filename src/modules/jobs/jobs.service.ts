@@ -40,7 +40,11 @@ export class JobsService {
     const { overdue, ...filter } = query;
     const dueBefore = overdue ? new Date(now.getTime() - this.config.overdueGraceSeconds * 1000) : undefined;
     const [items, total] = await this.jobs.list({ ...filter, dueBefore }, page);
-    return toPage(items.map(JobResponseDto.from), total, page);
+    return toPage(
+      items.map((job) => JobResponseDto.from(job)),
+      total,
+      page,
+    );
   }
 
   async get(id: number): Promise<JobResponseDto> {

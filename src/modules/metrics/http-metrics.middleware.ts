@@ -10,7 +10,8 @@ export function httpMetricsMiddleware(metrics: MetricsService): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const start = process.hrtime.bigint();
     res.once('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const template = (req.route as { path?: string } | undefined)?.path;
+      const route = template ? `${req.baseUrl}${template}` : 'unmatched';
       metrics.httpRequest(req.method, route, res.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
     });
     next();

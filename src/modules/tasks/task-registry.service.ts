@@ -24,7 +24,8 @@ export class TaskRegistry implements OnModuleInit {
 
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) {
-      const { metatype, instance } = wrapper;
+      const metatype = wrapper.metatype;
+      const instance: unknown = wrapper.instance;
       if (!metatype || typeof metatype !== 'function' || !instance) continue;
       const meta = this.reflector.get<TaskHandlerMetadata | undefined>(TASK_HANDLER_METADATA, metatype);
       if (meta) this.register(meta, instance as TaskHandlerInstance);

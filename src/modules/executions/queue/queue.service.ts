@@ -86,7 +86,7 @@ export class QueueService implements OnApplicationShutdown {
         : new Worker<RunMessage>(
             name,
             processor,
-            { ...options, connection: this.pool! } as WorkerOptions,
+            { ...options, connection: this.pool! },
             createPostgresBackend as never,
           );
     worker.on('error', (error) => this.logger.warn(`Worker ${name}: ${error.message}`));
@@ -115,7 +115,7 @@ export class QueueService implements OnApplicationShutdown {
       queue =
         this.backend === 'redis'
           ? new Queue<RunMessage>(name, { connection: this.redis!, prefix: this.config.queuePrefix })
-          : new Queue<RunMessage>(name, { connection: this.pool! } as never, createPostgresBackend as never);
+          : new Queue<RunMessage>(name, { connection: this.pool } as never, createPostgresBackend as never);
       queue.on('error', (error: Error) => this.logger.warn(`Queue ${name}: ${error.message}`));
       this.queues.set(name, queue);
     }
