@@ -1,3 +1,4 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ValidationFailedError } from '../../../src/common/errors';
 import { AppConfig } from '../../../src/config/app-config';
 import { ManualRunsService } from '../../../src/modules/executions/manual-runs.service';
@@ -54,6 +55,7 @@ describe(ManualRunsService.name, () => {
       audit.asAuditService(),
       tasks as unknown as TaskRegistry,
       AppConfig.from({}),
+      new EventEmitter2(),
     );
     service = new ManualRunsService(
       dataSource.asDataSource(),
