@@ -31,8 +31,8 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
   private wakeAgain = false;
   private stopped = false;
   private lastClaimAt = new Date(0);
-  /** Runs claimed ahead and waiting for their fire time: by fire time (ms), with its timer. */
-  private readonly pending = new Map<number, { runs: Release[]; timer: NodeJS.Timeout }>();
+  /** Runs claimed ahead and waiting for their fire time, by release timer. */
+  private readonly pending = new Map<NodeJS.Timeout, Release[]>();
   /** When the loop last completed a batch or re-armed its timer (readiness: GET /health/ready). */
   lastAliveAt = 0;
 
@@ -171,16 +171,16 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     const byTime = new Map<number, Release[]>();
     for (const run of runs) {
       const at = Math.max(run.fireAt.getTime(), now);
-      const group = byTime.get(at);
-      if (group) group.push(run);
-      else byTime.set(at, [run]);
+      byTime.set(at, [...(byTime.get(at) ?? []), run]);
     }
     const immediate = byTime.get(now) ?? [];
     byTime.delete(now);
     for (const [at, group] of byTime) {
-      const waiting = this.pending.get(at);
-      if (waiting) waiting.runs.push(...group);
-      else this.pending.set(at, { runs: group, timer: this.releaseAt(at) });
+      const timer: NodeJS.Timeout = setTimeout(() => {
+        this.pending.delete(timer);
+        void this.executions.enqueue(group);
+      }, at - Date.now());
+      this.pending.set(timer, group);
     }
     await this.executions.enqueue(immediate);
   }
@@ -213,24 +213,6 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
   }
 
   /**
-   * A timer for the runs of one fire time. Node's timers run on the event loop's cached clock and
-   * may fire a little early against Date.now(): then it waits out the rest, so no run is released
-   * before its fire time.
-   */
-  private releaseAt(at: number): NodeJS.Timeout {
-    return setTimeout(() => {
-      const waiting = this.pending.get(at);
-      if (!waiting) return;
-      if (Date.now() < at) {
-        waiting.timer = this.releaseAt(at);
-        return;
-      }
-      this.pending.delete(at);
-      void this.executions.enqueue(waiting.runs);
-    }, at - Date.now());
-  }
-
-  /**
    * Stops dispatching. Runs claimed ahead and not yet released go to their queues now, delayed
    * until their fire times (BullMQ delay), so a clean shutdown leaves none for the recovery sweep.
    */
@@ -238,10 +220,8 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     this.stopped = true;
     if (this.registry.doesExist('timeout', TIMER)) this.registry.deleteTimeout(TIMER);
     await this.idle();
-    const waiting = [...this.pending.values()].flatMap(({ runs, timer }) => {
-      clearTimeout(timer);
-      return runs;
-    });
+    const waiting = [...this.pending.values()].flat();
+    for (const timer of this.pending.keys()) clearTimeout(timer);
     this.pending.clear();
     await this.executions.enqueue(waiting.map((run) => ({ ...run, notBefore: run.fireAt })));
   }
