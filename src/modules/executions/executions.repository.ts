@@ -93,6 +93,16 @@ export class ExecutionsRepository {
     return rows.length;
   }
 
+  /** Jobs among `jobIds` that have a run queued or running. */
+  async jobsWithActiveRuns(tx: EntityManager, jobIds: number[]): Promise<Set<number>> {
+    if (jobIds.length === 0) return new Set();
+    const rows: { job_id: number }[] = await tx.query(
+      `SELECT DISTINCT job_id FROM executions WHERE job_id = ANY($1::int[]) AND status IN ('queued', 'running')`,
+      [jobIds],
+    );
+    return new Set(rows.map((r) => r.job_id));
+  }
+
   async statusOf(runId: number): Promise<RunStatus | null> {
     const rows: { status: RunStatus }[] = await this.runs.query(`SELECT status FROM executions WHERE id = $1`, [runId]);
     return rows[0]?.status ?? null;

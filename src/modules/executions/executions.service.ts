@@ -77,6 +77,11 @@ export class ExecutionsService {
     return this.runs.deleteClaimedAhead(tx, jobId);
   }
 
+  /** Jobs among `jobIds` with a run queued or running (the overlap policy's question), read in `tx`. */
+  jobsWithActiveRuns(tx: EntityManager, jobIds: number[]): Promise<Set<number>> {
+    return this.runs.jobsWithActiveRuns(tx, jobIds);
+  }
+
   /**
    * queued → running for this worker. One statement claims every run whose job does not queue
    * overlapping runs; each of the others (overlap `queue`, or no longer queued) takes its job's

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { DUE_JOB_SQL } from './job.entity';
 
 export interface CountRow {
@@ -75,5 +75,15 @@ export class JobStatsRepository {
       [graceSeconds],
     );
     return rows[0]?.n ?? 0;
+  }
+
+  /** Counts skipped runs (recorded by the dispatcher in `tx`) in their jobs' statistics. */
+  async addSkippedRuns(tx: EntityManager, jobIds: number[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    await tx.query(
+      `UPDATE jobs j SET total_runs = total_runs + t.n, last_run_status = 'skipped'
+         FROM (SELECT id, count(*)::int AS n FROM unnest($1::int[]) AS id GROUP BY id) t WHERE j.id = t.id`,
+      [jobIds],
+    );
   }
 }

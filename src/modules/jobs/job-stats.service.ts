@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { JobResponseDto } from './dto/job-response.dto';
 import type { OverdueJobDto } from './dto/job-stats.dto';
@@ -7,7 +8,7 @@ import { JobsRepository } from './jobs.repository';
 
 export type { CountRow, JobCounts } from './job-stats.repository';
 
-/** The jobs' statistics: the overdue list and count, job counts. */
+/** The jobs' statistics: the overdue list and count, job counts, and the skipped runs' share of the counters. */
 @Injectable()
 export class JobStatsService {
   constructor(
@@ -32,5 +33,10 @@ export class JobStatsService {
   /** Jobs by status, type and enabled flag, the run counters summed over all jobs, and the overdue count. */
   jobCounts(): Promise<JobCounts> {
     return this.stats.jobCounts(this.config.overdueGraceSeconds);
+  }
+
+  /** Counts runs the dispatcher recorded as skipped (in its transaction `tx`) in their jobs' statistics. */
+  addSkippedRuns(tx: EntityManager, jobIds: number[]): Promise<void> {
+    return this.stats.addSkippedRuns(tx, jobIds);
   }
 }

@@ -249,9 +249,10 @@ describe(ScheduleDispatcherService.name, () => {
 
   describe('overlap policy (applied by the worker when it claims the run, not at dispatch)', () => {
     it.each(['skip', 'queue', 'allow'] as const)(
-      '%s: the new run is queued and enqueued; nothing is skipped here',
+      '%s with a run still active: the new run is queued and enqueued; nothing is skipped here',
       async (policy) => {
         due.add({ id: 1, nextRunAt: at(-3), overlapPolicy: policy, taskQueue: 'etl', taskPriority: 9 });
+        executions.active.add(1);
         start({ DISPATCH_LOOKAHEAD_MS: 2000 });
 
         await pass();
@@ -259,11 +260,13 @@ describe(ScheduleDispatcherService.name, () => {
         expect(runsOf(1)).toEqual([expect.objectContaining({ status: 'queued', scheduledFor: at(-3) })]);
         expect(runsOf(1)[0].error).toBeUndefined();
         expect(releases()).toEqual([{ at: 0, runs: [run(101, 'etl', 9)] }]);
+        expect(executions.activeQueries).toEqual([]);
       },
     );
 
     it('claims ahead every fire time of a skip job, each queued (the worker skips one whose previous run still goes)', async () => {
       due.add({ id: 1, ...EVERY_SECOND, nextRunAt: ms(0), overlapPolicy: 'skip' });
+      executions.active.add(1);
       start({ DISPATCH_LOOKAHEAD_MS: 2000 });
 
       await pass();
@@ -275,6 +278,7 @@ describe(ScheduleDispatcherService.name, () => {
       ]);
       await advance(2000);
       expect(releasedIds().slice(0, 3)).toEqual([101, 102, 103]);
+      expect(dataSource.log).not.toContain('jobsWithActiveRuns');
     });
   });
 

@@ -188,8 +188,11 @@ type EnqueueRequest = Parameters<ExecutionsService['enqueue']>[0][number];
  */
 export class FakeExecutionsService implements Pick<
   ExecutionsService,
-  'record' | 'enqueue' | 'get' | 'findStaleQueued' | 'findLostRunning' | 'complete'
+  'record' | 'jobsWithActiveRuns' | 'enqueue' | 'get' | 'findStaleQueued' | 'findLostRunning' | 'complete'
 > {
+  /** Jobs with a run queued or running. */
+  readonly active = new Set<number>();
+  readonly activeQueries: { tx: EntityManager; jobIds: number[] }[] = [];
   readonly runs: (NewRun & { id: number; tx: EntityManager })[] = [];
   readonly enqueued: EnqueueRequest[][] = [];
   /** When each `enqueued` call was made (Date.now()). */
@@ -201,6 +204,12 @@ export class FakeExecutionsService implements Pick<
   private nextId = 101;
 
   constructor(private readonly log: string[] = []) {}
+
+  async jobsWithActiveRuns(tx: EntityManager, jobIds: number[]): Promise<Set<number>> {
+    this.log.push('jobsWithActiveRuns');
+    this.activeQueries.push({ tx, jobIds });
+    return new Set(jobIds.filter((id) => this.active.has(id)));
+  }
 
   async record(tx: EntityManager, rows: NewRun[]): Promise<InsertedRun[]> {
     this.log.push('record');
