@@ -1,28 +1,26 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ExecutionsService, type NewRun } from '../executions/executions.service';
 import { CHANNEL_JOBS_CHANGED, PgNotifier } from '../../database/pg-notifier.service';
+import { RUN_EVENTS } from '../executions/run-events';
 import { SchedulesService } from '../schedules/schedules.service';
 import { DueJobsService, type DueJob } from '../jobs/due-jobs.service';
+import { JobStatsService } from '../jobs/job-stats.service';
 
 const TIMER = 'schedule-dispatcher';
 const RETRY_AFTER_ERROR_MS = 2000;
 const HELD_ELSEWHERE_RECHECK_MS = 50;
-/** At most this many fire times of one job are claimed ahead in one pass. */
-const MAX_AHEAD_PER_JOB = 100;
-
-type Release = { id: number; taskQueue: string; taskPriority: number; fireAt: Date };
 
 /**
- * The scheduler role. One SchedulerRegistry timeout is armed DISPATCH_LOOKAHEAD_MS before the
- * earliest due `next_run_at` (or the safety poll); job changes in any process wake it through
- * LISTEN/NOTIFY. Each wake claims the fire times due within the lookahead, in batches of jobs
- * (FOR UPDATE SKIP LOCKED): it applies the misfire policy, records the runs and advances `next_run_at` in one transaction, then releases each run to its queue
- * at its fire time, on a timer of its own (a plain add, not a BullMQ delay). The overlap policy
- * is applied when a worker claims the run, at its fire time. Any number of dispatchers may run
- * on one database: the row locks and the unique (job, fire time) key make each fire time one run.
+ * The scheduler role. One SchedulerRegistry timeout is armed for the earliest due
+ * `next_run_at` (or the safety poll); job changes in any process wake it through
+ * LISTEN/NOTIFY. Each wake claims due jobs in batches (FOR UPDATE SKIP LOCKED), applies the
+ * misfire and overlap policies, records the runs and advances `next_run_at` in one
+ * transaction, then enqueues. Any number of dispatchers may run on one database: the row
+ * locks and the unique (job, fire time) key make each fire time produce exactly one run.
  */
 @Injectable()
 export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -31,8 +29,6 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
   private wakeAgain = false;
   private stopped = false;
   private lastClaimAt = new Date(0);
-  /** Runs claimed ahead and waiting for their fire time, by release timer. */
-  private readonly pending = new Map<NodeJS.Timeout, Release[]>();
   /** When the loop last completed a batch or re-armed its timer (readiness: GET /health/ready). */
   lastAliveAt = 0;
 
@@ -41,9 +37,11 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     private readonly dataSource: DataSource,
     private readonly registry: SchedulerRegistry,
     private readonly due: DueJobsService,
+    private readonly jobStats: JobStatsService,
     private readonly executions: ExecutionsService,
     private readonly schedules: SchedulesService,
     private readonly notifier: PgNotifier,
+    private readonly events: EventEmitter2,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -102,8 +100,9 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
       try {
         const earliest = await this.due.earliestDue();
         const heldElsewhere = claimedNothing && earliest !== null && earliest <= this.lastClaimAt;
-        const wakeAt = earliest ? earliest.getTime() - this.config.dispatchLookaheadMs : 0;
-        delay = earliest ? Math.max(heldElsewhere ? HELD_ELSEWHERE_RECHECK_MS : 0, wakeAt - Date.now()) : poll;
+        delay = earliest
+          ? Math.max(heldElsewhere ? HELD_ELSEWHERE_RECHECK_MS : 0, earliest.getTime() - Date.now())
+          : poll;
       } catch (error) {
         this.logger.warn(`Cannot read the next due time: ${(error as Error).message}`);
         delay = RETRY_AFTER_ERROR_MS;
@@ -118,93 +117,61 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     this.lastAliveAt = Date.now();
   }
 
-  /**
-   * One transaction: claim the jobs due within the lookahead, record their runs, advance them;
-   * then release each run at its fire time (those already due at once).
-   */
+  /** One transaction: claim due jobs, record their runs, advance them; then start their enqueue. */
   private async dispatchBatch(): Promise<{ claimed: number; enqueued: Promise<void> }> {
     const now = new Date();
-    const horizon = new Date(now.getTime() + this.config.dispatchLookaheadMs);
-    this.lastClaimAt = horizon;
+    this.lastClaimAt = now;
     let claimed: DueJob[] = [];
-    const releases = await this.dataSource.transaction(async (tx) => {
-      claimed = await this.due.lockDue(tx, horizon, this.config.dispatchBatchSize);
+    let skipped: number[] = [];
+    const toEnqueue = await this.dataSource.transaction(async (tx) => {
+      claimed = await this.due.lockDue(tx, now, this.config.dispatchBatchSize);
       if (claimed.length === 0) return [];
+      const busy = await this.executions.jobsWithActiveRuns(
+        tx,
+        claimed.filter((j) => j.overlapPolicy === 'skip').map((j) => j.id),
+      );
       const rows: NewRun[] = [];
       const advances: { id: number; nextRunAt: Date | null }[] = [];
       for (const job of claimed) {
-        const { fireTimes, nextRunAt } = this.fireTimes(job, now, horizon);
+        const { fireTimes, nextRunAt } = this.fireTimes(job, now);
         advances.push({ id: job.id, nextRunAt });
+        const skip = busy.has(job.id);
         for (const scheduledFor of fireTimes) {
           rows.push({
             jobId: job.id,
-            status: 'queued',
+            status: skip ? 'skipped' : 'queued',
             trigger: 'schedule',
             scheduledFor,
             kwargs: job.taskKwargs,
             triggeredBy: 'scheduler',
-            // Claimed ahead: nothing (a re-enqueue by the recovery sweep included) starts it early.
-            notBefore: scheduledFor > now ? scheduledFor : null,
+            error: skip ? 'Skipped: the previous run was still going (overlap_policy skip)' : null,
           });
         }
       }
       const inserted = await this.executions.record(tx, rows);
+      skipped = inserted.filter((r) => r.status === 'skipped').map((r) => r.jobId);
+      await this.jobStats.addSkippedRuns(tx, skipped);
       await this.due.advance(tx, advances);
       const byId = new Map(claimed.map((j) => [j.id, j]));
-      return inserted.map((r) => ({
-        id: r.id,
-        taskQueue: byId.get(r.jobId)!.taskQueue,
-        taskPriority: byId.get(r.jobId)!.taskPriority,
-        fireAt: r.scheduledFor,
-      }));
+      return inserted
+        .filter((r) => r.status === 'queued')
+        .map((r) => ({
+          id: r.id,
+          taskQueue: byId.get(r.jobId)!.taskQueue,
+          taskPriority: byId.get(r.jobId)!.taskPriority,
+        }));
     });
+    this.events.emit(RUN_EVENTS.skipped, skipped);
     this.lastAliveAt = Date.now();
-    return { claimed: claimed.length, enqueued: this.release(releases) };
+    return { claimed: claimed.length, enqueued: this.executions.enqueue(toEnqueue) };
   }
 
-  /**
-   * Puts runs on their queues at their fire times: those due now at once, each later fire time
-   * on a timer of its own (runs of one fire time go together). Never rejects (enqueue does not).
-   */
-  private async release(runs: Release[]): Promise<void> {
-    const now = Date.now();
-    const byTime = new Map<number, Release[]>();
-    for (const run of runs) {
-      const at = Math.max(run.fireAt.getTime(), now);
-      byTime.set(at, [...(byTime.get(at) ?? []), run]);
-    }
-    const immediate = byTime.get(now) ?? [];
-    byTime.delete(now);
-    for (const [at, group] of byTime) {
-      const timer: NodeJS.Timeout = setTimeout(() => {
-        this.pending.delete(timer);
-        void this.executions.enqueue(group);
-      }, at - Date.now());
-      this.pending.set(timer, group);
-    }
-    await this.executions.enqueue(immediate);
-  }
-
-  /**
-   * The job's fire times to record now: those due (after the misfire policy), then every later
-   * one up to `horizon`; and the next fire time after them.
-   */
-  private fireTimes(job: DueJob, now: Date, horizon: Date): { fireTimes: Date[]; nextRunAt: Date | null } {
-    const spec = { type: job.scheduleType, expression: job.scheduleExpression, timezone: job.timezone };
+  private fireTimes(job: DueJob, now: Date): { fireTimes: Date[]; nextRunAt: Date | null } {
     try {
-      const due = this.schedules.dueFireTimes(spec, {
-        scheduledFor: job.nextRunAt,
-        now,
-        policy: job.misfirePolicy,
-        catchupMax: this.config.misfireCatchupMax,
-      });
-      const fireTimes = [...due.fireTimes];
-      let next = due.nextRunAt;
-      while (next && next <= horizon && fireTimes.length < MAX_AHEAD_PER_JOB) {
-        fireTimes.push(next);
-        next = this.schedules.nextRunAt(spec, next, next);
-      }
-      return { fireTimes, nextRunAt: next };
+      return this.schedules.dueFireTimes(
+        { type: job.scheduleType, expression: job.scheduleExpression, timezone: job.timezone },
+        { scheduledFor: job.nextRunAt, now, policy: job.misfirePolicy, catchupMax: this.config.misfireCatchupMax },
+      );
     } catch (error) {
       // A stored schedule that no longer parses must not block the others: park the job.
       this.logger.error(`Job ${job.id}: cannot compute its fire times, parking it: ${(error as Error).message}`);
@@ -212,17 +179,9 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     }
   }
 
-  /**
-   * Stops dispatching. Runs claimed ahead and not yet released go to their queues now, delayed
-   * until their fire times (BullMQ delay), so a clean shutdown leaves none for the recovery sweep.
-   */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.registry.doesExist('timeout', TIMER)) this.registry.deleteTimeout(TIMER);
     await this.idle();
-    const waiting = [...this.pending.values()].flat();
-    for (const timer of this.pending.keys()) clearTimeout(timer);
-    this.pending.clear();
-    await this.executions.enqueue(waiting.map((run) => ({ ...run, notBefore: run.fireAt })));
   }
 }

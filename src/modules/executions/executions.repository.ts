@@ -22,7 +22,6 @@ export interface InsertedRun {
   id: number;
   jobId: number;
   status: RunStatus;
-  scheduledFor: Date;
 }
 
 export interface RunFilter {
@@ -63,7 +62,7 @@ export class ExecutionsRepository {
          FROM unnest($1::int[], $2::varchar[], $3::varchar[], $4::timestamptz[], $5::smallint[], $6::jsonb[], $7::varchar[], $8::timestamptz[], $9::int[], $10::bool[], $11::text[])
               AS t(job_id, status, trg, scheduled_for, attempt, kwargs, triggered_by, not_before, retry_of, is_final, error)
        ON CONFLICT (job_id, scheduled_for) WHERE "trigger" = 'schedule' DO NOTHING
-       RETURNING id, job_id AS "jobId", status, scheduled_for AS "scheduledFor"`,
+       RETURNING id, job_id AS "jobId", status`,
       [
         rows.map((r) => r.jobId),
         rows.map((r) => r.status),
@@ -78,19 +77,6 @@ export class ExecutionsRepository {
         rows.map((r) => r.error ?? null),
       ],
     );
-  }
-
-  /**
-   * Deletes the job's scheduled runs claimed ahead of their fire time and not started (queued,
-   * fire time after the transaction's start): they were claimed under a definition that just changed.
-   */
-  async deleteClaimedAhead(tx: EntityManager, jobId: number): Promise<number> {
-    const rows: { id: number }[] = await tx.query(
-      `DELETE FROM executions WHERE job_id = $1 AND "trigger" = 'schedule' AND status = 'queued' AND scheduled_for > now()
-       RETURNING id`,
-      [jobId],
-    );
-    return rows.length;
   }
 
   /** Jobs among `jobIds` that have a run queued or running. */

@@ -11,7 +11,7 @@ export const RUN_EVENTS = {
   ended: 'run.ended',
   /** A run reached an outcome (worker, recovery sweep, cancel). */
   finished: 'run.finished',
-  /** A worker's claim recorded runs as skipped (overlap policy `skip`): their job ids, one per run. */
+  /** The dispatcher recorded runs as skipped (overlap policy): their job ids, one per run. */
   skipped: 'runs.skipped',
 } as const;
 

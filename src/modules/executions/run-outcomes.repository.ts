@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
-import { JOB_RUN_SETTINGS_SQL, addRunsToJobStatsSql, addSkippedRunsToJobStatsSql } from '../jobs/job-run-sql';
+import { JOB_RUN_SETTINGS_SQL, addRunsToJobStatsSql } from '../jobs/job-run-sql';
 import { Execution, type RunStatus } from './execution.entity';
 
 /** A run claimed by a worker, with what it needs of its job. */
@@ -19,12 +19,6 @@ export interface ClaimedRun {
   retryBackoffSeconds: number;
   taskQueue: string;
   taskPriority: number;
-}
-
-/** What a claim did: the runs it started, and those it recorded skipped (overlap policy `skip`). */
-export interface ClaimOutcome {
-  started: ClaimedRun[];
-  skipped: { id: number; jobId: number }[];
 }
 
 /** What a caller reports about a run's end. */
@@ -57,39 +51,35 @@ export class RunOutcomesRepository {
 
   /**
    * queued → running for this worker, for many runs in one statement (the worker's batched
-   * claims), among the runs still queued whose job does not queue overlapping runs (the caller
-   * sends the others through claimQueued one by one). A scheduled run of an overlap `skip` job
-   * whose previous run still goes is recorded `skipped` instead, counted in its job's statistics:
-   * "still goes" is a run of the job running, or queued for an earlier fire time by an earlier
-   * dispatch (the runs of one catch-up, recorded together, are not each other's previous run).
+   * claims): the runs claimed, that is those still queued whose job does not queue overlapping
+   * runs. The caller sends the others through claimQueued one by one.
    */
-  claimStartMany(runIds: number[], worker: string): Promise<ClaimOutcome> {
+  claimStartMany(runIds: number[], worker: string): Promise<ClaimedRun[]> {
     return this.claimQuery(this.runs.manager, runIds, worker, `j.overlap_policy <> 'queue'`);
   }
 
   /**
-   * claimStartMany for a run of an overlap_policy `queue` job, when it is its turn; nothing
-   * claimed when it is not, or when the run is no longer queued. The job row lock serialises the
-   * check "nothing else is running".
+   * queued → running for a run of an overlap_policy `queue` job, when it is its turn; null when
+   * it is not, or when the run is no longer queued. The job row lock serialises the check
+   * "nothing else is running".
    */
-  claimQueued(runId: number, worker: string): Promise<ClaimOutcome> {
+  claimQueued(runId: number, worker: string): Promise<ClaimedRun | null> {
     return this.runs.manager.transaction(async (tx) => {
       const locked: { id: number }[] = await tx.query(
         `SELECT j.id FROM executions e JOIN jobs j ON j.id = e.job_id
           WHERE e.id = $1 AND e.status = 'queued' AND j.overlap_policy = 'queue' FOR UPDATE OF j`,
         [runId],
       );
-      if (locked.length === 0) return { started: [], skipped: [] };
+      if (locked.length === 0) return null;
       // Its turn: nothing of the job running, and no older run of it still waiting (first in, first out).
-      return this.claimQuery(
+      const [claimed] = await this.claimQuery(
         tx,
         [runId],
         worker,
-        // (a scheduled run claimed ahead of its fire time is not waiting yet)
         `NOT EXISTS (SELECT 1 FROM executions o WHERE o.job_id = e.job_id AND o.id <> e.id
-                        AND (o.status = 'running' OR (o.status = 'queued' AND o.id < e.id
-                             AND NOT (o."trigger" = 'schedule' AND o.scheduled_for > now()))))`,
+                        AND (o.status = 'running' OR (o.status = 'queued' AND o.id < e.id)))`,
       );
+      return claimed ?? null;
     });
   }
 
@@ -98,37 +88,15 @@ export class RunOutcomesRepository {
     runIds: number[],
     worker: string,
     condition: string,
-  ): Promise<ClaimOutcome> {
-    const rows: (ClaimedRun & { skipped: { id: number; jobId: number }[] })[] = await tx.query(
-      `WITH candidate AS (
-         SELECT e.id, e.job_id,
-                (j.overlap_policy = 'skip' AND e."trigger" = 'schedule' AND EXISTS (
-                   SELECT 1 FROM executions o WHERE o.job_id = e.job_id AND o.id <> e.id
-                      AND (o.status = 'running'
-                           OR (o.status = 'queued' AND o.scheduled_for < e.scheduled_for AND o.queued_at < e.queued_at)))) AS overlaps
-           FROM executions e JOIN jobs j ON j.id = e.job_id
-          WHERE e.id = ANY($1::int[]) AND e.status = 'queued' AND ${condition}
-          FOR UPDATE OF e
-       ), skipped AS (
-         UPDATE executions e SET status = 'skipped', finished_at = now(), duration_seconds = 0,
-                error = 'Skipped: the previous run was still going (overlap_policy skip)'
-           FROM candidate c WHERE e.id = c.id AND c.overlaps
-         RETURNING e.id, e.job_id
-       ), skipped_stats AS (
-         ${addSkippedRunsToJobStatsSql('skipped')}
-       ), started AS (
-         UPDATE executions e SET status = 'running', started_at = now(), worker = $2
-           FROM candidate c, jobs j
-          WHERE e.id = c.id AND NOT c.overlaps AND j.id = e.job_id
-         RETURNING e.id, e.job_id AS "jobId", e.attempt, e.kwargs, e.scheduled_for AS "scheduledFor", ${JOB_RUN_SETTINGS_SQL}
-       )
-       SELECT m.skipped, s.*
-         FROM (SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'jobId', job_id)), '[]') FROM skipped) AS skipped) m
-         LEFT JOIN started s ON true`,
+  ): Promise<ClaimedRun[]> {
+    const [rows]: [ClaimedRun[], number] = await tx.query(
+      `UPDATE executions e SET status = 'running', started_at = now(), worker = $2
+         FROM jobs j
+        WHERE e.id = ANY($1::int[]) AND e.status = 'queued' AND j.id = e.job_id AND ${condition}
+        RETURNING e.id, e.job_id AS "jobId", e.attempt, e.kwargs, e.scheduled_for AS "scheduledFor", ${JOB_RUN_SETTINGS_SQL}`,
       [runIds, worker],
     );
-    const started = rows.filter((r) => r.id !== null).map(({ skipped: _skipped, ...run }) => run);
-    return { started, skipped: rows[0]?.skipped ?? [] };
+    return rows;
   }
 
   /** finishRuns for one run: its FinishedRun, or null when it was not in one of `onlyFrom`. */

@@ -30,8 +30,8 @@ export class DueJobsRepository {
     return rows[0]?.at ?? null;
   }
 
-  /** Locks up to `limit` jobs due by `horizon`; rows another scheduler holds are skipped, not waited for. */
-  lockDue(tx: EntityManager, horizon: Date, limit: number): Promise<DueJob[]> {
+  /** Locks up to `limit` jobs due at `now`; rows another scheduler holds are skipped, not waited for. */
+  lockDue(tx: EntityManager, now: Date, limit: number): Promise<DueJob[]> {
     return tx.query(
       `SELECT id, schedule_type AS "scheduleType", schedule_expression AS "scheduleExpression", timezone,
               next_run_at AS "nextRunAt", misfire_policy AS "misfirePolicy", overlap_policy AS "overlapPolicy",
@@ -39,7 +39,7 @@ export class DueJobsRepository {
          FROM jobs WHERE ${DUE_JOB_SQL} AND next_run_at <= $1
         ORDER BY next_run_at LIMIT $2
         FOR UPDATE SKIP LOCKED`,
-      [horizon, limit],
+      [now, limit],
     );
   }
 

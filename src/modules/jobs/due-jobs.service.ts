@@ -14,9 +14,9 @@ export class DueJobsService {
     return this.due.earliestDue();
   }
 
-  /** Locks up to `limit` jobs due by `horizon` for the rest of `tx`; jobs another dispatcher holds are skipped. */
-  lockDue(tx: EntityManager, horizon: Date, limit: number): Promise<DueJob[]> {
-    return this.due.lockDue(tx, horizon, limit);
+  /** Locks up to `limit` jobs due at `now` for the rest of `tx`; jobs another dispatcher holds are skipped. */
+  lockDue(tx: EntityManager, now: Date, limit: number): Promise<DueJob[]> {
+    return this.due.lockDue(tx, now, limit);
   }
 
   /** Sets each job's next fire time (null parks it). */

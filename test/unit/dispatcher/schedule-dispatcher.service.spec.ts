@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../src/config/app-config';
 import type { Env } from '../../../src/config/config.schema';
 import { CHANNEL_JOBS_CHANGED, type PgNotifier } from '../../../src/database/pg-notifier.service';
 import { ScheduleDispatcherService } from '../../../src/modules/dispatcher/schedule-dispatcher.service';
+import { RUN_EVENTS } from '../../../src/modules/executions/run-events';
 import type { DueJob, DueJobsService } from '../../../src/modules/jobs/due-jobs.service';
 import { SchedulesService } from '../../../src/modules/schedules/schedules.service';
 import { FakeDataSource, FakeExecutionsService } from '../support/fakes';
@@ -93,6 +95,7 @@ describe(ScheduleDispatcherService.name, () => {
   let executions: FakeExecutionsService;
   let notifier: FakeNotifier;
   let registry: SchedulerRegistry;
+  let skippedEvents: number[][];
   let errors: jest.SpyInstance;
   let dispatcher: ScheduleDispatcherService | undefined;
   const base = START.getTime();
@@ -103,6 +106,8 @@ describe(ScheduleDispatcherService.name, () => {
 
   /** Every test states its DISPATCH_LOOKAHEAD_MS (the default is not what is tested here). */
   function start(env: Partial<Env> & Pick<Env, 'DISPATCH_LOOKAHEAD_MS'>): ScheduleDispatcherService {
+    const events = new EventEmitter2();
+    events.on(RUN_EVENTS.skipped, (ids: number[]) => skippedEvents.push(ids));
     dispatcher = new ScheduleDispatcherService(
       AppConfig.from({}, env),
       dataSource.asDataSource(),
@@ -111,6 +116,7 @@ describe(ScheduleDispatcherService.name, () => {
       executions.asExecutionsService(),
       new SchedulesService(),
       notifier as unknown as PgNotifier,
+      events,
     );
     return dispatcher;
   }
@@ -155,6 +161,7 @@ describe(ScheduleDispatcherService.name, () => {
     executions = new FakeExecutionsService(dataSource.log);
     notifier = new FakeNotifier();
     registry = new SchedulerRegistry();
+    skippedEvents = [];
     dispatcher = undefined;
     errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
@@ -261,6 +268,7 @@ describe(ScheduleDispatcherService.name, () => {
         expect(runsOf(1)[0].error).toBeUndefined();
         expect(releases()).toEqual([{ at: 0, runs: [run(101, 'etl', 9)] }]);
         expect(executions.activeQueries).toEqual([]);
+        expect(skippedEvents).toEqual([]);
       },
     );
 
@@ -278,6 +286,7 @@ describe(ScheduleDispatcherService.name, () => {
       ]);
       await advance(2000);
       expect(releasedIds().slice(0, 3)).toEqual([101, 102, 103]);
+      expect(skippedEvents).toEqual([]);
       expect(dataSource.log).not.toContain('jobsWithActiveRuns');
     });
   });

@@ -1,4 +1,3 @@
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ValidationFailedError } from '../../../src/common/errors';
 import { AppConfig } from '../../../src/config/app-config';
 import { ManualRunsService } from '../../../src/modules/executions/manual-runs.service';
@@ -55,7 +54,6 @@ describe(ManualRunsService.name, () => {
       audit.asAuditService(),
       tasks as unknown as TaskRegistry,
       AppConfig.from({}),
-      new EventEmitter2(),
     );
     service = new ManualRunsService(
       dataSource.asDataSource(),
