@@ -183,8 +183,7 @@ type EnqueueRequest = Parameters<ExecutionsService['enqueue']>[0][number];
  * The runs side that the dispatcher, the recovery sweep and "run now" use. `record` keeps the
  * unique (job, fire time) key of scheduled runs (a duplicate is not inserted, as ON CONFLICT DO
  * NOTHING) and numbers runs from 101; each call is written to `log` (share FakeDataSource.log to
- * see whether it happened inside a transaction), and each enqueue's time (Date.now(), fake
- * timers included) to `enqueueTimes`.
+ * see whether it happened inside a transaction).
  */
 export class FakeExecutionsService implements Pick<
   ExecutionsService,
@@ -195,8 +194,6 @@ export class FakeExecutionsService implements Pick<
   readonly activeQueries: { tx: EntityManager; jobIds: number[] }[] = [];
   readonly runs: (NewRun & { id: number; tx: EntityManager })[] = [];
   readonly enqueued: EnqueueRequest[][] = [];
-  /** When each `enqueued` call was made (Date.now()). */
-  readonly enqueueTimes: number[] = [];
   staleQueued: EnqueueTarget[] = [];
   lostRunning: number[] = [];
   readonly sweepQueries: { method: string; seconds: number; limit: number }[] = [];
@@ -225,7 +222,7 @@ export class FakeExecutionsService implements Pick<
       if (taken) continue;
       const run = { ...row, id: this.nextId++, tx };
       this.runs.push(run);
-      inserted.push({ id: run.id, jobId: run.jobId, status: run.status, scheduledFor: run.scheduledFor });
+      inserted.push({ id: run.id, jobId: run.jobId, status: run.status });
     }
     return inserted;
   }
@@ -233,7 +230,6 @@ export class FakeExecutionsService implements Pick<
   async enqueue(runs: EnqueueRequest[]): Promise<void> {
     this.log.push('enqueue');
     this.enqueued.push(runs);
-    this.enqueueTimes.push(Date.now());
   }
 
   async get(id: number): Promise<ExecutionResponseDto> {
