@@ -169,16 +169,17 @@ describe(AuthService.name, () => {
     });
   });
 
-  describe('changePassword', () => {
-    const principal: Principal = {
-      id: 7,
-      username: 'alice',
-      isSuperuser: false,
-      tokenId: '0b0f8c1e-2f1a-4c55-9d7e-3a1b2c3d4e5f',
-      tokenExpiresAt: new Date('2026-06-01T00:00:00Z'),
-    };
-    const actor: Actor = { kind: 'user', name: 'alice', userId: 7, isSuperuser: false, ip: IP };
+  /** alice, signed in: her token's principal and the actor the controller makes of it. */
+  const principal: Principal = {
+    id: 7,
+    username: 'alice',
+    isSuperuser: false,
+    tokenId: '0b0f8c1e-2f1a-4c55-9d7e-3a1b2c3d4e5f',
+    tokenExpiresAt: new Date('2026-06-01T00:00:00Z'),
+  };
+  const actor: Actor = { kind: 'user', name: 'alice', userId: 7, isSuperuser: false, ip: IP };
 
+  describe('changePassword', () => {
     it('answers with a token of the new version and forgives the counted attempt', async () => {
       const answer = await service.changePassword(principal, PASSWORD, 'new-walrus-cobalt-lantern', actor);
 
@@ -190,15 +191,6 @@ describe(AuthService.name, () => {
 
   describe('logout', () => {
     it('revokes the token id until it would have expired, audited in the same transaction', async () => {
-      const principal: Principal = {
-        id: 7,
-        username: 'alice',
-        isSuperuser: false,
-        tokenId: '0b0f8c1e-2f1a-4c55-9d7e-3a1b2c3d4e5f',
-        tokenExpiresAt: new Date('2026-06-01T00:00:00Z'),
-      };
-      const actor: Actor = { kind: 'user', name: 'alice', userId: 7, isSuperuser: false, ip: IP };
-
       await service.logout(principal, actor);
 
       expect(revoked.revoked).toEqual([

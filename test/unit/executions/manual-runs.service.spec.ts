@@ -1,9 +1,6 @@
 import { ValidationFailedError } from '../../../src/common/errors';
-import { AppConfig } from '../../../src/config/app-config';
 import { ManualRunsService } from '../../../src/modules/executions/manual-runs.service';
 import { JobNotFoundError, JobNotRunnableError } from '../../../src/modules/jobs/jobs.errors';
-import { JobsService } from '../../../src/modules/jobs/jobs.service';
-import { SchedulesService } from '../../../src/modules/schedules/schedules.service';
 import type { TaskRegistry } from '../../../src/modules/tasks/task-registry.service';
 import {
   FakeAuditService,
@@ -11,6 +8,7 @@ import {
   FakeExecutionsService,
   FakeJobsRepository,
   superuserActor,
+  realJobsService,
 } from '../support/fakes';
 
 /**
@@ -47,14 +45,7 @@ describe(ManualRunsService.name, () => {
     executions = new FakeExecutionsService(dataSource.log);
     tasks = new FakeTaskRegistry();
     audit = new FakeAuditService(dataSource.log);
-    const jobsService = new JobsService(
-      dataSource.asDataSource(),
-      jobs.asJobsRepository(),
-      new SchedulesService(),
-      audit.asAuditService(),
-      tasks as unknown as TaskRegistry,
-      AppConfig.from({}),
-    );
+    const jobsService = realJobsService(dataSource, jobs, audit, tasks);
     service = new ManualRunsService(
       dataSource.asDataSource(),
       jobsService,

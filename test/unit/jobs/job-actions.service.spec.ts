@@ -1,10 +1,13 @@
-import { AppConfig } from '../../../src/config/app-config';
 import { JobActionsService } from '../../../src/modules/jobs/job-actions.service';
 import { JobNotFoundError } from '../../../src/modules/jobs/jobs.errors';
-import { JobsService } from '../../../src/modules/jobs/jobs.service';
-import { SchedulesService } from '../../../src/modules/schedules/schedules.service';
-import type { TaskRegistry } from '../../../src/modules/tasks/task-registry.service';
-import { FakeAuditService, FakeDataSource, FakeJobsRepository, JOB_SAVED_AT, superuserActor } from '../support/fakes';
+import {
+  FakeAuditService,
+  FakeDataSource,
+  FakeJobsRepository,
+  JOB_SAVED_AT,
+  superuserActor,
+  realJobsService,
+} from '../support/fakes';
 
 const NOW = new Date('2026-04-01T08:00:00Z');
 /** The next 09:30 UTC after NOW. */
@@ -26,14 +29,7 @@ describe(JobActionsService.name, () => {
     jobs = new FakeJobsRepository(dataSource.log);
     audit = new FakeAuditService(dataSource.log);
     // The real JobsService.computeNextRun, over the real schedule arithmetic; nothing else of it is used.
-    const jobsService = new JobsService(
-      dataSource.asDataSource(),
-      jobs.asJobsRepository(),
-      new SchedulesService(),
-      audit.asAuditService(),
-      {} as TaskRegistry,
-      AppConfig.from({}),
-    );
+    const jobsService = realJobsService(dataSource, jobs, audit);
     service = new JobActionsService(
       dataSource.asDataSource(),
       jobs.asJobsRepository(),

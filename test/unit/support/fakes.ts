@@ -14,6 +14,10 @@ import type {
 } from '../../../src/modules/executions/executions.service';
 import type { Job } from '../../../src/modules/jobs/job.entity';
 import type { JobsRepository } from '../../../src/modules/jobs/jobs.repository';
+import { JobsService } from '../../../src/modules/jobs/jobs.service';
+import { SchedulesService } from '../../../src/modules/schedules/schedules.service';
+import type { TaskRegistry } from '../../../src/modules/tasks/task-registry.service';
+import { AppConfig } from '../../../src/config/app-config';
 
 /** Hand-written fakes shared by the unit tests of services that own a transaction and audit. */
 
@@ -281,4 +285,21 @@ export class FakeExecutionsService implements Pick<
   asExecutionsService(): ExecutionsService {
     return this as unknown as ExecutionsService;
   }
+}
+
+/** The real JobsService (its schedule arithmetic and lookups) over the fake repository, audit and tasks. */
+export function realJobsService(
+  dataSource: FakeDataSource,
+  jobs: FakeJobsRepository,
+  audit: FakeAuditService,
+  tasks: Partial<TaskRegistry> = {},
+): JobsService {
+  return new JobsService(
+    dataSource.asDataSource(),
+    jobs.asJobsRepository(),
+    new SchedulesService(),
+    audit.asAuditService(),
+    tasks as TaskRegistry,
+    AppConfig.from({}),
+  );
 }
