@@ -27,6 +27,7 @@ export class AppConfig {
   readonly logLevel: string;
   readonly queuePrefix: string;
   readonly dispatchBatchSize: number;
+  readonly dispatchLookaheadMs: number;
   readonly dispatchPollSeconds: number;
   readonly workerLockSeconds: number;
   readonly recoveryIntervalSeconds: number;
@@ -68,6 +69,7 @@ export class AppConfig {
     this.logLevel = env.LOG_LEVEL;
     this.queuePrefix = env.QUEUE_PREFIX;
     this.dispatchBatchSize = env.DISPATCH_BATCH_SIZE;
+    this.dispatchLookaheadMs = env.DISPATCH_LOOKAHEAD_MS;
     this.dispatchPollSeconds = env.DISPATCH_POLL_SECONDS;
     this.workerLockSeconds = env.WORKER_LOCK_SECONDS;
     this.recoveryIntervalSeconds = env.RECOVERY_INTERVAL_SECONDS;

@@ -88,6 +88,7 @@ export const envSchema = z.object({
     .default('jobs'),
   DISPATCH_BATCH_SIZE: intIn(1, 5000).default(200),
   DISPATCH_POLL_SECONDS: intIn(1, 3600).default(60),
+  DISPATCH_LOOKAHEAD_MS: intIn(0, 60_000).default(2000),
   WORKER_LOCK_SECONDS: intIn(2, 3600).default(10),
   RECOVERY_INTERVAL_SECONDS: intIn(1, 3600).default(15),
   RECOVERY_QUEUED_SECONDS: intIn(5, 86400).default(60),
@@ -144,6 +145,8 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   QUEUE_PREFIX: 'Key prefix of the BullMQ queues on Redis (one service per prefix)',
   DISPATCH_BATCH_SIZE: 'Due jobs the dispatcher claims per transaction',
   DISPATCH_POLL_SECONDS: 'Longest the dispatcher sleeps without a notification (safety poll)',
+  DISPATCH_LOOKAHEAD_MS:
+    'How far ahead the dispatcher claims fire times (records their runs), to release each to the queue at its fire time with its own timer; 0 claims at the fire time',
   WORKER_LOCK_SECONDS: "BullMQ lock of a running message; a dead worker's run is taken back after about this long",
   RECOVERY_INTERVAL_SECONDS: 'How often the recovery sweep looks for lost runs',
   RECOVERY_QUEUED_SECONDS: 'A run still queued after this long is enqueued again (enqueue lost in a crash)',

@@ -74,6 +74,17 @@ describe('SIGTERM under load', () => {
       async () => (await cluster.unfinished()) === 0,
       1000,
     );
+    // On failure, what is left unfinished, grouped.
+    if (!drained)
+      console.log(
+        JSON.stringify(
+          await cluster.sql(
+            `SELECT status, "trigger", (not_before IS NULL) AS nb_null, (scheduled_for > now()) AS future, worker IS NULL AS noworker, count(*)::int AS n,
+                    min(scheduled_for) AS min_sf, max(scheduled_for) AS max_sf, min(queued_at) AS min_q, max(queued_at) AS max_q, now() AS now
+               FROM executions WHERE status IN ('queued', 'running') GROUP BY 1, 2, 3, 4, 5`,
+          ),
+        ),
+      );
     expect(drained).toBe(true);
     const [dupes] = await cluster.sql<{ n: number }>(
       `SELECT count(*)::int AS n FROM (SELECT 1 FROM executions WHERE "trigger" = 'schedule' GROUP BY job_id, scheduled_for HAVING count(*) > 1) d`,

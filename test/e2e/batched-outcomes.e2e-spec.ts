@@ -47,11 +47,11 @@ describe('Batched claims and outcomes (real PostgreSQL)', () => {
     const plain = await jobWithQueuedRuns(3);
     const queueing = await jobWithQueuedRuns(1, { overlap_policy: 'queue' });
     await sql(`UPDATE executions SET status = 'cancelled' WHERE id = $1`, [plain.runIds[2]]);
-    const claimed = await runs.claimStartMany([...plain.runIds, ...queueing.runIds], 'w1');
+    const { started: claimed } = await runs.claimStartMany([...plain.runIds, ...queueing.runIds], 'w1');
     expect(claimed.map((r) => r.id).sort((a, b) => a - b)).toEqual(plain.runIds.slice(0, 2));
     expect(claimed.every((r) => r.jobId === plain.jobId && r.taskName === 'http.request')).toBe(true);
     // The overlap-queue run takes its turn through the one-by-one path.
-    expect((await runs.claimQueued(queueing.runIds[0], 'w1'))?.id).toBe(queueing.runIds[0]);
+    expect((await runs.claimQueued(queueing.runIds[0], 'w1')).started[0]?.id).toBe(queueing.runIds[0]);
     const states = await sql<{ id: number; status: string; worker: string | null }>(
       `SELECT id, status, worker FROM executions WHERE job_id = ANY($1) ORDER BY id`,
       [[plain.jobId, queueing.jobId]],

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ExecutionsService, type NewRun } from '../executions/executions.service';
 import { CHANNEL_JOBS_CHANGED, PgNotifier } from '../../database/pg-notifier.service';
-import { RUN_EVENTS } from '../executions/run-events';
+import { RUN_EVENTS, SKIPPED_RUN_ERROR } from '../executions/run-events';
 import { SchedulesService } from '../schedules/schedules.service';
 import { DueJobsService, type DueJob } from '../jobs/due-jobs.service';
 import { JobStatsService } from '../jobs/job-stats.service';
@@ -13,14 +13,21 @@ import { JobStatsService } from '../jobs/job-stats.service';
 const TIMER = 'schedule-dispatcher';
 const RETRY_AFTER_ERROR_MS = 2000;
 const HELD_ELSEWHERE_RECHECK_MS = 50;
+/** At most this many fire times of one job are claimed ahead in one pass. */
+const MAX_AHEAD_PER_JOB = 100;
+
+/** A run to put on its queue at its fire time; `skipIfOverlapping`: its job's overlap policy is `skip`. */
+type Release = { id: number; taskQueue: string; taskPriority: number; fireAt: Date; skipIfOverlapping: boolean };
 
 /**
- * The scheduler role. One SchedulerRegistry timeout is armed for the earliest due
- * `next_run_at` (or the safety poll); job changes in any process wake it through
- * LISTEN/NOTIFY. Each wake claims due jobs in batches (FOR UPDATE SKIP LOCKED), applies the
- * misfire and overlap policies, records the runs and advances `next_run_at` in one
- * transaction, then enqueues. Any number of dispatchers may run on one database: the row
- * locks and the unique (job, fire time) key make each fire time produce exactly one run.
+ * The scheduler role. One SchedulerRegistry timeout is armed DISPATCH_LOOKAHEAD_MS before the
+ * earliest due `next_run_at` (or the safety poll); job changes in any process wake it through
+ * LISTEN/NOTIFY. Each wake claims the fire times due within the lookahead, in batches of jobs
+ * (FOR UPDATE SKIP LOCKED): it applies the misfire policy, records the runs and advances `next_run_at` in one transaction, then releases each run to its queue
+ * at its fire time, on a timer of its own (a plain add, not a BullMQ delay). The overlap policy
+ * is applied to fire times already due here, and to those claimed ahead when a worker claims the
+ * run, at its fire time. Any number of dispatchers may run
+ * on one database: the row locks and the unique (job, fire time) key make each fire time one run.
  */
 @Injectable()
 export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -29,6 +36,8 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
   private wakeAgain = false;
   private stopped = false;
   private lastClaimAt = new Date(0);
+  /** Runs claimed ahead and waiting for their fire time: by fire time (ms), with its timer. */
+  private readonly pending = new Map<number, { runs: Release[]; timer: NodeJS.Timeout }>();
   /** When the loop last completed a batch or re-armed its timer (readiness: GET /health/ready). */
   lastAliveAt = 0;
 
@@ -100,9 +109,8 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
       try {
         const earliest = await this.due.earliestDue();
         const heldElsewhere = claimedNothing && earliest !== null && earliest <= this.lastClaimAt;
-        delay = earliest
-          ? Math.max(heldElsewhere ? HELD_ELSEWHERE_RECHECK_MS : 0, earliest.getTime() - Date.now())
-          : poll;
+        const wakeAt = earliest ? earliest.getTime() - this.config.dispatchLookaheadMs : 0;
+        delay = earliest ? Math.max(heldElsewhere ? HELD_ELSEWHERE_RECHECK_MS : 0, wakeAt - Date.now()) : poll;
       } catch (error) {
         this.logger.warn(`Cannot read the next due time: ${(error as Error).message}`);
         delay = RETRY_AFTER_ERROR_MS;
@@ -117,14 +125,20 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     this.lastAliveAt = Date.now();
   }
 
-  /** One transaction: claim due jobs, record their runs, advance them; then start their enqueue. */
+  /**
+   * One transaction: claim the jobs due within the lookahead, record their runs, advance them;
+   * then release each run at its fire time (those already due at once). The overlap policy `skip`
+   * is decided here for the fire times already due (a run of the job is going now: they are
+   * recorded skipped), and by the worker's claim at their fire time for those claimed ahead.
+   */
   private async dispatchBatch(): Promise<{ claimed: number; enqueued: Promise<void> }> {
     const now = new Date();
-    this.lastClaimAt = now;
+    const horizon = new Date(now.getTime() + this.config.dispatchLookaheadMs);
+    this.lastClaimAt = horizon;
     let claimed: DueJob[] = [];
     let skipped: number[] = [];
-    const toEnqueue = await this.dataSource.transaction(async (tx) => {
-      claimed = await this.due.lockDue(tx, now, this.config.dispatchBatchSize);
+    const releases = await this.dataSource.transaction(async (tx) => {
+      claimed = await this.due.lockDue(tx, horizon, this.config.dispatchBatchSize);
       if (claimed.length === 0) return [];
       const busy = await this.executions.jobsWithActiveRuns(
         tx,
@@ -133,10 +147,11 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
       const rows: NewRun[] = [];
       const advances: { id: number; nextRunAt: Date | null }[] = [];
       for (const job of claimed) {
-        const { fireTimes, nextRunAt } = this.fireTimes(job, now);
+        const { fireTimes, nextRunAt } = this.fireTimes(job, now, horizon);
         advances.push({ id: job.id, nextRunAt });
-        const skip = busy.has(job.id);
         for (const scheduledFor of fireTimes) {
+          const ahead = scheduledFor > now;
+          const skip = !ahead && busy.has(job.id);
           rows.push({
             jobId: job.id,
             status: skip ? 'skipped' : 'queued',
@@ -144,7 +159,9 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
             scheduledFor,
             kwargs: job.taskKwargs,
             triggeredBy: 'scheduler',
-            error: skip ? 'Skipped: the previous run was still going (overlap_policy skip)' : null,
+            // Claimed ahead: nothing (a re-enqueue by the recovery sweep included) starts it early.
+            notBefore: ahead ? scheduledFor : null,
+            error: skip ? SKIPPED_RUN_ERROR : null,
           });
         }
       }
@@ -159,19 +176,79 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
           id: r.id,
           taskQueue: byId.get(r.jobId)!.taskQueue,
           taskPriority: byId.get(r.jobId)!.taskPriority,
+          fireAt: r.scheduledFor,
+          // Decided now for a fire time already due; for one claimed ahead, when it comes.
+          skipIfOverlapping: r.scheduledFor > now && byId.get(r.jobId)!.overlapPolicy === 'skip',
         }));
     });
-    this.events.emit(RUN_EVENTS.skipped, skipped);
+    if (skipped.length > 0) this.events.emit(RUN_EVENTS.skipped, skipped);
     this.lastAliveAt = Date.now();
-    return { claimed: claimed.length, enqueued: this.executions.enqueue(toEnqueue) };
+    return { claimed: claimed.length, enqueued: this.release(releases) };
   }
 
-  private fireTimes(job: DueJob, now: Date): { fireTimes: Date[]; nextRunAt: Date | null } {
+  /**
+   * Puts runs on their queues at their fire times: those due now at once, each later fire time
+   * on a timer of its own (runs of one fire time go together). Never rejects (enqueue does not).
+   */
+  private async release(runs: Release[]): Promise<void> {
+    const now = Date.now();
+    const byTime = new Map<number, Release[]>();
+    for (const run of runs) {
+      const at = Math.max(run.fireAt.getTime(), now);
+      const group = byTime.get(at);
+      if (group) group.push(run);
+      else byTime.set(at, [run]);
+    }
+    const immediate = byTime.get(now) ?? [];
+    byTime.delete(now);
+    for (const [at, group] of byTime) {
+      const waiting = this.pending.get(at);
+      if (waiting) waiting.runs.push(...group);
+      else this.pending.set(at, { runs: group, timer: this.releaseAt(at) });
+    }
+    await this.releaseNow(immediate);
+  }
+
+  /**
+   * Puts runs whose fire time has come on their queues. Those of `skip` jobs first pass the
+   * overlap check (one statement for them all); if it fails, they go anyway and the worker's
+   * claim applies the same check. Never rejects.
+   */
+  private async releaseNow(runs: Release[]): Promise<void> {
+    const toCheck = runs.filter((r) => r.skipIfOverlapping);
+    if (toCheck.length === 0) return this.executions.enqueue(runs);
+    const checked = async () => {
+      let skipped = new Set<number>();
+      try {
+        skipped = await this.executions.skipOverlapping(toCheck.map((r) => r.id));
+      } catch (error) {
+        this.logger.warn(`Overlap check failed (left to the workers' claims): ${(error as Error).message}`);
+      }
+      await this.executions.enqueue(toCheck.filter((r) => !skipped.has(r.id)));
+    };
+    await Promise.all([this.executions.enqueue(runs.filter((r) => !r.skipIfOverlapping)), checked()]);
+  }
+
+  /**
+   * The job's fire times to record now: those due (after the misfire policy), then every later
+   * one up to `horizon`; and the next fire time after them.
+   */
+  private fireTimes(job: DueJob, now: Date, horizon: Date): { fireTimes: Date[]; nextRunAt: Date | null } {
+    const spec = { type: job.scheduleType, expression: job.scheduleExpression, timezone: job.timezone };
     try {
-      return this.schedules.dueFireTimes(
-        { type: job.scheduleType, expression: job.scheduleExpression, timezone: job.timezone },
-        { scheduledFor: job.nextRunAt, now, policy: job.misfirePolicy, catchupMax: this.config.misfireCatchupMax },
-      );
+      const due = this.schedules.dueFireTimes(spec, {
+        scheduledFor: job.nextRunAt,
+        now,
+        policy: job.misfirePolicy,
+        catchupMax: this.config.misfireCatchupMax,
+      });
+      const fireTimes = [...due.fireTimes];
+      let next = due.nextRunAt;
+      while (next && next <= horizon && fireTimes.length < MAX_AHEAD_PER_JOB) {
+        fireTimes.push(next);
+        next = this.schedules.nextRunAt(spec, next, next);
+      }
+      return { fireTimes, nextRunAt: next };
     } catch (error) {
       // A stored schedule that no longer parses must not block the others: park the job.
       this.logger.error(`Job ${job.id}: cannot compute its fire times, parking it: ${(error as Error).message}`);
@@ -179,9 +256,56 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
     }
   }
 
+  /**
+   * A timer for the runs of one fire time. Node's timers run on the event loop's cached clock and
+   * may fire a little early against Date.now(): then it waits out the rest, so no run is released
+   * before its fire time.
+   */
+  private releaseAt(at: number): NodeJS.Timeout {
+    return setTimeout(() => {
+      const waiting = this.pending.get(at);
+      if (!waiting) return;
+      if (Date.now() < at) {
+        waiting.timer = this.releaseAt(at);
+        return;
+      }
+      this.pending.delete(at);
+      void this.releaseNow(waiting.runs);
+    }, at - Date.now());
+  }
+
+  /**
+   * Stops dispatching. Runs claimed ahead and not yet released are given back in one transaction:
+   * deleted (those still queued) and their jobs' next_run_at moved back to them, so a dispatcher
+   * still running (woken by the notification) or this one when it starts again claims those fire
+   * times afresh, with the overlap check at their time. If that fails (database gone), they stay
+   * recorded and the recovery sweep releases them.
+   */
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.registry.doesExist('timeout', TIMER)) this.registry.deleteTimeout(TIMER);
     await this.idle();
+    const waiting = [...this.pending.values()].flatMap(({ runs, timer }) => {
+      clearTimeout(timer);
+      return runs;
+    });
+    this.pending.clear();
+    if (waiting.length === 0) return;
+    try {
+      await this.dataSource.transaction(async (tx) => {
+        const dropped = await this.executions.dropUnstarted(
+          tx,
+          waiting.map((r) => r.id),
+        );
+        await this.due.rewind(
+          tx,
+          dropped.map((r) => ({ id: r.jobId, at: r.scheduledFor })),
+        );
+      });
+    } catch (error) {
+      this.logger.warn(
+        `Could not give back ${waiting.length} run(s) claimed ahead; the recovery sweep releases them: ${(error as Error).message}`,
+      );
+    }
   }
 }

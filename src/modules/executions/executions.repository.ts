@@ -22,6 +22,7 @@ export interface InsertedRun {
   id: number;
   jobId: number;
   status: RunStatus;
+  scheduledFor: Date;
 }
 
 export interface RunFilter {
@@ -62,7 +63,7 @@ export class ExecutionsRepository {
          FROM unnest($1::int[], $2::varchar[], $3::varchar[], $4::timestamptz[], $5::smallint[], $6::jsonb[], $7::varchar[], $8::timestamptz[], $9::int[], $10::bool[], $11::text[])
               AS t(job_id, status, trg, scheduled_for, attempt, kwargs, triggered_by, not_before, retry_of, is_final, error)
        ON CONFLICT (job_id, scheduled_for) WHERE "trigger" = 'schedule' DO NOTHING
-       RETURNING id, job_id AS "jobId", status`,
+       RETURNING id, job_id AS "jobId", status, scheduled_for AS "scheduledFor"`,
       [
         rows.map((r) => r.jobId),
         rows.map((r) => r.status),
@@ -79,11 +80,37 @@ export class ExecutionsRepository {
     );
   }
 
-  /** Jobs among `jobIds` that have a run queued or running. */
+  /**
+   * Deletes the job's scheduled runs claimed ahead of their fire time and not started (queued,
+   * fire time after the transaction's start): they were claimed under a definition that just changed.
+   */
+  async deleteClaimedAhead(tx: EntityManager, jobId: number): Promise<number> {
+    const rows: { id: number }[] = await tx.query(
+      `DELETE FROM executions WHERE job_id = $1 AND "trigger" = 'schedule' AND status = 'queued' AND scheduled_for > now()
+       RETURNING id`,
+      [jobId],
+    );
+    return rows.length;
+  }
+
+  /** Deletes those of `runIds` still queued (runs claimed ahead, given back); returns what went. */
+  deleteQueued(tx: EntityManager, runIds: number[]): Promise<{ id: number; jobId: number; scheduledFor: Date }[]> {
+    return tx.query(
+      `DELETE FROM executions WHERE id = ANY($1::int[]) AND status = 'queued'
+       RETURNING id, job_id AS "jobId", scheduled_for AS "scheduledFor"`,
+      [runIds],
+    );
+  }
+
+  /**
+   * Jobs among `jobIds` that have a run going: running, or queued and due (a scheduled run claimed
+   * ahead of its fire time is not going yet).
+   */
   async jobsWithActiveRuns(tx: EntityManager, jobIds: number[]): Promise<Set<number>> {
     if (jobIds.length === 0) return new Set();
     const rows: { job_id: number }[] = await tx.query(
-      `SELECT DISTINCT job_id FROM executions WHERE job_id = ANY($1::int[]) AND status IN ('queued', 'running')`,
+      `SELECT DISTINCT job_id FROM executions WHERE job_id = ANY($1::int[])
+          AND (status = 'running' OR (status = 'queued' AND NOT ("trigger" = 'schedule' AND scheduled_for > now())))`,
       [jobIds],
     );
     return new Set(rows.map((r) => r.job_id));

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DataSource, type EntityManager } from 'typeorm';
 import { createBatchLoader } from '../../common/batch-loader';
 import type { Actor } from '../../common/actor';
@@ -8,6 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { RUN_EVENTS } from './run-events';
 import { ExecutionResponseDto } from './dto/execution-response.dto';
 import type { RunStatus } from './execution.entity';
+import { JOB_EVENTS, type JobChangedEvent } from '../jobs/job-events';
 import { JobNotFoundError } from '../jobs/jobs.errors';
 import { JobsService } from '../jobs/jobs.service';
 import { ExecutionsRepository, type EnqueueTarget, type NewRun, type RunFilter } from './executions.repository';
@@ -66,6 +67,21 @@ export class ExecutionsService {
     return this.runs.insertRuns(tx, rows);
   }
 
+  /**
+   * A job changed (update, pause, resume): the runs claimed ahead of their fire times under its
+   * old definition are dropped in the change's transaction, and the dispatcher claims those fire
+   * times again under the new one (or not at all). Runs already due go ahead as recorded.
+   */
+  @OnEvent(JOB_EVENTS.changed, { suppressErrors: false })
+  async dropClaimedAhead({ tx, jobId }: JobChangedEvent): Promise<number> {
+    return this.runs.deleteClaimedAhead(tx, jobId);
+  }
+
+  /** Drops those of `runIds` not started yet, in `tx` (a dispatcher giving its claimed-ahead runs back); returns what went. */
+  dropUnstarted(tx: EntityManager, runIds: number[]): Promise<{ id: number; jobId: number; scheduledFor: Date }[]> {
+    return runIds.length === 0 ? Promise.resolve([]) : this.runs.deleteQueued(tx, runIds);
+  }
+
   /** Jobs among `jobIds` with a run queued or running (the overlap policy's question), read in `tx`. */
   jobsWithActiveRuns(tx: EntityManager, jobIds: number[]): Promise<Set<number>> {
     return this.runs.jobsWithActiveRuns(tx, jobIds);
@@ -74,11 +90,29 @@ export class ExecutionsService {
   /**
    * queued → running for this worker. One statement claims every run whose job does not queue
    * overlapping runs; each of the others (overlap `queue`, or no longer queued) takes its job's
-   * turn in order, or gets null.
+   * turn in order. Null for a run not started: no longer queued (or gone), or skipped (its
+   * previous run still goes: overlap `skip`).
    */
   async claim(runIds: readonly number[], worker: string): Promise<(ClaimedRun | null)[]> {
-    const claimed = new Map((await this.outcomesRepository.claimStartMany([...runIds], worker)).map((r) => [r.id, r]));
-    return Promise.all(runIds.map(async (id) => claimed.get(id) ?? this.outcomesRepository.claimQueued(id, worker)));
+    const many = await this.outcomesRepository.claimStartMany([...runIds], worker);
+    const started = new Map(many.started.map((r) => [r.id, r]));
+    const settled = new Set(many.skipped.map((r) => r.id));
+    const skipped = [...many.skipped];
+    const result = await Promise.all(
+      runIds.map(async (id) => {
+        if (started.has(id)) return started.get(id)!;
+        if (settled.has(id)) return null;
+        const one = await this.outcomesRepository.claimQueued(id, worker);
+        skipped.push(...one.skipped);
+        return one.started[0] ?? null;
+      }),
+    );
+    if (skipped.length > 0)
+      this.events.emit(
+        RUN_EVENTS.skipped,
+        skipped.map((r) => r.jobId),
+      );
+    return result;
   }
 
   statusOf(runId: number): Promise<RunStatus | null> {
@@ -108,6 +142,22 @@ export class ExecutionsService {
   /** Runs running and queued now. */
   activeNow() {
     return this.runs.activeNow();
+  }
+
+  /**
+   * At a fire time, before runs claimed ahead for it go to their queues: those of overlap `skip`
+   * jobs whose previous run still goes are recorded skipped (RunOutcomesRepository.skipOverlapping).
+   * Returns their ids.
+   */
+  async skipOverlapping(runIds: number[]): Promise<Set<number>> {
+    if (runIds.length === 0) return new Set();
+    const skipped = await this.outcomesRepository.skipOverlapping(runIds);
+    if (skipped.length > 0)
+      this.events.emit(
+        RUN_EVENTS.skipped,
+        skipped.map((r) => r.jobId),
+      );
+    return new Set(skipped.map((r) => r.id));
   }
 
   /** Puts recorded runs on their queues. A failure here is repaired by the recovery sweep. */

@@ -1,8 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
-import { JOB_RUN_SETTINGS_SQL, addRunsToJobStatsSql } from '../jobs/job-run-sql';
+import { JOB_RUN_SETTINGS_SQL, addRunsToJobStatsSql, addSkippedRunsToJobStatsSql } from '../jobs/job-run-sql';
 import { Execution, type RunStatus } from './execution.entity';
+import { SKIPPED_RUN_ERROR } from './run-events';
+
+/**
+ * Whether run `e` (of job `j`) overlaps under policy `skip`: a scheduled run whose previous run
+ * still goes, that is a run of the job running, or queued for an earlier fire time. The runs of
+ * one catch-up, already due when recorded together, are not each other's previous run; a run
+ * claimed ahead of its fire time (not_before set) has no such siblings.
+ */
+const OVERLAPS_SQL = `(j.overlap_policy = 'skip' AND e."trigger" = 'schedule' AND EXISTS (
+    SELECT 1 FROM executions o WHERE o.job_id = e.job_id AND o.id <> e.id
+       AND (o.status = 'running'
+            OR (o.status = 'queued' AND o.scheduled_for < e.scheduled_for
+                AND (o.queued_at < e.queued_at OR e.not_before IS NOT NULL)))))`;
+
+/** From a CTE `candidate (id, job_id, overlaps)`: records the overlapping ones skipped ($2 = the error), counted in their jobs' statistics. */
+const SKIP_CTES_SQL = `skipped AS (
+    UPDATE executions e SET status = 'skipped', finished_at = now(), duration_seconds = 0, error = $2
+      FROM candidate c WHERE e.id = c.id AND c.overlaps
+    RETURNING e.id, e.job_id
+  ), skipped_stats AS (
+    ${addSkippedRunsToJobStatsSql('skipped')}
+  )`;
+
+const SKIPPED_JSON_SQL = `(SELECT coalesce(json_agg(json_build_object('id', id, 'jobId', job_id)), '[]') FROM skipped)`;
 
 /** A run claimed by a worker, with what it needs of its job. */
 export interface ClaimedRun {
@@ -19,6 +43,12 @@ export interface ClaimedRun {
   retryBackoffSeconds: number;
   taskQueue: string;
   taskPriority: number;
+}
+
+/** What a claim did: the runs it started, and those it recorded skipped (overlap policy `skip`). */
+export interface ClaimOutcome {
+  started: ClaimedRun[];
+  skipped: { id: number; jobId: number }[];
 }
 
 /** What a caller reports about a run's end. */
@@ -51,36 +81,60 @@ export class RunOutcomesRepository {
 
   /**
    * queued → running for this worker, for many runs in one statement (the worker's batched
-   * claims): the runs claimed, that is those still queued whose job does not queue overlapping
-   * runs. The caller sends the others through claimQueued one by one.
+   * claims), among the runs still queued whose job does not queue overlapping runs (the caller
+   * sends the others through claimQueued one by one). A scheduled run of an overlap `skip` job
+   * whose previous run still goes is recorded `skipped` instead, counted in its job's statistics:
+   * "still goes" is a run of the job running, or queued for an earlier fire time (the runs of one
+   * catch-up, already due when recorded together, are not each other's previous run; a run
+   * claimed ahead of its fire time has no such siblings).
    */
-  claimStartMany(runIds: number[], worker: string): Promise<ClaimedRun[]> {
+  claimStartMany(runIds: number[], worker: string): Promise<ClaimOutcome> {
     return this.claimQuery(this.runs.manager, runIds, worker, `j.overlap_policy <> 'queue'`);
   }
 
   /**
-   * queued → running for a run of an overlap_policy `queue` job, when it is its turn; null when
-   * it is not, or when the run is no longer queued. The job row lock serialises the check
-   * "nothing else is running".
+   * claimStartMany for a run of an overlap_policy `queue` job, when it is its turn; nothing
+   * claimed when it is not, or when the run is no longer queued. The job row lock serialises the
+   * check "nothing else is running".
    */
-  claimQueued(runId: number, worker: string): Promise<ClaimedRun | null> {
+  claimQueued(runId: number, worker: string): Promise<ClaimOutcome> {
     return this.runs.manager.transaction(async (tx) => {
       const locked: { id: number }[] = await tx.query(
         `SELECT j.id FROM executions e JOIN jobs j ON j.id = e.job_id
           WHERE e.id = $1 AND e.status = 'queued' AND j.overlap_policy = 'queue' FOR UPDATE OF j`,
         [runId],
       );
-      if (locked.length === 0) return null;
+      if (locked.length === 0) return { started: [], skipped: [] };
       // Its turn: nothing of the job running, and no older run of it still waiting (first in, first out).
-      const [claimed] = await this.claimQuery(
+      return this.claimQuery(
         tx,
         [runId],
         worker,
+        // (a scheduled run claimed ahead of its fire time is not waiting yet)
         `NOT EXISTS (SELECT 1 FROM executions o WHERE o.job_id = e.job_id AND o.id <> e.id
-                        AND (o.status = 'running' OR (o.status = 'queued' AND o.id < e.id)))`,
+                        AND (o.status = 'running' OR (o.status = 'queued' AND o.id < e.id
+                             AND NOT (o."trigger" = 'schedule' AND o.scheduled_for > now()))))`,
       );
-      return claimed ?? null;
     });
+  }
+
+  /**
+   * At a fire time, before its runs claimed ahead go to the queues: each of `runIds` whose job's
+   * overlap policy is `skip` and whose previous run still goes (running, or queued for an earlier
+   * fire time) is recorded `skipped`, counted in its job's statistics. Returns those skipped.
+   */
+  async skipOverlapping(runIds: number[]): Promise<{ id: number; jobId: number }[]> {
+    const rows: { skipped: { id: number; jobId: number }[] }[] = await this.runs.query(
+      `WITH candidate AS (
+         SELECT e.id, e.job_id, ${OVERLAPS_SQL} AS overlaps
+           FROM executions e JOIN jobs j ON j.id = e.job_id
+          WHERE e.id = ANY($1::int[]) AND e.status = 'queued'
+          FOR UPDATE OF e
+       ), ${SKIP_CTES_SQL}
+       SELECT ${SKIPPED_JSON_SQL} AS skipped`,
+      [runIds, SKIPPED_RUN_ERROR],
+    );
+    return rows[0]?.skipped ?? [];
   }
 
   private async claimQuery(
@@ -88,15 +142,26 @@ export class RunOutcomesRepository {
     runIds: number[],
     worker: string,
     condition: string,
-  ): Promise<ClaimedRun[]> {
-    const [rows]: [ClaimedRun[], number] = await tx.query(
-      `UPDATE executions e SET status = 'running', started_at = now(), worker = $2
-         FROM jobs j
-        WHERE e.id = ANY($1::int[]) AND e.status = 'queued' AND j.id = e.job_id AND ${condition}
-        RETURNING e.id, e.job_id AS "jobId", e.attempt, e.kwargs, e.scheduled_for AS "scheduledFor", ${JOB_RUN_SETTINGS_SQL}`,
-      [runIds, worker],
+  ): Promise<ClaimOutcome> {
+    const rows: (ClaimedRun & { skipped: { id: number; jobId: number }[] })[] = await tx.query(
+      `WITH candidate AS (
+         SELECT e.id, e.job_id, ${OVERLAPS_SQL} AS overlaps
+           FROM executions e JOIN jobs j ON j.id = e.job_id
+          WHERE e.id = ANY($1::int[]) AND e.status = 'queued' AND ${condition}
+          FOR UPDATE OF e
+       ), ${SKIP_CTES_SQL}, started AS (
+         UPDATE executions e SET status = 'running', started_at = now(), worker = $3
+           FROM candidate c, jobs j
+          WHERE e.id = c.id AND NOT c.overlaps AND j.id = e.job_id
+         RETURNING e.id, e.job_id AS "jobId", e.attempt, e.kwargs, e.scheduled_for AS "scheduledFor", ${JOB_RUN_SETTINGS_SQL}
+       )
+       SELECT m.skipped, s.*
+         FROM (SELECT ${SKIPPED_JSON_SQL} AS skipped) m
+         LEFT JOIN started s ON true`,
+      [runIds, SKIPPED_RUN_ERROR, worker],
     );
-    return rows;
+    const started = rows.filter((r) => r.id !== null).map(({ skipped: _skipped, ...run }) => run);
+    return { started, skipped: rows[0]?.skipped ?? [] };
   }
 
   /** finishRuns for one run: its FinishedRun, or null when it was not in one of `onlyFrom`. */

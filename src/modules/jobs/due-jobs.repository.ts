@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { CHANNEL_JOBS_CHANGED, notifyOnCommit } from '../../database/pg-notifier.service';
 import type { MisfirePolicy, ScheduleType } from '../schedules/schedule.types';
 import { DUE_JOB_SQL, type OverlapPolicy } from './job.entity';
 
@@ -30,8 +31,8 @@ export class DueJobsRepository {
     return rows[0]?.at ?? null;
   }
 
-  /** Locks up to `limit` jobs due at `now`; rows another scheduler holds are skipped, not waited for. */
-  lockDue(tx: EntityManager, now: Date, limit: number): Promise<DueJob[]> {
+  /** Locks up to `limit` jobs due by `horizon`; rows another scheduler holds are skipped, not waited for. */
+  lockDue(tx: EntityManager, horizon: Date, limit: number): Promise<DueJob[]> {
     return tx.query(
       `SELECT id, schedule_type AS "scheduleType", schedule_expression AS "scheduleExpression", timezone,
               next_run_at AS "nextRunAt", misfire_policy AS "misfirePolicy", overlap_policy AS "overlapPolicy",
@@ -39,7 +40,7 @@ export class DueJobsRepository {
          FROM jobs WHERE ${DUE_JOB_SQL} AND next_run_at <= $1
         ORDER BY next_run_at LIMIT $2
         FOR UPDATE SKIP LOCKED`,
-      [now, limit],
+      [horizon, limit],
     );
   }
 
@@ -49,5 +50,21 @@ export class DueJobsRepository {
       `UPDATE jobs j SET next_run_at = t.next FROM unnest($1::int[], $2::timestamptz[]) AS t(id, next) WHERE j.id = t.id`,
       [updates.map((u) => u.id), updates.map((u) => u.nextRunAt)],
     );
+  }
+
+  /**
+   * Moves each job's next_run_at back to the earliest of its fire times given back (a dispatcher
+   * stopping with fire times claimed ahead and not released), unless it is already earlier or
+   * the job no longer has one; wakes every dispatcher on commit.
+   */
+  async rewind(tx: EntityManager, fireTimes: { id: number; at: Date }[]): Promise<void> {
+    if (fireTimes.length === 0) return;
+    await tx.query(
+      `UPDATE jobs j SET next_run_at = t.at
+         FROM (SELECT id, min(at) AS at FROM unnest($1::int[], $2::timestamptz[]) AS u(id, at) GROUP BY id) t
+        WHERE j.id = t.id AND j.next_run_at > t.at`,
+      [fireTimes.map((f) => f.id), fireTimes.map((f) => f.at)],
+    );
+    await notifyOnCommit(tx, CHANNEL_JOBS_CHANGED, 'rewind');
   }
 }

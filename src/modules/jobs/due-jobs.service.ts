@@ -14,13 +14,18 @@ export class DueJobsService {
     return this.due.earliestDue();
   }
 
-  /** Locks up to `limit` jobs due at `now` for the rest of `tx`; jobs another dispatcher holds are skipped. */
-  lockDue(tx: EntityManager, now: Date, limit: number): Promise<DueJob[]> {
-    return this.due.lockDue(tx, now, limit);
+  /** Locks up to `limit` jobs due by `horizon` for the rest of `tx`; jobs another dispatcher holds are skipped. */
+  lockDue(tx: EntityManager, horizon: Date, limit: number): Promise<DueJob[]> {
+    return this.due.lockDue(tx, horizon, limit);
   }
 
   /** Sets each job's next fire time (null parks it). */
   advance(tx: EntityManager, updates: { id: number; nextRunAt: Date | null }[]): Promise<void> {
     return this.due.advance(tx, updates);
+  }
+
+  /** Gives fire times claimed ahead back: each job's next_run_at moves back to its earliest one (DueJobsRepository.rewind). */
+  rewind(tx: EntityManager, fireTimes: { id: number; at: Date }[]): Promise<void> {
+    return this.due.rewind(tx, fireTimes);
   }
 }

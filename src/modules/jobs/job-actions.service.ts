@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../common/actor';
 import { changesBetween } from '../audit/audit-changes';
@@ -7,6 +8,7 @@ import { JobResponseDto } from './dto/job-response.dto';
 import type { JobStatus } from './job.entity';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
+import { announceJobChanged } from './job-events';
 import { JobNotFoundError } from './jobs.errors';
 
 /** What people do to a job besides editing it: pause it, resume it (running it now: ManualRunsService). */
@@ -17,6 +19,7 @@ export class JobActionsService {
     private readonly jobs: JobsRepository,
     private readonly jobsService: JobsService,
     private readonly audit: AuditService,
+    private readonly events: EventEmitter2,
   ) {}
 
   pause(id: number, actor: Actor): Promise<JobResponseDto> {
@@ -37,6 +40,7 @@ export class JobActionsService {
         job.nextRunAt = this.jobsService.computeNextRun(job, new Date());
         await this.jobs.save(job, tx);
         await this.jobs.notifyChanged(tx, id);
+        await announceJobChanged(this.events, { tx, jobId: id });
       }
       const after = JobResponseDto.from(job);
       await this.audit.record(tx, {

@@ -25,3 +25,12 @@ export function addRunsToJobStatsSql(perJob: string): string {
            FROM ${perJob} p WHERE j.id = p.job_id
           RETURNING j.id, j.max_retries, j.retry_backoff_seconds, j.task_queue, j.task_priority`;
 }
+
+/**
+ * Counts skipped runs in their jobs' statistics, from a relation `skipped` with a `job_id` column
+ * (one row per skipped run).
+ */
+export function addSkippedRunsToJobStatsSql(skipped: string): string {
+  return `UPDATE jobs j SET total_runs = total_runs + t.n, last_run_status = 'skipped'
+           FROM (SELECT job_id, count(*)::int AS n FROM ${skipped} GROUP BY job_id) t WHERE j.id = t.job_id`;
+}

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import type { Actor } from '../../common/actor';
 import { keepRedacted } from '../../common/logging/redaction';
@@ -15,6 +16,7 @@ import { Job, type JobType } from './job.entity';
 import { JobsRepository, type JobFilter } from './jobs.repository';
 import { JobNameTakenError, JobNotFoundError } from './jobs.errors';
 import { JOB_DEFAULTS } from './job-defaults';
+import { announceJobChanged } from './job-events';
 
 export type JobListFilter = Omit<JobFilter, 'dueBefore'> & { overdue?: boolean };
 
@@ -33,6 +35,7 @@ export class JobsService {
     private readonly audit: AuditService,
     private readonly tasks: TaskRegistry,
     private readonly config: AppConfig,
+    private readonly events: EventEmitter2,
   ) {}
 
   /** A page of jobs; `overdue` keeps the jobs more than OVERDUE_GRACE_SECONDS late (as the overdue list). */
@@ -120,10 +123,12 @@ export class JobsService {
       job.scheduleType = spec.type;
       job.scheduleExpression = spec.expression;
       job.timezone = spec.timezone;
-      if (SCHEDULING_FIELDS.some((field) => dto[field] !== undefined))
-        job.nextRunAt = this.computeNextRun(job, new Date());
+      const now = new Date();
+      if (SCHEDULING_FIELDS.some((field) => dto[field] !== undefined)) job.nextRunAt = this.computeNextRun(job, now);
+      else job.nextRunAt = this.reclaimFrom(job, now);
       const updated = JobResponseDto.from(await this.jobs.save(job, tx));
       await this.jobs.notifyChanged(tx, id);
+      await announceJobChanged(this.events, { tx, jobId: id });
       await this.audit.record(tx, {
         actor,
         action: 'job.update',
@@ -159,6 +164,17 @@ export class JobsService {
       after,
       anchor,
     );
+  }
+
+  /**
+   * next_run_at after a change that keeps the schedule: back to the first fire time after `now`,
+   * so the fire times whose runs were claimed ahead (and dropped with the change) are claimed
+   * again under the new definition; a next_run_at already due stays (the misfire policy decides).
+   */
+  private reclaimFrom(job: Job, now: Date): Date | null {
+    if (!job.nextRunAt || job.nextRunAt <= now) return job.nextRunAt;
+    const next = this.computeNextRun(job, now, job.nextRunAt);
+    return next && next < job.nextRunAt ? next : job.nextRunAt;
   }
 
   /** Whether a job with this id exists. */

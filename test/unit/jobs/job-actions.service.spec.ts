@@ -1,3 +1,5 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { JOB_EVENTS, type JobChangedEvent } from '../../../src/modules/jobs/job-events';
 import { JobActionsService } from '../../../src/modules/jobs/job-actions.service';
 import { JobNotFoundError } from '../../../src/modules/jobs/jobs.errors';
 import {
@@ -21,6 +23,8 @@ describe(JobActionsService.name, () => {
   let jobs: FakeJobsRepository;
   let audit: FakeAuditService;
   let service: JobActionsService;
+  let events: EventEmitter2;
+  let changed: JobChangedEvent[];
 
   beforeEach(() => {
     // Only the clock: the next run is computed from "now".
@@ -30,11 +34,20 @@ describe(JobActionsService.name, () => {
     audit = new FakeAuditService(dataSource.log);
     // The real JobsService.computeNextRun, over the real schedule arithmetic; nothing else of it is used.
     const jobsService = realJobsService(dataSource, jobs, audit);
+    // The runs module's listener, as a fake: it records which job's claimed-ahead runs it was asked to drop, in which transaction.
+    events = new EventEmitter2();
+    changed = [];
+    events.on(JOB_EVENTS.changed, (event: JobChangedEvent) => {
+      changed.push(event);
+      dataSource.log.push('job.changed');
+      return 0;
+    });
     service = new JobActionsService(
       dataSource.asDataSource(),
       jobs.asJobsRepository(),
       jobsService,
       audit.asAuditService(),
+      events,
     );
   });
 
@@ -70,7 +83,17 @@ describe(JobActionsService.name, () => {
         },
       ]);
       expect(answer.updated_at).toBe(JOB_SAVED_AT.toISOString());
-      expect(dataSource.log).toEqual(['begin', 'findByIdForUpdate', 'save', 'notifyChanged', 'audit', 'commit']);
+      expect(dataSource.log).toEqual([
+        'begin',
+        'findByIdForUpdate',
+        'save',
+        'notifyChanged',
+        'job.changed',
+        'audit',
+        'commit',
+      ]);
+      // The runs module drops the runs claimed ahead, inside the pause's transaction.
+      expect(changed).toEqual([{ tx: dataSource.tx, jobId: 3 }]);
     });
 
     it('leaves an already paused job as it is, but still audits the request (with no changes)', async () => {

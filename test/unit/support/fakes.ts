@@ -1,3 +1,4 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../../../src/common/actor';
 import type { AuditEntry, AuditService } from '../../../src/modules/audit/audit.service';
@@ -187,17 +188,30 @@ type EnqueueRequest = Parameters<ExecutionsService['enqueue']>[0][number];
  * The runs side that the dispatcher, the recovery sweep and "run now" use. `record` keeps the
  * unique (job, fire time) key of scheduled runs (a duplicate is not inserted, as ON CONFLICT DO
  * NOTHING) and numbers runs from 101; each call is written to `log` (share FakeDataSource.log to
- * see whether it happened inside a transaction).
+ * see whether it happened inside a transaction), and each enqueue's time (Date.now(), fake
+ * timers included) to `enqueueTimes`.
  */
 export class FakeExecutionsService implements Pick<
   ExecutionsService,
-  'record' | 'jobsWithActiveRuns' | 'enqueue' | 'get' | 'findStaleQueued' | 'findLostRunning' | 'complete'
+  | 'record'
+  | 'jobsWithActiveRuns'
+  | 'skipOverlapping'
+  | 'dropUnstarted'
+  | 'enqueue'
+  | 'get'
+  | 'findStaleQueued'
+  | 'findLostRunning'
+  | 'complete'
 > {
-  /** Jobs with a run queued or running. */
+  /** Jobs with a run going (running, or queued and due): their runs checked by skipOverlapping are skipped. */
   readonly active = new Set<number>();
   readonly activeQueries: { tx: EntityManager; jobIds: number[] }[] = [];
+  /** The run ids each skipOverlapping call was asked about. */
+  readonly overlapChecks: number[][] = [];
   readonly runs: (NewRun & { id: number; tx: EntityManager })[] = [];
   readonly enqueued: EnqueueRequest[][] = [];
+  /** When each `enqueued` call was made (Date.now()). */
+  readonly enqueueTimes: number[] = [];
   staleQueued: EnqueueTarget[] = [];
   lostRunning: number[] = [];
   readonly sweepQueries: { method: string; seconds: number; limit: number }[] = [];
@@ -210,6 +224,24 @@ export class FakeExecutionsService implements Pick<
     this.log.push('jobsWithActiveRuns');
     this.activeQueries.push({ tx, jobIds });
     return new Set(jobIds.filter((id) => this.active.has(id)));
+  }
+
+  async skipOverlapping(runIds: number[]): Promise<Set<number>> {
+    this.log.push('skipOverlapping');
+    this.overlapChecks.push(runIds);
+    const skipped = this.runs.filter((r) => runIds.includes(r.id) && this.active.has(r.jobId));
+    for (const run of skipped) run.status = 'skipped';
+    return new Set(skipped.map((r) => r.id));
+  }
+
+  async dropUnstarted(
+    tx: EntityManager,
+    runIds: number[],
+  ): Promise<{ id: number; jobId: number; scheduledFor: Date }[]> {
+    this.log.push('dropUnstarted');
+    const dropped = this.runs.filter((r) => runIds.includes(r.id) && r.status === 'queued');
+    for (const run of dropped) this.runs.splice(this.runs.indexOf(run), 1);
+    return dropped.map((r) => ({ id: r.id, jobId: r.jobId, scheduledFor: r.scheduledFor }));
   }
 
   async record(tx: EntityManager, rows: NewRun[]): Promise<InsertedRun[]> {
@@ -226,7 +258,7 @@ export class FakeExecutionsService implements Pick<
       if (taken) continue;
       const run = { ...row, id: this.nextId++, tx };
       this.runs.push(run);
-      inserted.push({ id: run.id, jobId: run.jobId, status: run.status });
+      inserted.push({ id: run.id, jobId: run.jobId, status: run.status, scheduledFor: run.scheduledFor });
     }
     return inserted;
   }
@@ -234,6 +266,7 @@ export class FakeExecutionsService implements Pick<
   async enqueue(runs: EnqueueRequest[]): Promise<void> {
     this.log.push('enqueue');
     this.enqueued.push(runs);
+    this.enqueueTimes.push(Date.now());
   }
 
   async get(id: number): Promise<ExecutionResponseDto> {
@@ -293,6 +326,7 @@ export function realJobsService(
   jobs: FakeJobsRepository,
   audit: FakeAuditService,
   tasks: Partial<TaskRegistry> = {},
+  events: EventEmitter2 = new EventEmitter2(),
 ): JobsService {
   return new JobsService(
     dataSource.asDataSource(),
@@ -301,5 +335,6 @@ export function realJobsService(
     audit.asAuditService(),
     tasks as TaskRegistry,
     AppConfig.from({}),
+    events,
   );
 }

@@ -57,7 +57,8 @@ export class QueueService implements OnApplicationShutdown {
             priority: 11 - r.priority,
             delay: r.delayMs && r.delayMs > 0 ? r.delayMs : undefined,
             removeOnComplete: true,
-            removeOnFail: { age: 24 * 3600 },
+            // A failed message must not keep its id: the recovery sweep re-adds the run under it.
+            removeOnFail: true,
           },
         })),
       );
