@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import { AppConfig, ConfigError } from './config/app-config';
 import { createApp } from './app.setup';
 import { DatabaseServer, stopEmbeddedStartedHere } from './database/database-server';
+import { WORKER_CHILD_ENV, WorkerProcessesService } from './modules/executions/worker/worker-processes.service';
 
 /** SIGTERM: the whole shutdown ends within SHUTDOWN_TIMEOUT_SECONDS plus this, whatever hangs. */
 const SHUTDOWN_MARGIN_SECONDS = 5;
@@ -25,6 +26,15 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config);
   installShutdownDeadline(app, config);
   const logger = new Logger('Main');
+  // A worker process started by another one (WorkerProcessesService): no HTTP; it stops when
+  // told (SIGTERM) or when its parent is gone (the IPC channel closes).
+  const parent = process.env[WORKER_CHILD_ENV];
+  if (parent) {
+    await app.init();
+    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+    logger.log(`Worker process of ${parent}: roles ${[...config.roles].join(', ')}`);
+    return;
+  }
   const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   // Every role listens on PORT: processes without the api role serve only /health, /health/ready
   // and /metrics, and carry on without them when PORT is taken (several workers on one host).
@@ -47,6 +57,7 @@ async function bootstrap(): Promise<void> {
   logger.log(
     `Roles: ${[...config.roles].join(', ')}; database: ${config.embedded ? `embedded under ${config.dataDir}` : 'external'}`,
   );
+  if (config.hasRole('worker')) app.get(WorkerProcessesService).start(process.argv[1]);
 }
 
 /**

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { envSchema, type Env, type Role } from './config.schema';
 
@@ -14,6 +15,8 @@ export class AppConfig {
   readonly roles: ReadonlySet<Role>;
   readonly workerQueues: string[] | undefined;
   readonly workerConcurrency: number;
+  /** Processes executing runs, this one included (WORKER_PROCESSES, default one per core). */
+  readonly workerProcesses: number;
   readonly jwtSecret: string | undefined;
   readonly jwtTtlSeconds: number;
   readonly loginThrottleLimit: number;
@@ -56,6 +59,7 @@ export class AppConfig {
     this.roles = new Set(env.ROLES);
     this.workerQueues = env.WORKER_QUEUES;
     this.workerConcurrency = env.WORKER_CONCURRENCY;
+    this.workerProcesses = env.WORKER_PROCESSES ?? os.availableParallelism();
     this.jwtSecret = env.JWT_SECRET;
     this.jwtTtlSeconds = env.JWT_TTL;
     this.loginThrottleLimit = env.LOGIN_THROTTLE_LIMIT;

@@ -63,6 +63,7 @@ export const envSchema = z.object({
     .pipe(z.array(z.enum(ROLE_NAMES)).min(1, 'must name at least one of api, scheduler, worker')),
   WORKER_QUEUES: list.optional(),
   WORKER_CONCURRENCY: intIn(1, 1000).default(5),
+  WORKER_PROCESSES: intIn(1, 64).optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_TTL: intIn(60, 31 * 24 * 3600).default(3600),
   LOGIN_THROTTLE_LIMIT: intIn(1, 10000).default(10),
@@ -130,6 +131,8 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   ROLES: 'Comma-separated roles this process runs: api, scheduler, worker',
   WORKER_QUEUES: 'Comma-separated queues this worker consumes (default: all)',
   WORKER_CONCURRENCY: 'Runs a worker process executes at once, per queue',
+  WORKER_PROCESSES:
+    'Processes that execute runs for one process with the worker role: itself and WORKER_PROCESSES − 1 worker-only child processes it starts, restarts when they die and stops with it (default: one per core)',
   JWT_SECRET: 'HS256 secret, at least 32 characters (embedded mode generates one under DATA_DIR)',
   JWT_TTL: 'Access token lifetime in seconds',
   LOGIN_THROTTLE_LIMIT: 'Failed login attempts for one username from one client address per window before 429',

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { runMigrationsLocked } from '../../src/database/migrations-runner';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, isAlive } from '../support/service-process';
+export { isAlive };
 import { TcpProxy } from '../support/tcp-proxy';
 import { createTestDatabase, withClient, type TestDatabase } from '../support/test-database';
 import { WebhookServer } from '../support/webhook-server';
@@ -24,6 +25,8 @@ export interface ClusterOptions {
   /** Put a TcpProxy the test controls between the processes and PostgreSQL (and Redis). */
   proxied?: boolean;
   concurrency?: number;
+  /** WORKER_PROCESSES of every process (default 1: each process executes runs itself only). */
+  workerProcesses?: number;
 }
 
 export interface JobSpec {
@@ -85,6 +88,7 @@ export class ChaosCluster {
       RECOVERY_QUEUED_SECONDS: String(RECOVERY_QUEUED_SECONDS),
       SHUTDOWN_TIMEOUT_SECONDS: '2',
       DATABASE_POOL_SIZE: '10',
+      WORKER_PROCESSES: String(this.options.workerProcesses ?? 1),
     };
   }
 
@@ -132,9 +136,14 @@ export class ChaosCluster {
 
   /** Stops every job from firing again (as a pause does) and wakes the dispatchers. */
   async pauseAll(): Promise<Date> {
-    const [{ at }] = await this.sql<{ at: Date }>(
-      `UPDATE jobs SET status = 'paused', next_run_at = NULL RETURNING now() AS at`,
-    );
+    // Locking every job row at once can deadlock with the service's own updates (PostgreSQL then
+    // fails one statement): try again, as an operator would.
+    const pause = () =>
+      this.sql<{ at: Date }>(`UPDATE jobs SET status = 'paused', next_run_at = NULL RETURNING now() AS at`);
+    const [{ at }] = await pause().catch((error: { code?: string }) => {
+      if (error.code === '40P01') return pause();
+      throw error;
+    });
     await this.sql(`SELECT pg_notify('jobs_changed', 'bulk')`);
     return at;
   }

@@ -83,6 +83,30 @@ describe('SIGKILL chaos: three scheduler+worker processes, one killed and restar
       const staleJobs = await cluster.sql(
         `SELECT id, name, next_run_at FROM jobs WHERE next_run_at IS NULL OR next_run_at < now() - interval '3 seconds' LIMIT 5`,
       );
+      if (!caughtUp)
+        console.log(
+          'DIAG',
+          JSON.stringify(
+            await cluster.sql(
+              `SELECT pid, application_name, state, wait_event_type, wait_event, now() - xact_start AS xact_age, left(query, 200) AS query
+                 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+            ),
+          ),
+          JSON.stringify(
+            await cluster.sql(
+              `SELECT count(*) FILTER (WHERE next_run_at < now()) AS stale, min(next_run_at), now() FROM jobs`,
+            ),
+          ),
+          cluster.processes
+            .map((p) =>
+              p.output
+                .split('\n')
+                .filter((l) => /"level":[456]0|Dispatch/.test(l))
+                .slice(-15)
+                .join('\n'),
+            )
+            .join('\n---\n'),
+        );
       expect({ caughtUp, staleJobs }).toEqual({ caughtUp: true, staleJobs: [] });
 
       await cluster.pauseAll();

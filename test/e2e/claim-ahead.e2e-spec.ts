@@ -1,3 +1,4 @@
+import { ScheduleDispatcherService } from '../../src/modules/dispatcher/schedule-dispatcher.service';
 import { jobBody } from '../factories/job.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { withClient } from '../support/test-database';
@@ -178,6 +179,26 @@ describe('Claim-ahead dispatch', () => {
         ).rows[0].n,
     );
     expect(Number(duplicates)).toBe(0);
+  });
+
+  // Last: it stops this app's dispatcher.
+  it('a dispatcher that stops gives back what it claimed ahead: those runs deleted, next_run_at moved back to the first', async () => {
+    const job = await everySecond('/ok/given-back');
+    await eventually('runs claimed ahead', async () => (await claimedAhead(job.id)).length >= 2);
+    const dispatcher = t.app.get(ScheduleDispatcherService);
+
+    await dispatcher.onModuleDestroy();
+
+    const ahead = await claimedAhead(job.id);
+    expect(ahead).toEqual([]);
+    const [row] = await withClient(
+      t.db.url,
+      async (c) => (await c.query<{ next_run_at: Date }>(`SELECT next_run_at FROM jobs WHERE id = $1`, [job.id])).rows,
+    );
+    const recorded = (await runsOf(job.id)).map(fire);
+    // The next fire time to claim is the first one given back: right after the last one recorded.
+    expect(row.next_run_at.getTime()).toBe(Math.max(...recorded) + 1000);
+    expect(row.next_run_at.getTime()).toBeGreaterThan(Date.now() - 1000);
   });
 });
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -25,7 +26,7 @@ export class ServiceProcess {
     this.forgetLastRun();
     const child = spawn(process.execPath, [MAIN], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...this.env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', WORKER_PROCESSES: '1', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -52,6 +53,12 @@ export class ServiceProcess {
     return this.child?.pid;
   }
 
+  /** Its worker children (WORKER_PROCESSES) alive now, by the PIDs in their start-up log lines. */
+  workerChildren(): number[] {
+    const pids = [...this.output.matchAll(/"pid":(\d+)[^\n]*"msg":"Worker process of \d+/g)].map((m) => Number(m[1]));
+    return [...new Set(pids)].filter(isAlive);
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.exitCode === null;
   }
@@ -73,5 +80,21 @@ export class ServiceProcess {
     child.kill(signal);
     await exited;
     return this.exitCode;
+  }
+}
+
+/** Whether a process with this PID exists and has not exited (an exited orphan nobody reaped is a zombie: not alive). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/PID/stat: "PID (comm) STATE ..."; comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }

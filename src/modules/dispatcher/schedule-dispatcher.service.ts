@@ -301,6 +301,9 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
           tx,
           dropped.map((r) => ({ id: r.jobId, at: r.scheduledFor })),
         );
+        this.logger.log(
+          `Gave back ${dropped.length} run(s) claimed ahead, of ${new Set(dropped.map((r) => r.jobId)).size} job(s)`,
+        );
       });
     } catch (error) {
       this.logger.warn(

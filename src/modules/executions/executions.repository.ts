@@ -85,7 +85,8 @@ export class ExecutionsRepository {
    * fire time after the transaction's start): they were claimed under a definition that just changed.
    */
   async deleteClaimedAhead(tx: EntityManager, jobId: number): Promise<number> {
-    const rows: { id: number }[] = await tx.query(
+    // TypeORM answers a DELETE with [rows, affected].
+    const [rows]: [{ id: number }[], number] = await tx.query(
       `DELETE FROM executions WHERE job_id = $1 AND "trigger" = 'schedule' AND status = 'queued' AND scheduled_for > now()
        RETURNING id`,
       [jobId],
@@ -94,12 +95,17 @@ export class ExecutionsRepository {
   }
 
   /** Deletes those of `runIds` still queued (runs claimed ahead, given back); returns what went. */
-  deleteQueued(tx: EntityManager, runIds: number[]): Promise<{ id: number; jobId: number; scheduledFor: Date }[]> {
-    return tx.query(
+  async deleteQueued(
+    tx: EntityManager,
+    runIds: number[],
+  ): Promise<{ id: number; jobId: number; scheduledFor: Date }[]> {
+    // TypeORM answers a DELETE with [rows, affected].
+    const [rows]: [{ id: number; jobId: number; scheduledFor: Date }[], number] = await tx.query(
       `DELETE FROM executions WHERE id = ANY($1::int[]) AND status = 'queued'
        RETURNING id, job_id AS "jobId", scheduled_for AS "scheduledFor"`,
       [runIds],
     );
+    return rows;
   }
 
   /**

@@ -11,6 +11,15 @@ export const JOB_RUN_SETTINGS_SQL = `j.name AS "jobName", j.task_name AS "taskNa
   j.task_queue AS "taskQueue", j.task_priority AS "taskPriority"`;
 
 /**
+ * The jobs named by `relation.job_id`, locked in id order. Every statement that updates several
+ * jobs' statistics locks them this way first, so two such statements never wait on each other in
+ * a cycle (a deadlock PostgreSQL would break by failing one of them).
+ */
+function lockedInIdOrder(relation: string): string {
+  return `(SELECT id FROM jobs WHERE id IN (SELECT job_id FROM ${relation}) ORDER BY id FOR UPDATE)`;
+}
+
+/**
  * Adds finished runs to their jobs' statistics, from a relation `perJob` with the columns
  * `job_id, n, succeeded, failed, duration, last_status, last_duration` (one row per job).
  * Returns per job `id` and what a retry needs: `max_retries, retry_backoff_seconds, task_queue, task_priority`.
@@ -22,7 +31,8 @@ export function addRunsToJobStatsSql(perJob: string): string {
                 total_duration_seconds = total_duration_seconds + p.duration,
                 last_run_at = now() - make_interval(secs => p.last_duration),
                 last_run_status = p.last_status
-           FROM ${perJob} p WHERE j.id = p.job_id
+           FROM (SELECT r.* FROM ${lockedInIdOrder(perJob)} l JOIN ${perJob} r ON r.job_id = l.id) p
+          WHERE j.id = p.job_id
           RETURNING j.id, j.max_retries, j.retry_backoff_seconds, j.task_queue, j.task_priority`;
 }
 
@@ -32,5 +42,7 @@ export function addRunsToJobStatsSql(perJob: string): string {
  */
 export function addSkippedRunsToJobStatsSql(skipped: string): string {
   return `UPDATE jobs j SET total_runs = total_runs + t.n, last_run_status = 'skipped'
-           FROM (SELECT job_id, count(*)::int AS n FROM ${skipped} GROUP BY job_id) t WHERE j.id = t.job_id`;
+           FROM (SELECT l.id AS job_id, count(*)::int AS n
+                   FROM ${lockedInIdOrder(skipped)} l JOIN ${skipped} s ON s.job_id = l.id GROUP BY l.id) t
+          WHERE j.id = t.job_id`;
 }

@@ -44,7 +44,11 @@ export class QueueService implements OnApplicationShutdown {
 
   async enqueue(requests: EnqueueRequest[]): Promise<void> {
     const byQueue = new Map<string, EnqueueRequest[]>();
-    for (const r of requests) byQueue.set(r.queue, [...(byQueue.get(r.queue) ?? []), r]);
+    for (const r of requests) {
+      const group = byQueue.get(r.queue);
+      if (group) group.push(r);
+      else byQueue.set(r.queue, [r]);
+    }
     for (const [name, items] of byQueue) {
       const queue = await this.queue(name);
       await queue.addBulk(

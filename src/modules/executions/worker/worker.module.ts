@@ -5,11 +5,12 @@ import { TasksModule } from '../../tasks/tasks.module';
 import { ExecutionsModule } from '../executions.module';
 import { RunExecutor } from './run-executor.service';
 import { RunWorkerService } from './run-worker.service';
+import { WorkerProcessesService } from './worker-processes.service';
 
 /** The worker role: executes runs from the queues. */
 @Module({
   imports: [ExecutionsModule, JobsModule, TasksModule, SecretsModule],
-  providers: [RunExecutor, RunWorkerService],
-  exports: [RunExecutor, RunWorkerService],
+  providers: [RunExecutor, RunWorkerService, WorkerProcessesService],
+  exports: [RunExecutor, RunWorkerService, WorkerProcessesService],
 })
 export class WorkerModule {}
