@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ServiceProcess } from '../support/service-process';
+import { ServiceProcess, isAlive } from '../support/service-process';
 import { freePort } from '../../src/common/net';
 
 function postmaster(dataDir: string): { pid: number; alive: boolean } | null {
@@ -91,6 +91,53 @@ describe('Embedded mode (node dist/src/main.js with no database configured)', ()
     const jobs = (await (await api('/api/v1/jobs/?size=100', {}, await login())).json()) as { total: number };
     expect(jobs.total).toBe(6);
     await second.stop();
+  }, 120_000);
+
+  it('with WORKER_PROCESSES=2 its worker child attaches to the same PostgreSQL, executes runs and stops with it; the PostgreSQL stops last', async () => {
+    const server = await new ServiceProcess('parent', { ...env(), WORKER_PROCESSES: '2' }).start(60_000);
+    processes.push(server);
+    let child: number | undefined;
+    for (let i = 0; i < 100 && !child; i++) {
+      child = server.workerChildren()[0];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(child).toBeDefined();
+    expect(server.output).toMatch(/Using the embedded PostgreSQL another process of this service runs/);
+    const token = await login();
+    const created = await api(
+      '/api/v1/jobs/',
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          name: 'every_second_children',
+          title: 'Every second, in both processes',
+          job_type: 'custom',
+          schedule_type: 'cron',
+          schedule_expression: '* * * * * *',
+          overlap_policy: 'allow',
+          // Nothing listens there: each run fails at once, executed all the same (its worker recorded).
+          task_name: 'http.request',
+          task_kwargs: { url: 'http://127.0.0.1:9/' },
+          max_retries: 0,
+        }),
+      },
+      token,
+    );
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: number };
+    const workers = new Set<string>();
+    for (let i = 0; i < 200 && !workers.has(`:${child}`); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const page = (await (await api(`/api/v1/jobs/${id}/executions?size=100`, {}, token)).json()) as {
+        items: { worker: string | null }[];
+      };
+      for (const run of page.items) if (run.worker) workers.add(run.worker.slice(run.worker.lastIndexOf(':')));
+    }
+    expect(workers).toContain(`:${child}`);
+
+    expect([0, 128]).toContain(await server.stop());
+    expect(isAlive(child!)).toBe(false);
+    expect(postmaster(dataDir)?.alive ?? false).toBe(false);
   }, 120_000);
 
   it('adopts the PostgreSQL a killed process left behind, and never starts a second one on the directory', async () => {

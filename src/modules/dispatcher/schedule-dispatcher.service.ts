@@ -23,11 +23,13 @@ type Release = { id: number; taskQueue: string; taskPriority: number; fireAt: Da
  * The scheduler role. One SchedulerRegistry timeout is armed DISPATCH_LOOKAHEAD_MS before the
  * earliest due `next_run_at` (or the safety poll); job changes in any process wake it through
  * LISTEN/NOTIFY. Each wake claims the fire times due within the lookahead, in batches of jobs
- * (FOR UPDATE SKIP LOCKED): it applies the misfire policy, records the runs and advances `next_run_at` in one transaction, then releases each run to its queue
- * at its fire time, on a timer of its own (a plain add, not a BullMQ delay). The overlap policy
- * is applied to fire times already due here, and to those claimed ahead when a worker claims the
- * run, at its fire time. Any number of dispatchers may run
- * on one database: the row locks and the unique (job, fire time) key make each fire time one run.
+ * (FOR UPDATE SKIP LOCKED): it applies the misfire policy, records the runs and advances
+ * `next_run_at` in one transaction, then releases each run to its queue at its fire time, on a
+ * timer of its own (a plain add, not a BullMQ delay). The overlap policy `skip` is decided at the
+ * fire time: in the claim transaction for fire times already due, in one statement at the
+ * release for those claimed ahead (the worker's claim checks again). Any number of dispatchers
+ * may run on one database: the row locks and the unique (job, fire time) key make each fire time
+ * one run.
  */
 @Injectable()
 export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -129,7 +131,7 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
    * One transaction: claim the jobs due within the lookahead, record their runs, advance them;
    * then release each run at its fire time (those already due at once). The overlap policy `skip`
    * is decided here for the fire times already due (a run of the job is going now: they are
-   * recorded skipped), and by the worker's claim at their fire time for those claimed ahead.
+   * recorded skipped), and at the release (releaseNow) for those claimed ahead.
    */
   private async dispatchBatch(): Promise<{ claimed: number; enqueued: Promise<void> }> {
     const now = new Date();
@@ -302,7 +304,7 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
           dropped.map((r) => ({ id: r.jobId, at: r.scheduledFor })),
         );
         this.logger.log(
-          `Gave back ${dropped.length} run(s) claimed ahead, of ${new Set(dropped.map((r) => r.jobId)).size} job(s)`,
+          `Giving back ${dropped.length} run(s) claimed ahead, of ${new Set(dropped.map((r) => r.jobId)).size} job(s)`,
         );
       });
     } catch (error) {
