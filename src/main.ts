@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import { AppConfig, ConfigError } from './config/app-config';
 import { createApp } from './app.setup';
 import { DatabaseServer, stopEmbeddedStartedHere } from './database/database-server';
-import { WORKER_CHILD_ENV, WorkerProcessesService } from './modules/executions/worker/worker-processes.service';
+import { WorkerProcessesService } from './modules/executions/worker/worker-processes.service';
 
 /** SIGTERM: the whole shutdown ends within SHUTDOWN_TIMEOUT_SECONDS plus this, whatever hangs. */
 const SHUTDOWN_MARGIN_SECONDS = 5;
@@ -28,8 +28,8 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Main');
   // A worker process started by another one (WorkerProcessesService): no HTTP; it stops when
   // told (SIGTERM) or when its parent is gone (the IPC channel closes).
-  const parent = process.env[WORKER_CHILD_ENV];
-  if (parent) {
+  const parent = config.workerChildOf;
+  if (parent !== undefined) {
     await app.init();
     process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
     logger.log(`Worker process of ${parent}: roles ${[...config.roles].join(', ')}`);

@@ -17,6 +17,8 @@ export class AppConfig {
   readonly workerConcurrency: number;
   /** Processes executing runs, this one included (WORKER_PROCESSES, default one per core). */
   readonly workerProcesses: number;
+  /** Set in a worker process started by WorkerProcessesService: its parent's PID. */
+  readonly workerChildOf: number | undefined;
   readonly jwtSecret: string | undefined;
   readonly jwtTtlSeconds: number;
   readonly loginThrottleLimit: number;
@@ -60,6 +62,7 @@ export class AppConfig {
     this.workerQueues = env.WORKER_QUEUES;
     this.workerConcurrency = env.WORKER_CONCURRENCY;
     this.workerProcesses = env.WORKER_PROCESSES ?? os.availableParallelism();
+    this.workerChildOf = env.JOBS_WORKER_CHILD;
     this.jwtSecret = env.JWT_SECRET;
     this.jwtTtlSeconds = env.JWT_TTL;
     this.loginThrottleLimit = env.LOGIN_THROTTLE_LIMIT;

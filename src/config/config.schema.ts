@@ -64,6 +64,7 @@ export const envSchema = z.object({
   WORKER_QUEUES: list.optional(),
   WORKER_CONCURRENCY: intIn(1, 1000).default(5),
   WORKER_PROCESSES: intIn(1, 64).optional(),
+  JOBS_WORKER_CHILD: intIn(1, 2 ** 31).optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_TTL: intIn(60, 31 * 24 * 3600).default(3600),
   LOGIN_THROTTLE_LIMIT: intIn(1, 10000).default(10),
@@ -131,6 +132,8 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   ROLES: 'Comma-separated roles this process runs: api, scheduler, worker',
   WORKER_QUEUES: 'Comma-separated queues this worker consumes (default: all)',
   WORKER_CONCURRENCY: 'Runs a worker process executes at once, per queue',
+  JOBS_WORKER_CHILD:
+    'Internal, do not set: the parent PID a worker process started by WORKER_PROCESSES receives (it then serves no HTTP and stops with its parent)',
   WORKER_PROCESSES:
     'Processes that execute runs for one process with the worker role: itself and WORKER_PROCESSES − 1 worker-only child processes it starts, restarts when they die and stops with it (default: one per core)',
   JWT_SECRET: 'HS256 secret, at least 32 characters (embedded mode generates one under DATA_DIR)',

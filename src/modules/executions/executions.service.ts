@@ -107,11 +107,7 @@ export class ExecutionsService {
         return one.started[0] ?? null;
       }),
     );
-    if (skipped.length > 0)
-      this.events.emit(
-        RUN_EVENTS.skipped,
-        skipped.map((r) => r.jobId),
-      );
+    this.announceSkipped(skipped);
     return result;
   }
 
@@ -152,12 +148,17 @@ export class ExecutionsService {
   async skipOverlapping(runIds: number[]): Promise<Set<number>> {
     if (runIds.length === 0) return new Set();
     const skipped = await this.outcomesRepository.skipOverlapping(runIds);
+    this.announceSkipped(skipped);
+    return new Set(skipped.map((r) => r.id));
+  }
+
+  /** RUN_EVENTS.skipped for runs recorded skipped (overlap `skip`): their job ids, one per run. */
+  private announceSkipped(skipped: { jobId: number }[]): void {
     if (skipped.length > 0)
       this.events.emit(
         RUN_EVENTS.skipped,
         skipped.map((r) => r.jobId),
       );
-    return new Set(skipped.map((r) => r.id));
   }
 
   /** Puts recorded runs on their queues. A failure here is repaired by the recovery sweep. */

@@ -2,8 +2,8 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { fork, type ChildProcess } from 'node:child_process';
 import { AppConfig } from '../../../config/app-config';
 
-/** Set in the environment of the worker processes this service starts. */
-export const WORKER_CHILD_ENV = 'JOBS_WORKER_CHILD';
+/** Set in the environment of the worker processes this service starts (AppConfig.workerChildOf reads it). */
+const WORKER_CHILD_ENV = 'JOBS_WORKER_CHILD';
 /** A child that dies is started again after this, doubling up to RESTART_MAX_MS; reset once it has lived STABLE_MS. */
 const RESTART_MIN_MS = 1000;
 const RESTART_MAX_MS = 30_000;
