@@ -1,6 +1,7 @@
 import { execSync } from 'node:child_process';
 import * as os from 'node:os';
 import { runApi } from './api.bench';
+import { runBurst } from './burst.bench';
 import { runDispatch } from './dispatch.bench';
 import { runIdle } from './idle.bench';
 import { runLag } from './lag.bench';
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, (env: BenchEnvironment) => Promise<Report>> = {
   dispatch: runDispatch,
   lag: runLag,
   pipeline: runPipeline,
+  burst: runBurst,
   api: runApi,
   idle: runIdle,
 };

@@ -22,6 +22,7 @@ function taskContext(signal = new AbortController().signal): TaskContext {
     jobId: 1,
     jobName: 'test',
     attempt: 1,
+    scheduledFor: new Date('2026-11-30T12:00:00Z'),
     logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
   };
 }
@@ -86,6 +87,26 @@ describe('http.request task and GET /api/v1/tasks', () => {
     expect(last.headers['x-token']).toBe('abc');
     expect(last.headers['content-type']).toBe('application/json');
     expect(JSON.parse(last.body)).toEqual({ hello: 'world' });
+    // Which run and fire time the call is for; the idempotency key is the same for every attempt of it.
+    expect(last.headers).toMatchObject({
+      'x-jobs-run-id': '1',
+      'x-jobs-job-id': '1',
+      'x-jobs-attempt': '1',
+      'x-jobs-scheduled-for': '2026-11-30T12:00:00.000Z',
+      'idempotency-key': 'job-1-2026-11-30T12:00:00.000Z',
+    });
+  });
+
+  it("lets the job's own headers replace the run headers, whatever their case", async () => {
+    await registry.run(
+      'http.request',
+      { url: `${baseUrl}/hook`, headers: { 'Idempotency-Key': 'mine' } },
+      [],
+      taskContext(),
+    );
+    const last = received[received.length - 1];
+    expect(last.headers['idempotency-key']).toBe('mine');
+    expect(last.headers['x-jobs-run-id']).toBe('1');
   });
 
   it('fails on a non-2xx answer with the status code and the start of the body', async () => {

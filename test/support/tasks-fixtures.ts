@@ -11,6 +11,7 @@ export function taskContext(overrides: Partial<TaskContext> = {}): TaskContext &
     jobId: 1,
     jobName: 'test',
     attempt: 1,
+    scheduledFor: new Date('2026-11-30T12:00:00Z'),
     logger: {
       log: (m) => logged.push(m),
       warn: (m) => logged.push(`warn: ${m}`),

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { ExecutionsService, type NewRun } from '../executions/executions.service';
 import { CHANNEL_JOBS_CHANGED, PgNotifier } from '../../database/pg-notifier.service';
-import { RUN_EVENTS, SKIPPED_RUN_ERROR } from '../executions/run-events';
+import { RUN_EVENTS, SKIPPED_RUN_ERROR, type RunSkippedEvent } from '../executions/run-events';
 import { SchedulesService } from '../schedules/schedules.service';
 import { DueJobsService, type DueJob } from '../jobs/due-jobs.service';
 import { JobStatsService } from '../jobs/job-stats.service';
@@ -183,7 +183,13 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
           skipIfOverlapping: r.scheduledFor > now && byId.get(r.jobId)!.overlapPolicy === 'skip',
         }));
     });
-    if (skipped.length > 0) this.events.emit(RUN_EVENTS.skipped, skipped);
+    if (skipped.length > 0) {
+      const types = new Map(claimed.map((j) => [j.id, j.jobType]));
+      this.events.emit(
+        RUN_EVENTS.skipped,
+        skipped.map((jobId): RunSkippedEvent => ({ jobId, jobType: types.get(jobId) })),
+      );
+    }
     this.lastAliveAt = Date.now();
     return { claimed: claimed.length, enqueued: this.release(releases) };
   }

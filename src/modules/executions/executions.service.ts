@@ -5,7 +5,7 @@ import { createBatchLoader } from '../../common/batch-loader';
 import type { Actor } from '../../common/actor';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
 import { AuditService } from '../audit/audit.service';
-import { RUN_EVENTS } from './run-events';
+import { RUN_EVENTS, type RunSkippedEvent } from './run-events';
 import { ExecutionResponseDto } from './dto/execution-response.dto';
 import type { RunStatus } from './execution.entity';
 import { JOB_EVENTS, type JobChangedEvent } from '../jobs/job-events';
@@ -152,12 +152,12 @@ export class ExecutionsService {
     return new Set(skipped.map((r) => r.id));
   }
 
-  /** RUN_EVENTS.skipped for runs recorded skipped (overlap `skip`): their job ids, one per run. */
-  private announceSkipped(skipped: { jobId: number }[]): void {
+  /** RUN_EVENTS.skipped for runs recorded skipped (overlap `skip`), one entry per run. */
+  private announceSkipped(skipped: RunSkippedEvent[]): void {
     if (skipped.length > 0)
       this.events.emit(
         RUN_EVENTS.skipped,
-        skipped.map((r) => r.jobId),
+        skipped.map(({ jobId, jobType }) => ({ jobId, jobType })),
       );
   }
 

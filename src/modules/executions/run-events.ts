@@ -14,7 +14,7 @@ export const RUN_EVENTS = {
   ended: 'run.ended',
   /** A run reached an outcome (worker, recovery sweep, cancel). */
   finished: 'run.finished',
-  /** A worker's claim recorded runs as skipped (overlap policy `skip`): their job ids, one per run. */
+  /** Runs were recorded skipped (overlap policy `skip`): one RunSkippedEvent per run. */
   skipped: 'runs.skipped',
 } as const;
 
@@ -27,6 +27,13 @@ export interface RunProgressEvent {
 
 export interface RunFinishedEvent {
   jobId: number;
+  /** The job's job_type, read by the statement that recorded the outcome (saves the observers a lookup). */
+  jobType?: string;
   status: RunStatus;
   durationSeconds?: number | null;
+}
+
+export interface RunSkippedEvent {
+  jobId: number;
+  jobType?: string;
 }

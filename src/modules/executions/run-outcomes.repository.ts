@@ -17,16 +17,16 @@ const OVERLAPS_SQL = `(j.overlap_policy = 'skip' AND e."trigger" = 'schedule' AN
             OR (o.status = 'queued' AND o.scheduled_for < e.scheduled_for
                 AND (o.queued_at < e.queued_at OR e.not_before IS NOT NULL)))))`;
 
-/** From a CTE `candidate (id, job_id, overlaps)`: records the overlapping ones skipped ($2 = the error), counted in their jobs' statistics. */
+/** From a CTE `candidate (id, job_id, job_type, overlaps)`: records the overlapping ones skipped ($2 = the error), counted in their jobs' statistics. */
 const SKIP_CTES_SQL = `skipped AS (
     UPDATE executions e SET status = 'skipped', finished_at = now(), duration_seconds = 0, error = $2
       FROM candidate c WHERE e.id = c.id AND c.overlaps
-    RETURNING e.id, e.job_id
+    RETURNING e.id, e.job_id, c.job_type
   ), skipped_stats AS (
     ${addSkippedRunsToJobStatsSql('skipped')}
   )`;
 
-const SKIPPED_JSON_SQL = `(SELECT coalesce(json_agg(json_build_object('id', id, 'jobId', job_id)), '[]') FROM skipped)`;
+const SKIPPED_JSON_SQL = `(SELECT coalesce(json_agg(json_build_object('id', id, 'jobId', job_id, 'jobType', job_type)), '[]') FROM skipped)`;
 
 /** A run claimed by a worker, with what it needs of its job. */
 export interface ClaimedRun {
@@ -45,10 +45,17 @@ export interface ClaimedRun {
   taskPriority: number;
 }
 
+/** A run recorded skipped (overlap policy `skip`), with its job's type. */
+export interface SkippedRun {
+  id: number;
+  jobId: number;
+  jobType: string;
+}
+
 /** What a claim did: the runs it started, and those it recorded skipped (overlap policy `skip`). */
 export interface ClaimOutcome {
   started: ClaimedRun[];
-  skipped: { id: number; jobId: number }[];
+  skipped: SkippedRun[];
 }
 
 /** What a caller reports about a run's end. */
@@ -61,6 +68,7 @@ export interface RunOutcomeInput {
 export interface FinishedRun {
   id: number;
   jobId: number;
+  jobType: string;
   status: RunStatus;
   durationSeconds: number | null;
   attempt: number;
@@ -123,10 +131,10 @@ export class RunOutcomesRepository {
    * overlap policy is `skip` and whose previous run still goes (running, or queued for an earlier
    * fire time) is recorded `skipped`, counted in its job's statistics. Returns those skipped.
    */
-  async skipOverlapping(runIds: number[]): Promise<{ id: number; jobId: number }[]> {
-    const rows: { skipped: { id: number; jobId: number }[] }[] = await this.runs.query(
+  async skipOverlapping(runIds: number[]): Promise<SkippedRun[]> {
+    const rows: { skipped: SkippedRun[] }[] = await this.runs.query(
       `WITH candidate AS (
-         SELECT e.id, e.job_id, ${OVERLAPS_SQL} AS overlaps
+         SELECT e.id, e.job_id, j.job_type, ${OVERLAPS_SQL} AS overlaps
            FROM executions e JOIN jobs j ON j.id = e.job_id
           WHERE e.id = ANY($1::int[]) AND e.status = 'queued'
           FOR UPDATE OF e
@@ -143,9 +151,9 @@ export class RunOutcomesRepository {
     worker: string,
     condition: string,
   ): Promise<ClaimOutcome> {
-    const rows: (ClaimedRun & { skipped: { id: number; jobId: number }[] })[] = await tx.query(
+    const rows: (ClaimedRun & { skipped: SkippedRun[] })[] = await tx.query(
       `WITH candidate AS (
-         SELECT e.id, e.job_id, ${OVERLAPS_SQL} AS overlaps
+         SELECT e.id, e.job_id, j.job_type, ${OVERLAPS_SQL} AS overlaps
            FROM executions e JOIN jobs j ON j.id = e.job_id
           WHERE e.id = ANY($1::int[]) AND e.status = 'queued' AND ${condition}
           FOR UPDATE OF e
@@ -216,7 +224,7 @@ export class RunOutcomesRepository {
           WHERE f.status IN ('failed', 'timed_out') AND f.attempt <= s.max_retries
           RETURNING id, retry_of, not_before
        )
-       SELECT f.id, f.job_id AS "jobId", f.status, f.duration_seconds AS "durationSeconds", f.attempt,
+       SELECT f.id, f.job_id AS "jobId", s.job_type AS "jobType", f.status, f.duration_seconds AS "durationSeconds", f.attempt,
               s.task_queue AS "taskQueue", s.task_priority AS "taskPriority", r.id AS "retryId", r.not_before AS "retryNotBefore"
          FROM finished f LEFT JOIN stats s ON s.id = f.job_id LEFT JOIN retry r ON r.retry_of = f.id`,
         [

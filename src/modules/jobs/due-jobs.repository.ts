@@ -14,6 +14,7 @@ export interface DueJob {
   nextRunAt: Date;
   misfirePolicy: MisfirePolicy;
   overlapPolicy: OverlapPolicy;
+  jobType: string;
   taskKwargs: Record<string, unknown>;
   taskQueue: string;
   taskPriority: number;
@@ -36,7 +37,7 @@ export class DueJobsRepository {
     return tx.query(
       `SELECT id, schedule_type AS "scheduleType", schedule_expression AS "scheduleExpression", timezone,
               next_run_at AS "nextRunAt", misfire_policy AS "misfirePolicy", overlap_policy AS "overlapPolicy",
-              task_kwargs AS "taskKwargs", task_queue AS "taskQueue", task_priority AS "taskPriority"
+              job_type AS "jobType", task_kwargs AS "taskKwargs", task_queue AS "taskQueue", task_priority AS "taskPriority"
          FROM jobs WHERE ${DUE_JOB_SQL} AND next_run_at <= $1
         ORDER BY next_run_at LIMIT $2
         FOR UPDATE SKIP LOCKED`,

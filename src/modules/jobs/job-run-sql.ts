@@ -22,7 +22,7 @@ function lockedInIdOrder(relation: string): string {
 /**
  * Adds finished runs to their jobs' statistics, from a relation `perJob` with the columns
  * `job_id, n, succeeded, failed, duration, last_status, last_duration` (one row per job).
- * Returns per job `id` and what a retry needs: `max_retries, retry_backoff_seconds, task_queue, task_priority`.
+ * Returns per job `id`, its `job_type`, and what a retry needs: `max_retries, retry_backoff_seconds, task_queue, task_priority`.
  */
 export function addRunsToJobStatsSql(perJob: string): string {
   return `UPDATE jobs j SET total_runs = total_runs + p.n,
@@ -33,7 +33,7 @@ export function addRunsToJobStatsSql(perJob: string): string {
                 last_run_status = p.last_status
            FROM (SELECT r.* FROM ${lockedInIdOrder(perJob)} l JOIN ${perJob} r ON r.job_id = l.id) p
           WHERE j.id = p.job_id
-          RETURNING j.id, j.max_retries, j.retry_backoff_seconds, j.task_queue, j.task_priority`;
+          RETURNING j.id, j.job_type, j.max_retries, j.retry_backoff_seconds, j.task_queue, j.task_priority`;
 }
 
 /**

@@ -1,7 +1,12 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { OnEvent } from '@nestjs/event-emitter';
-import { RUN_EVENTS, type RunFinishedEvent, type RunProgressEvent } from '../executions/run-events';
+import {
+  RUN_EVENTS,
+  type RunFinishedEvent,
+  type RunProgressEvent,
+  type RunSkippedEvent,
+} from '../executions/run-events';
 import { sampleEventLoopDelay } from './event-loop-delay';
 
 /** What a scrape asks the rest of the service (registered by MetricsScrapeSources). */
@@ -120,7 +125,7 @@ export class MetricsService implements OnModuleDestroy {
   /** A run reached an outcome (worker, recovery sweep, cancel). */
   @OnEvent(RUN_EVENTS.finished)
   runFinished(run: RunFinishedEvent): void {
-    void this.withJobType(run.jobId, (jobType) => {
+    void this.withJobType(run, (jobType) => {
       this.runs.inc({ job_type: jobType, outcome: run.status });
       if (run.durationSeconds !== null && run.durationSeconds !== undefined && run.status !== 'skipped') {
         this.runDuration.observe({ job_type: jobType, outcome: run.status }, run.durationSeconds);
@@ -130,8 +135,8 @@ export class MetricsService implements OnModuleDestroy {
 
   /** The dispatcher recorded runs as skipped (overlap policy), one entry per run. */
   @OnEvent(RUN_EVENTS.skipped)
-  runsSkipped(jobIds: number[]): void {
-    for (const jobId of jobIds) this.runFinished({ jobId, status: 'skipped' });
+  runsSkipped(runs: RunSkippedEvent[]): void {
+    for (const run of runs) this.runFinished({ ...run, status: 'skipped' });
   }
 
   httpRequest(method: string, route: string, statusCode: number, seconds: number): void {
@@ -142,10 +147,12 @@ export class MetricsService implements OnModuleDestroy {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
-  private async withJobType(jobId: number, use: (jobType: string) => void): Promise<void> {
+  /** The event's job type, or (an event without one) the job's, looked up. */
+  private async withJobType(run: { jobId: number; jobType?: string }, use: (jobType: string) => void): Promise<void> {
+    if (run.jobType) return use(run.jobType);
     let jobType = 'unknown';
     try {
-      if (this.sources) jobType = await this.sources.jobTypeOf(jobId);
+      if (this.sources) jobType = await this.sources.jobTypeOf(run.jobId);
     } catch {
       // A metric must never break a run: count it under "unknown".
     }

@@ -6,6 +6,8 @@ export interface TaskContext {
   jobId: number;
   jobName: string;
   attempt: number;
+  /** The fire time this run is for (a manual run: when it was asked for). */
+  scheduledFor: Date;
   logger: { log(msg: string): void; warn(msg: string): void; error(msg: string): void };
 }
 

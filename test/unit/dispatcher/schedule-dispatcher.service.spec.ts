@@ -6,7 +6,7 @@ import { AppConfig } from '../../../src/config/app-config';
 import type { Env } from '../../../src/config/config.schema';
 import { CHANNEL_JOBS_CHANGED, type PgNotifier } from '../../../src/database/pg-notifier.service';
 import { ScheduleDispatcherService } from '../../../src/modules/dispatcher/schedule-dispatcher.service';
-import { RUN_EVENTS, SKIPPED_RUN_ERROR } from '../../../src/modules/executions/run-events';
+import { RUN_EVENTS, SKIPPED_RUN_ERROR, type RunSkippedEvent } from '../../../src/modules/executions/run-events';
 import type { DueJob, DueJobsService } from '../../../src/modules/jobs/due-jobs.service';
 import type { JobStatsService } from '../../../src/modules/jobs/job-stats.service';
 import { SchedulesService } from '../../../src/modules/schedules/schedules.service';
@@ -40,6 +40,7 @@ class FakeDueJobs implements Pick<DueJobsService, 'earliestDue' | 'lockDue' | 'a
       timezone: 'UTC',
       misfirePolicy: 'run_once',
       overlapPolicy: 'allow',
+      jobType: 'custom',
       taskKwargs: { job: job.id },
       taskQueue: 'default',
       taskPriority: 5,
@@ -128,7 +129,7 @@ describe(ScheduleDispatcherService.name, () => {
   /** Every test states its DISPATCH_LOOKAHEAD_MS (the default is not what is tested here). */
   function start(env: Partial<Env> & Pick<Env, 'DISPATCH_LOOKAHEAD_MS'>): ScheduleDispatcherService {
     const events = new EventEmitter2();
-    events.on(RUN_EVENTS.skipped, (ids: number[]) => skippedEvents.push(ids));
+    events.on(RUN_EVENTS.skipped, (runs: RunSkippedEvent[]) => skippedEvents.push(runs.map((r) => r.jobId)));
     dispatcher = new ScheduleDispatcherService(
       AppConfig.from({}, env),
       dataSource.asDataSource(),

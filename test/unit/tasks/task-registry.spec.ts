@@ -13,6 +13,7 @@ const ctx = (signal = new AbortController().signal): TaskContext => ({
   jobId: 3,
   jobName: 'job',
   attempt: 1,
+  scheduledFor: new Date('2026-11-30T12:00:00Z'),
   logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
 });
 

@@ -155,6 +155,7 @@ export class RunExecutor {
       jobId: run.jobId,
       jobName: run.jobName,
       attempt: run.attempt,
+      scheduledFor: run.scheduledFor,
       logger: taskLogger(run),
     };
     // The values of the secrets this run references: masked in whatever the run leaves behind.

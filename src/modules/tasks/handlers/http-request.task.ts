@@ -27,6 +27,23 @@ export interface HttpRequestResult {
 }
 
 /**
+ * Headers every call carries, so that a receiver can tell which run and fire time it is for:
+ * `X-Jobs-Run-Id`, `X-Jobs-Job-Id`, `X-Jobs-Attempt`, `X-Jobs-Scheduled-For` (the fire time,
+ * ISO 8601), and `Idempotency-Key` (job id and fire time: the same for every attempt of one
+ * fire time, so a receiver can drop a repeat). The job's own `headers` win on a clash.
+ */
+export function runHeaders(ctx: TaskContext): Record<string, string> {
+  const firedAt = ctx.scheduledFor.toISOString();
+  return {
+    'x-jobs-run-id': String(ctx.runId),
+    'x-jobs-job-id': String(ctx.jobId),
+    'x-jobs-attempt': String(ctx.attempt),
+    'x-jobs-scheduled-for': firedAt,
+    'idempotency-key': `job-${ctx.jobId}-${firedAt}`,
+  };
+}
+
+/**
  * The built-in webhook task: a 2xx answer succeeds, anything else fails the run. The whole
  * exchange (connection, headers and body) must end within timeout_seconds.
  */
@@ -59,7 +76,11 @@ export class HttpRequestTask implements TaskHandlerInstance {
       const response = await guardedRequest({
         url: new URL(input.url),
         method: input.method,
-        headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...input.headers },
+        headers: {
+          ...runHeaders(ctx),
+          ...(hasBody ? { 'content-type': 'application/json' } : {}),
+          ...lowerCaseKeys(input.headers),
+        },
         body: hasBody ? JSON.stringify(input.body) : undefined,
         policy: this.policy,
         signal: AbortSignal.any([ctx.signal, deadline.signal]),
@@ -73,4 +94,9 @@ export class HttpRequestTask implements TaskHandlerInstance {
       clearTimeout(timer);
     }
   }
+}
+
+/** Header names are case-insensitive: the job's `X-Jobs-Run-Id` replaces ours rather than joining it. */
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
