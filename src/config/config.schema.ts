@@ -62,7 +62,7 @@ export const envSchema = z.object({
     .default(['api', 'scheduler', 'worker'])
     .pipe(z.array(z.enum(ROLE_NAMES)).min(1, 'must name at least one of api, scheduler, worker')),
   WORKER_QUEUES: list.optional(),
-  WORKER_CONCURRENCY: intIn(1, 1000).default(5),
+  WORKER_CONCURRENCY: intIn(1, 1000).default(20),
   WORKER_PROCESSES: intIn(1, 64).optional(),
   JOBS_WORKER_CHILD: intIn(1, 2 ** 31).optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -131,7 +131,8 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   REDIS_URL: 'Run the BullMQ queues on Redis (`redis://…`); unset = BullMQ on PostgreSQL',
   ROLES: 'Comma-separated roles this process runs: api, scheduler, worker',
   WORKER_QUEUES: 'Comma-separated queues this worker consumes (default: all)',
-  WORKER_CONCURRENCY: 'Runs a worker process executes at once, per queue',
+  WORKER_CONCURRENCY:
+    'Runs a worker process executes at once, per queue (most tasks wait on I/O; more runs in flight also make the batched claim and outcome writes larger)',
   JOBS_WORKER_CHILD:
     'Internal, do not set: the parent PID a worker process started by WORKER_PROCESSES receives (it then serves no HTTP and stops with its parent)',
   WORKER_PROCESSES:

@@ -18,6 +18,8 @@ export interface EnqueueRequest {
 }
 
 const BULLMQ_SCHEMA = 'bullmq';
+/** The most connections one process's BullMQ (PostgreSQL backend) opens. */
+const BULLMQ_POOL_MAX = 12;
 
 /**
  * BullMQ on one of its two backends: PostgreSQL (the service's own database, schema
@@ -149,7 +151,9 @@ export class QueueService implements OnApplicationShutdown {
     if (!this.pool) {
       this.pool = new Pool({
         connectionString: await this.database.url(),
-        max: Math.max(4, this.config.workerConcurrency + 4),
+        // BullMQ's statements are short (one per run, none held while a task runs): a few
+        // connections serve many runs in flight without crowding PostgreSQL's max_connections.
+        max: Math.min(Math.max(4, this.config.workerConcurrency + 4), BULLMQ_POOL_MAX),
         options: `-c search_path=${BULLMQ_SCHEMA}`,
         application_name: `jobs-service:${process.pid}:bullmq`,
       });
