@@ -6,6 +6,7 @@ import { runDispatch } from './dispatch.bench';
 import { runIdle } from './idle.bench';
 import { runLag } from './lag.bench';
 import { runPipeline } from './pipeline.bench';
+import { runStatements } from './statements.bench';
 import { BenchEnvironment } from './support/environment';
 import { log, type Report } from './support/stats';
 
@@ -14,6 +15,7 @@ const BENCHMARKS: Record<string, (env: BenchEnvironment) => Promise<Report>> = {
   lag: runLag,
   pipeline: runPipeline,
   burst: runBurst,
+  statements: runStatements,
   api: runApi,
   idle: runIdle,
 };
