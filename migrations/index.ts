@@ -10,6 +10,7 @@ import { JobCounts1795891500000 } from './1795891500000-JobCounts';
 import { RunsFinishedAtCovering1795891600000 } from './1795891600000-RunsFinishedAtCovering';
 import { Secrets1795891700000 } from './1795891700000-Secrets';
 import { AuthHardening1795891800000 } from './1795891800000-AuthHardening';
+import { UserIsActive1795891900000 } from './1795891900000-UserIsActive';
 
 /** Every migration in order; imported explicitly so the same list works in ts-jest and dist. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RunsFinishedAtCovering1795891600000,
   Secrets1795891700000,
   AuthHardening1795891800000,
+  UserIsActive1795891900000,
 ];

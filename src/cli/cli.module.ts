@@ -14,7 +14,13 @@ import { TasksModule } from '../modules/tasks/tasks.module';
 import { CommanderSetup } from './commander-setup';
 import { JOBS_SUBCOMMANDS, JobsCommand } from './commands/jobs.command';
 import { MigrateCommand } from './commands/migrate.command';
-import { UsersCommand, UsersCreateCommand } from './commands/users.command';
+import {
+  UsersCommand,
+  UsersCreateCommand,
+  UsersDeleteCommand,
+  UsersListCommand,
+  UsersUpdateCommand,
+} from './commands/users.command';
 import { CliOutput } from './output/cli-output';
 import { RunWaiter } from './run-waiter';
 
@@ -52,6 +58,9 @@ export class CliModule {
         ...JOBS_SUBCOMMANDS,
         UsersCommand,
         UsersCreateCommand,
+        UsersListCommand,
+        UsersUpdateCommand,
+        UsersDeleteCommand,
         MigrateCommand,
       ],
     };

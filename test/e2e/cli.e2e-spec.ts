@@ -402,6 +402,61 @@ describe('./manage (CLI)', () => {
     expect(noTerminal.stderr).toContain('--password-stdin');
   });
 
+  it('users list, update (by name: --no-superuser, --no-active, --password-stdin) and delete (asks; --force), audited', async () => {
+    const created = await manage(
+      ['users', 'create', 'ops_temp', '--superuser', '--password-stdin'],
+      'ops-temp-password-48x\n',
+    );
+    expect(created.code).toBe(0);
+    const listed = await json(['users', 'list', '--size', '100']);
+    const temp = listed.items.find((u: { username: string }) => u.username === 'ops_temp');
+    expect(temp).toMatchObject({ is_superuser: true, is_active: true });
+    expect((await manage(['users', 'list'])).stdout).toMatch(/ops_temp\s+superuser/);
+
+    const demoted = await manage(['users', 'update', 'OPS_TEMP', '--no-superuser', '--no-active']);
+    expect({ code: demoted.code, stderr: demoted.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(demoted.stdout).toContain('user, deactivated');
+    expect((await t.http.get(`/api/v1/users/${temp.id}`).expect(200)).body).toMatchObject({
+      is_superuser: false,
+      is_active: false,
+    });
+    await t.anon
+      .post('/api/v1/auth/login')
+      .send({ username: 'ops_temp', password: 'ops-temp-password-48x' })
+      .expect(401);
+
+    const back = await manage(
+      ['users', 'update', String(temp.id), '--active', '--password-stdin'],
+      'ops-temp-second-91y\n',
+    );
+    expect(back.code).toBe(0);
+    expect(back.stdout).toContain('password changed');
+    await t.anon.post('/api/v1/auth/login').send({ username: 'ops_temp', password: 'ops-temp-second-91y' }).expect(200);
+
+    const nothing = await manage(['users', 'update', 'ops_temp']);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('nothing to change');
+    const weak = await manage(['users', 'update', 'ops_temp', '--password-stdin'], 'short\n');
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain('password');
+    const unknown = await manage(['users', 'update', 'nobody_here', '--active']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no user named "nobody_here"');
+
+    const refused = await manage(['users', 'delete', 'ops_temp']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--force');
+    const deleted = await manage(['users', 'delete', 'ops_temp', '--force']);
+    expect({ code: deleted.code, stderr: deleted.stderr }).toEqual({ code: 0, stderr: '' });
+    await t.http.get(`/api/v1/users/${temp.id}`).expect(404);
+    const audit = await t.http.get(`/api/v1/audit-logs?entity_type=user&entity_id=${temp.id}&size=100`).expect(200);
+    const changes = audit.body.items.filter((e: { action: string }) => e.action.startsWith('user.'));
+    expect(changes.map((e: { action: string }) => e.action).sort()).toEqual(
+      ['user.create', 'user.delete', 'user.update', 'user.update'].sort(),
+    );
+    expect(changes.every((e: { actor: string }) => e.actor.startsWith('cli:'))).toBe(true);
+  });
+
   it('migrate reports an up-to-date database', async () => {
     const result = await manage(['migrate']);
     expect(result.code).toBe(0);

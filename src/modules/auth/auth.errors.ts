@@ -18,6 +18,22 @@ export class UsernameTakenError extends ConflictError {
   }
 }
 
+export class LastSuperuserError extends ConflictError {
+  override readonly errorCode = 'LAST_SUPERUSER';
+  constructor(username: string, what: string) {
+    super(
+      `${username} is the last active superuser and cannot be ${what}: make another user a superuser first (PUT /api/v1/users/{id} {"is_superuser": true})`,
+    );
+  }
+}
+
+export class UserInactiveError extends UnauthorizedError {
+  override readonly errorCode = 'USER_INACTIVE';
+  constructor(username: string) {
+    super(`User ${username} is deactivated; a superuser can reactivate it (is_active: true)`);
+  }
+}
+
 export class InvalidCredentialsError extends UnauthorizedError {
   override readonly errorCode = 'INVALID_CREDENTIALS';
   constructor() {

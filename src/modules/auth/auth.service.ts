@@ -14,7 +14,7 @@ import type { JwtPayload, Principal } from './jwt.strategy';
 import { loginThrottleKeys, type LoginAttemptsStore } from './login-throttle';
 import { RevokedTokensRepository } from './revoked-tokens.repository';
 import { UsersService } from './users.service';
-import { InvalidCredentialsError } from './auth.errors';
+import { InvalidCredentialsError, UserInactiveError } from './auth.errors';
 
 /** Login (every attempt audited), logout, password change, and the current user. */
 @Injectable()
@@ -33,7 +33,11 @@ export class AuthService {
   ) {}
 
   async login(username: string, password: string, ip: string | undefined): Promise<TokenResponseDto> {
-    const { user, known } = await this.users.verifyCredentials(username, password);
+    const verified = await this.users.verifyCredentials(username, password);
+    const { known } = verified;
+    // A deactivated user with the right password is told so (and it counts as a failure).
+    const inactive = verified.user !== null && !verified.user.isActive;
+    const user = inactive ? null : verified.user;
     // An unknown name is recorded as `anonymous`: people type passwords into the username field.
     const actor: Actor = {
       kind: 'user',
@@ -49,6 +53,12 @@ export class AuthService {
       entityId: known?.id ?? null,
     };
     await this.dataSource.transaction((tx) => this.audit.record(tx, entry));
+    if (inactive) {
+      this.logger.warn(
+        `Login of deactivated user ${JSON.stringify(known!.username)} from ${ip ?? 'an unknown address'}`,
+      );
+      throw new UserInactiveError(known!.username);
+    }
     if (!user) {
       this.logger.warn(
         `Failed login for ${known ? JSON.stringify(known.username) : 'an unknown username'} from ${ip ?? 'an unknown address'}`,

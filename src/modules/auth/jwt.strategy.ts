@@ -3,6 +3,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { UnauthorizedError } from '../../common/errors';
+import { UserInactiveError } from './auth.errors';
 import { JwtSecretService } from './jwt-secret.service';
 import { UsersService } from './users.service';
 
@@ -16,7 +17,7 @@ export interface JwtPayload {
   ver: number;
 }
 
-/** What a verified token resolves to; loaded fresh, so a demoted or deleted user loses rights at once. */
+/** What a verified token resolves to; loaded fresh, so a demoted, deactivated or deleted user loses rights at once. */
 export interface Principal {
   id: number;
   username: string;
@@ -68,6 +69,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const holder = await this.users.findTokenHolder(sub!, jti);
     if (!holder || holder.username !== payload.username)
       throw new UnauthorizedError('The token does not belong to an existing user');
+    if (!holder.isActive) throw new UserInactiveError(holder.username);
     if (holder.revoked || holder.tokenVersion !== ver)
       throw new UnauthorizedError('The token has been revoked; log in again');
     return {

@@ -17,6 +17,10 @@ export class User {
   @Column({ name: 'is_superuser', type: 'boolean', default: false })
   isSuperuser: boolean;
 
+  /** A deactivated user cannot log in, and its tokens are refused (checked on every request). */
+  @Column({ name: 'is_active', type: 'boolean', default: true })
+  isActive: boolean;
+
   /** Tokens carry it (`ver`); raising it (password change) revokes every token issued before. */
   @Column({ name: 'token_version', type: 'integer', default: 0 })
   tokenVersion: number;

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -11,7 +13,8 @@ import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { ApiAuth, Superuser } from '../../common/access.decorators';
-import { CreateUserDto, ListUsersQuery, UserPageDto, UserResponseDto } from './dto/user.dto';
+import { IdParam } from '../../common/id-param.decorator';
+import { CreateUserDto, ListUsersQuery, UpdateUserDto, UserPageDto, UserResponseDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
@@ -38,5 +41,43 @@ export class UsersController {
   @ApiOkResponse({ type: UserPageDto })
   list(@Query() query: ListUsersQuery): Promise<UserPageDto> {
     return this.users.list({ page: query.page, size: query.size });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a user' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  get(@IdParam() id: number): Promise<UserResponseDto> {
+    return this.users.get(id);
+  }
+
+  @Put(':id')
+  @ApiOperation({
+    summary: 'Change a user: password, superuser right, active flag (only the given fields change)',
+    description:
+      "A new password revokes the user's tokens; a demoted or deactivated user's very next request, in any process, has the new rights (or none).",
+  })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'The last active superuser cannot be demoted or deactivated',
+  })
+  update(@IdParam() id: number, @Body() dto: UpdateUserDto, @CurrentActor() actor: Actor): Promise<UserResponseDto> {
+    return this.users.update(
+      id,
+      { password: dto.password, isSuperuser: dto.is_superuser, isActive: dto.is_active },
+      actor,
+    );
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a user; its tokens stop working at once' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The last active superuser cannot be deleted' })
+  delete(@IdParam() id: number, @CurrentActor() actor: Actor): Promise<void> {
+    return this.users.delete(id, actor);
   }
 }

@@ -8,12 +8,22 @@ export interface TokenHolder {
   id: number;
   username: string;
   isSuperuser: boolean;
+  isActive: boolean;
   tokenVersion: number;
   revoked: boolean;
 }
 
+/** What a superuser may change of a user (the password as its new hash). */
+export interface UserChanges {
+  passwordHash?: string;
+  isSuperuser?: boolean;
+  isActive?: boolean;
+}
+
 /** Arbitrary constant: serialises the first-superuser bootstrap across processes. */
 const BOOTSTRAP_LOCK = 727_002;
+/** Arbitrary constant: serialises changes that could leave no active superuser. */
+const SUPERUSERS_LOCK = 727_003;
 
 /** SQL for users. */
 @Injectable()
@@ -36,7 +46,7 @@ export class UsersRepository {
   /** The token's user and whether the token id was revoked, in one query (every authenticated request). */
   async findTokenHolder(id: number, jti: string): Promise<TokenHolder | null> {
     const rows = await this.users.query<TokenHolder[]>(
-      `SELECT u.id, u.username, u.is_superuser AS "isSuperuser", u.token_version AS "tokenVersion",
+      `SELECT u.id, u.username, u.is_superuser AS "isSuperuser", u.is_active AS "isActive", u.token_version AS "tokenVersion",
               EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $2) AS revoked
          FROM users u WHERE u.id = $1`,
       [id, jti],
@@ -51,6 +61,42 @@ export class UsersRepository {
       [id, passwordHash],
     );
     return rows[0].token_version;
+  }
+
+  /** The user, locked until the transaction ends. */
+  findByIdForUpdate(id: number, tx: EntityManager): Promise<User | null> {
+    return tx.getRepository(User).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /**
+   * Applies `changes`; a new password also raises token_version, revoking every token issued
+   * before. Returns the user as it is now.
+   */
+  async update(id: number, changes: UserChanges, tx: EntityManager): Promise<User> {
+    const set: Partial<User> = {};
+    if (changes.isSuperuser !== undefined) set.isSuperuser = changes.isSuperuser;
+    if (changes.isActive !== undefined) set.isActive = changes.isActive;
+    if (changes.passwordHash !== undefined) set.passwordHash = changes.passwordHash;
+    const repo = tx.getRepository(User);
+    if (Object.keys(set).length > 0) await repo.update({ id }, set);
+    if (changes.passwordHash !== undefined) await repo.increment({ id }, 'tokenVersion', 1);
+    return (await repo.findOneBy({ id }))!;
+  }
+
+  /** Deletes the user and its revoked-token entries (its tokens then name no user). */
+  async delete(id: number, tx: EntityManager): Promise<void> {
+    await tx.query(`DELETE FROM revoked_tokens WHERE user_id = $1`, [id]);
+    await tx.getRepository(User).delete({ id });
+  }
+
+  /** Active superusers other than `exceptId`, counted under SUPERUSERS_LOCK (held until the transaction ends). */
+  async otherActiveSuperusers(exceptId: number, tx: EntityManager): Promise<number> {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [SUPERUSERS_LOCK]);
+    const rows: { n: number }[] = await tx.query(
+      `SELECT count(*)::int AS n FROM users WHERE is_superuser AND is_active AND id <> $1`,
+      [exceptId],
+    );
+    return rows[0].n;
   }
 
   count(tx?: EntityManager): Promise<number> {

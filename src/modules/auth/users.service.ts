@@ -9,12 +9,19 @@ import { UserResponseDto } from './dto/user.dto';
 import { passwordWeakness } from './password-strength';
 import type { User } from './user.entity';
 import { UsersRepository, type TokenHolder } from './users.repository';
-import { UserNotFoundError, UsernameTakenError } from './auth.errors';
+import { LastSuperuserError, UserNotFoundError, UsernameTakenError } from './auth.errors';
 
 export interface NewUser {
   username: string;
   password: string;
   isSuperuser: boolean;
+}
+
+/** What PUT /users/{id} may change. */
+export interface UserUpdate {
+  password?: string;
+  isSuperuser?: boolean;
+  isActive?: boolean;
 }
 
 /** Users and their passwords (argon2id). Transport-neutral: the API and the CLI call it. */
@@ -71,6 +78,71 @@ export class UsersService {
     const user = await this.users.findById(id);
     if (!user) throw new UserNotFoundError(id);
     return UserResponseDto.from(user);
+  }
+
+  /**
+   * Changes a user's password, superuser right or active flag (a superuser's action), audited.
+   * A new password revokes the user's tokens; a demoted or deactivated user's next request, in
+   * any process, already sees the change (tokens are checked against the user on every request).
+   * Demoting or deactivating the last active superuser → 409, decided under a lock so that two
+   * such changes at once cannot both pass.
+   */
+  async update(id: number, input: UserUpdate, actor: Actor): Promise<UserResponseDto> {
+    const given = (['password', 'isSuperuser', 'isActive'] as const).filter((k) => input[k] !== undefined);
+    if (given.length === 0)
+      throw ValidationFailedError.forField('body', 'give at least one of password, is_superuser, is_active');
+    const before = await this.users.findById(id);
+    if (!before) throw new UserNotFoundError(id);
+    if (input.password !== undefined) assertStrongPassword('password', input.password, before.username);
+    const passwordHash =
+      input.password === undefined ? undefined : await argon2.hash(input.password, { type: argon2.argon2id });
+    return this.dataSource.transaction(async (tx) => {
+      const user = await this.users.findByIdForUpdate(id, tx);
+      if (!user) throw new UserNotFoundError(id);
+      const losesRights =
+        user.isSuperuser && user.isActive && (input.isSuperuser === false || input.isActive === false);
+      if (losesRights && (await this.users.otherActiveSuperusers(id, tx)) === 0)
+        throw new LastSuperuserError(user.username, input.isSuperuser === false ? 'demoted' : 'deactivated');
+      const after = await this.users.update(
+        id,
+        { passwordHash, isSuperuser: input.isSuperuser, isActive: input.isActive },
+        tx,
+      );
+      const changes: Record<string, { before: unknown; after: unknown }> = {};
+      if (after.isSuperuser !== user.isSuperuser)
+        changes.is_superuser = { before: user.isSuperuser, after: after.isSuperuser };
+      if (after.isActive !== user.isActive) changes.is_active = { before: user.isActive, after: after.isActive };
+      if (passwordHash !== undefined) changes.password = { before: '***', after: '***' };
+      await this.audit.record(tx, { actor, action: 'user.update', entityType: 'user', entityId: id, changes });
+      return UserResponseDto.from(after);
+    });
+  }
+
+  /** Deletes a user (audited); its tokens stop working at once. The last active superuser → 409. */
+  async delete(id: number, actor: Actor): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      const user = await this.users.findByIdForUpdate(id, tx);
+      if (!user) throw new UserNotFoundError(id);
+      if (user.isSuperuser && user.isActive && (await this.users.otherActiveSuperusers(id, tx)) === 0)
+        throw new LastSuperuserError(user.username, 'deleted');
+      await this.users.delete(id, tx);
+      await this.audit.record(tx, {
+        actor,
+        action: 'user.delete',
+        entityType: 'user',
+        entityId: id,
+        changes: {
+          username: { before: user.username, after: null },
+          is_superuser: { before: user.isSuperuser, after: null },
+        },
+      });
+    });
+  }
+
+  /** The user with this name (regardless of case), or null. */
+  async getByUsername(username: string): Promise<UserResponseDto | null> {
+    const user = await this.users.findByUsername(username);
+    return user ? UserResponseDto.from(user) : null;
   }
 
   findById(id: number): Promise<User | null> {

@@ -22,7 +22,14 @@ const SECRET = 'unit-test-secret-of-at-least-32-characters';
 const IP = '203.0.113.9';
 const PASSWORD = 'quilt-harbor-pencil-orbit';
 
-const alice = { id: 7, username: 'alice', passwordHash: 'h', isSuperuser: false, tokenVersion: 3 } as User;
+const alice = {
+  id: 7,
+  username: 'alice',
+  passwordHash: 'h',
+  isSuperuser: false,
+  isActive: true,
+  tokenVersion: 3,
+} as User;
 
 /** Knows one user, alice, with one password. */
 class FakeUsers implements Pick<UsersService, 'verifyCredentials' | 'changePassword' | 'get'> {
@@ -44,7 +51,13 @@ class FakeUsers implements Pick<UsersService, 'verifyCredentials' | 'changePassw
   }
 
   async get(id: number) {
-    return { id, username: alice.username, is_superuser: alice.isSuperuser, created_at: '2026-01-01T00:00:00.000Z' };
+    return {
+      id,
+      username: alice.username,
+      is_superuser: alice.isSuperuser,
+      is_active: true,
+      created_at: '2026-01-01T00:00:00.000Z',
+    };
   }
 }
 

@@ -64,8 +64,22 @@ function call(controller: Type, handler: () => void, token?: string) {
 }
 
 describe(JwtAuthGuard.name, () => {
-  const alice: TokenHolder = { id: 7, username: 'alice', isSuperuser: false, tokenVersion: 0, revoked: false };
-  const root: TokenHolder = { id: 1, username: 'root', isSuperuser: true, tokenVersion: 0, revoked: false };
+  const alice: TokenHolder = {
+    id: 7,
+    username: 'alice',
+    isSuperuser: false,
+    isActive: true,
+    tokenVersion: 0,
+    revoked: false,
+  };
+  const root: TokenHolder = {
+    id: 1,
+    username: 'root',
+    isSuperuser: true,
+    isActive: true,
+    tokenVersion: 0,
+    revoked: false,
+  };
   let users: FakeTokenHolders;
   let secrets: FakeJwtSecret;
   let guard: JwtAuthGuard;

@@ -13,14 +13,14 @@ describe(JwtStrategy.name, () => {
 
   beforeEach(() => {
     users = new FakeTokenHolders();
-    users.holders.set(7, { id: 7, username: 'alice', isSuperuser: false, tokenVersion: 2 });
+    users.holders.set(7, { id: 7, username: 'alice', isSuperuser: false, isActive: true, tokenVersion: 2 });
     const secrets = { get: () => Promise.resolve('unused-by-validate') } as unknown as JwtSecretService;
     strategy = new JwtStrategy(secrets, users.asUsersService());
     payload = { sub: 7, username: 'alice', jti: randomUUID(), ver: 2, iat: EXP - 3600, exp: EXP };
   });
 
   it("resolves a valid token to its user's principal, loaded fresh", async () => {
-    users.holders.set(7, { id: 7, username: 'alice', isSuperuser: true, tokenVersion: 2 });
+    users.holders.set(7, { id: 7, username: 'alice', isSuperuser: true, isActive: true, tokenVersion: 2 });
     await expect(strategy.validate(payload)).resolves.toEqual({
       id: 7,
       username: 'alice',
@@ -74,10 +74,17 @@ describe(JwtStrategy.name, () => {
   });
 
   it('refuses a token issued before the password was changed (an older token version)', async () => {
-    users.holders.set(7, { id: 7, username: 'alice', isSuperuser: false, tokenVersion: 3 });
+    users.holders.set(7, { id: 7, username: 'alice', isSuperuser: false, isActive: true, tokenVersion: 3 });
     await expect(strategy.validate(payload)).rejects.toThrow(
       new UnauthorizedError('The token has been revoked; log in again'),
     );
+  });
+
+  it("refuses a deactivated user's token, saying so", async () => {
+    users.holders.set(7, { id: 7, username: 'alice', isSuperuser: true, isActive: false, tokenVersion: 2 });
+    const error = await strategy.validate(payload).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnauthorizedError);
+    expect(error).toMatchObject({ errorCode: 'USER_INACTIVE', message: expect.stringContaining('deactivated') });
   });
 
   it('lets a database failure propagate as it is, never as a 401', async () => {

@@ -2,9 +2,9 @@ import * as argon2 from 'argon2';
 import type { EntityManager } from 'typeorm';
 import { ValidationFailedError } from '../../../src/common/errors';
 import type { PageRequest } from '../../../src/common/pagination';
-import { UserNotFoundError, UsernameTakenError } from '../../../src/modules/auth/auth.errors';
+import { LastSuperuserError, UserNotFoundError, UsernameTakenError } from '../../../src/modules/auth/auth.errors';
 import type { User } from '../../../src/modules/auth/user.entity';
-import type { TokenHolder, UsersRepository } from '../../../src/modules/auth/users.repository';
+import type { TokenHolder, UserChanges, UsersRepository } from '../../../src/modules/auth/users.repository';
 import { UsersService } from '../../../src/modules/auth/users.service';
 import { FakeAuditService, FakeDataSource, queryFailed, superuserActor } from '../support/fakes';
 
@@ -36,7 +36,7 @@ class FakeUsersRepository implements Omit<UsersRepository, 'users' | 'repo'> {
 
   seed(user: Partial<User> & Pick<User, 'username' | 'passwordHash'>): User {
     const row = Object.assign(
-      { id: this.nextId++, isSuperuser: false, tokenVersion: 0, createdAt: CREATED_AT } as User,
+      { id: this.nextId++, isSuperuser: false, isActive: true, tokenVersion: 0, createdAt: CREATED_AT } as User,
       user,
     );
     this.rows.set(row.id, row);
@@ -64,6 +64,34 @@ class FakeUsersRepository implements Omit<UsersRepository, 'users' | 'repo'> {
     user.passwordHash = passwordHash;
     user.tokenVersion += 1;
     return user.tokenVersion;
+  }
+
+  async findByIdForUpdate(id: number, tx: EntityManager): Promise<User | null> {
+    this.calls.push({ method: 'findByIdForUpdate', tx });
+    const user = this.rows.get(id);
+    return user ? { ...user } : null;
+  }
+
+  async update(id: number, changes: UserChanges, tx: EntityManager): Promise<User> {
+    this.calls.push({ method: 'update', tx });
+    const user = this.rows.get(id)!;
+    if (changes.isSuperuser !== undefined) user.isSuperuser = changes.isSuperuser;
+    if (changes.isActive !== undefined) user.isActive = changes.isActive;
+    if (changes.passwordHash !== undefined) {
+      user.passwordHash = changes.passwordHash;
+      user.tokenVersion += 1;
+    }
+    return { ...user };
+  }
+
+  async delete(id: number, tx: EntityManager): Promise<void> {
+    this.calls.push({ method: 'delete', tx });
+    this.rows.delete(id);
+  }
+
+  async otherActiveSuperusers(exceptId: number, tx: EntityManager): Promise<number> {
+    this.calls.push({ method: 'otherActiveSuperusers', tx });
+    return [...this.rows.values()].filter((u) => u.isSuperuser && u.isActive && u.id !== exceptId).length;
   }
 
   async count(tx?: EntityManager): Promise<number> {
@@ -108,7 +136,13 @@ describe(UsersService.name, () => {
     it('stores an argon2id hash of the password, never the password, and answers without it', async () => {
       const created = await service.create({ username: 'alice', password: STRONG, isSuperuser: false }, superuserActor);
 
-      expect(created).toEqual({ id: 1, username: 'alice', is_superuser: false, created_at: CREATED_AT.toISOString() });
+      expect(created).toEqual({
+        id: 1,
+        username: 'alice',
+        is_superuser: false,
+        is_active: true,
+        created_at: CREATED_AT.toISOString(),
+      });
       const stored = repo.rows.get(1)!;
       expect(stored.passwordHash).not.toContain(STRONG);
       expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
@@ -193,6 +227,72 @@ describe(UsersService.name, () => {
     });
   });
 
+  describe('update and delete', () => {
+    it('refuses an update that names nothing to change, and one of an unknown user', async () => {
+      const alice = repo.seed({ username: 'alice', passwordHash: 'x' });
+      await expect(service.update(alice.id, {}, superuserActor)).rejects.toThrow(
+        'body: give at least one of password, is_superuser, is_active',
+      );
+      await expect(service.update(99, { isActive: false }, superuserActor)).rejects.toBeInstanceOf(UserNotFoundError);
+      expect(audit.recorded).toEqual([]);
+    });
+
+    it('a new password is hashed, raises the token version, and is audited as *** only', async () => {
+      const alice = repo.seed({ username: 'alice', passwordHash: 'x' });
+      const after = await service.update(alice.id, { password: STRONG }, superuserActor);
+      expect(after).toMatchObject({ id: alice.id, is_superuser: false, is_active: true });
+      expect(repo.rows.get(alice.id)!.tokenVersion).toBe(1);
+      await expect(argon2.verify(repo.rows.get(alice.id)!.passwordHash, STRONG)).resolves.toBe(true);
+      expect(audit.entries).toEqual([
+        expect.objectContaining({ action: 'user.update', changes: { password: { before: '***', after: '***' } } }),
+      ]);
+      expect(JSON.stringify(audit.entries)).not.toContain(STRONG);
+      await expect(service.update(alice.id, { password: 'short' }, superuserActor)).rejects.toThrow(/^password: /);
+    });
+
+    it('audits only what changed, with before and after', async () => {
+      const bob = repo.seed({ username: 'bob', passwordHash: 'x', isSuperuser: true });
+      repo.seed({ username: 'root', passwordHash: 'x', isSuperuser: true });
+      await service.update(bob.id, { isSuperuser: false, isActive: true }, superuserActor);
+      expect(audit.entries[0].changes).toEqual({ is_superuser: { before: true, after: false } });
+    });
+
+    it('the last active superuser cannot be demoted, deactivated or deleted; another one can', async () => {
+      const root = repo.seed({ username: 'root', passwordHash: 'x', isSuperuser: true });
+      repo.seed({ username: 'sleeper', passwordHash: 'x', isSuperuser: true, isActive: false });
+      for (const change of [{ isSuperuser: false }, { isActive: false }]) {
+        const error = await service.update(root.id, change, superuserActor).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(LastSuperuserError);
+        expect(error).toMatchObject({ code: 'CONFLICT', errorCode: 'LAST_SUPERUSER' });
+      }
+      await expect(service.delete(root.id, superuserActor)).rejects.toBeInstanceOf(LastSuperuserError);
+      expect(repo.rows.get(root.id)).toMatchObject({ isSuperuser: true, isActive: true });
+      expect(audit.recorded).toEqual([]);
+      // The check is made under the lock, inside the change's transaction.
+      expect(repo.calls.filter((c) => c.method === 'otherActiveSuperusers').every((c) => c.tx === dataSource.tx)).toBe(
+        true,
+      );
+      const second = repo.seed({ username: 'second', passwordHash: 'x', isSuperuser: true });
+      await service.update(root.id, { isSuperuser: false }, superuserActor);
+      await expect(service.delete(second.id, superuserActor)).rejects.toBeInstanceOf(LastSuperuserError);
+    });
+
+    it('deletes a user in one transaction with its audit entry', async () => {
+      const alice = repo.seed({ username: 'alice', passwordHash: 'x' });
+      await service.delete(alice.id, superuserActor);
+      expect(repo.rows.has(alice.id)).toBe(false);
+      expect(repo.calls.find((c) => c.method === 'delete')!.tx).toBe(dataSource.tx);
+      expect(audit.entries).toEqual([
+        expect.objectContaining({
+          action: 'user.delete',
+          entityId: alice.id,
+          changes: { username: { before: 'alice', after: null }, is_superuser: { before: false, after: null } },
+        }),
+      ]);
+      await expect(service.delete(alice.id, superuserActor)).rejects.toBeInstanceOf(UserNotFoundError);
+    });
+  });
+
   describe('createFirstSuperuser', () => {
     it('creates a superuser when there is no user, under the bootstrap lock', async () => {
       await expect(service.createFirstSuperuser('admin', STRONG, superuserActor)).resolves.toBe(true);
@@ -227,6 +327,7 @@ describe(UsersService.name, () => {
         id: user.id,
         username: 'bob',
         is_superuser: true,
+        is_active: true,
         created_at: CREATED_AT.toISOString(),
       });
     });

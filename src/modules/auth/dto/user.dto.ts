@@ -30,6 +30,34 @@ export class CreateUserDto {
   is_superuser?: boolean;
 }
 
+export class UpdateUserDto {
+  @ApiPropertyOptional({
+    example: 'quilt-harbor-pencil-orbit',
+    minLength: 12,
+    maxLength: 256,
+    writeOnly: true,
+    description: "A new password (same rules as on create); revokes the user's tokens",
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 256, { message: 'password must be 12–256 characters long' })
+  password?: string;
+
+  @ApiPropertyOptional({
+    description: 'Grant or take the superuser right (the last active superuser cannot lose it: 409)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  is_superuser?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'false locks the user out at once (login and every token refused) without deleting it',
+  })
+  @IsOptional()
+  @IsBoolean()
+  is_active?: boolean;
+}
+
 export class ListUsersQuery extends PageQuery {}
 
 export class UserResponseDto {
@@ -39,6 +67,8 @@ export class UserResponseDto {
   username: string;
   @ApiProperty()
   is_superuser: boolean;
+  @ApiProperty({ description: 'false: locked out (cannot log in; tokens refused)' })
+  is_active: boolean;
   @ApiProperty({ type: String, format: 'date-time' })
   created_at: string;
 
@@ -47,6 +77,7 @@ export class UserResponseDto {
       id: user.id,
       username: user.username,
       is_superuser: user.isSuperuser,
+      is_active: user.isActive,
       created_at: user.createdAt.toISOString(),
     };
   }
