@@ -11,6 +11,7 @@ import { RunsFinishedAtCovering1795891600000 } from './1795891600000-RunsFinishe
 import { Secrets1795891700000 } from './1795891700000-Secrets';
 import { AuthHardening1795891800000 } from './1795891800000-AuthHardening';
 import { UserIsActive1795891900000 } from './1795891900000-UserIsActive';
+import { UsersChangedNotify1795892000000 } from './1795892000000-UsersChangedNotify';
 
 /** Every migration in order; imported explicitly so the same list works in ts-jest and dist. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Secrets1795891700000,
   AuthHardening1795891800000,
   UserIsActive1795891900000,
+  UsersChangedNotify1795892000000,
 ];

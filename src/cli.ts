@@ -4,6 +4,7 @@ import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli/cli.module';
 import { CliLogger } from './cli/cli-logger';
 import { EXIT, reportError } from './cli/cli-errors';
+import { appVersion } from './common/app-version';
 import { AppConfig } from './config/app-config';
 import { stopEmbeddedStartedHere } from './database/database-server';
 
@@ -14,6 +15,11 @@ import { stopEmbeddedStartedHere } from './database/database-server';
  * again and no pool or queue connection keeps the process alive.
  */
 async function main(argv: string[]): Promise<number> {
+  // Answered before anything starts: no database, no configuration needed.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`${appVersion()}\n`);
+    return EXIT.OK;
+  }
   let app: INestApplicationContext | undefined;
   let exitCode: number = EXIT.OK;
   const fail = (error: unknown) => {

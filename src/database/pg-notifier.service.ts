@@ -5,8 +5,13 @@ import { DatabaseServer } from './database-server';
 
 export const CHANNEL_JOBS_CHANGED = 'jobs_changed';
 export const CHANNEL_RUN_CANCELLED = 'run_cancelled';
-/** The channels every process of the service listens on: a job changed (payload: its id), a run was cancelled (its id). */
-export type NotifyChannel = typeof CHANNEL_JOBS_CHANGED | typeof CHANNEL_RUN_CANCELLED;
+export const CHANNEL_USERS_CHANGED = 'users_changed';
+/**
+ * The channels processes of the service listen on: a job changed (payload: its id), a run was
+ * cancelled (its id), a user or its tokens changed (its id: deleted, demoted, deactivated, new
+ * password, a token revoked).
+ */
+export type NotifyChannel = typeof CHANNEL_JOBS_CHANGED | typeof CHANNEL_RUN_CANCELLED | typeof CHANNEL_USERS_CHANGED;
 
 /** Sends `payload` on `channel` when the transaction `tx` commits (never if it rolls back). */
 export async function notifyOnCommit(tx: EntityManager, channel: NotifyChannel, payload: string): Promise<void> {
@@ -14,6 +19,8 @@ export async function notifyOnCommit(tx: EntityManager, channel: NotifyChannel, 
 }
 
 type Listener = (payload: string) => void;
+/** Told when the LISTEN connection is lost (false) and when it is back (true): notifications may have been missed between. */
+type ConnectionWatcher = (up: boolean) => void;
 
 /**
  * PostgreSQL LISTEN/NOTIFY across every process on the database: wakes dispatchers when
@@ -24,6 +31,7 @@ type Listener = (payload: string) => void;
 export class PgNotifier implements OnModuleDestroy {
   private readonly logger = new Logger(PgNotifier.name);
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly watchers = new Set<ConnectionWatcher>();
   private client: Client | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
@@ -37,6 +45,10 @@ export class PgNotifier implements OnModuleDestroy {
     this.listeners.set(channel, set);
     await this.connect();
     if (set.size === 1) await this.client?.query(`LISTEN ${channel}`);
+  }
+
+  watchConnection(watcher: ConnectionWatcher): void {
+    this.watchers.add(watcher);
   }
 
   /** True while the LISTEN connection is up (reported by readiness checks). */
@@ -67,6 +79,7 @@ export class PgNotifier implements OnModuleDestroy {
     if (this.client !== client) return;
     this.client = undefined;
     if (this.closed) return;
+    this.watchers.forEach((w) => w(false));
     this.logger.warn(`LISTEN connection lost${error ? `: ${error.message}` : ''}; reconnecting`);
     this.reconnectSoon();
   }
@@ -76,7 +89,10 @@ export class PgNotifier implements OnModuleDestroy {
     if (this.closed) return;
     this.reconnectTimer = setTimeout(() => {
       this.connect()
-        .then(() => this.listeners.get(CHANNEL_JOBS_CHANGED)?.forEach((l) => l('reconnected')))
+        .then(() => {
+          this.watchers.forEach((w) => w(true));
+          this.listeners.get(CHANNEL_JOBS_CHANGED)?.forEach((l) => l('reconnected'));
+        })
         .catch(() => this.reconnectSoon());
     }, 1000);
   }

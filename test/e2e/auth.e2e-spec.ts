@@ -282,6 +282,7 @@ describe(AuthController.name, () => {
         id: expect.any(Number),
         username: 'carol',
         is_superuser: true,
+        is_active: true,
         created_at: expect.any(String),
       });
       await t.anon.post('/api/v1/auth/login').send({ username: 'carol', password: 'carol-password' }).expect(200);

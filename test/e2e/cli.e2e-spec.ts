@@ -353,7 +353,11 @@ describe('./manage (CLI)', () => {
 
   it('exits 2 on usage errors and 0 on --help', async () => {
     const cases: [string[], number, RegExp][] = [
-      [['jobs', 'frob'], 2, /unknown command 'frob'/],
+      [['jobs', 'frob'], 2, /unknown command 'frob' for 'jobs'/],
+      [['jobs', 'lst'], 2, /unknown command 'lst' for 'jobs'; did you mean 'list'\?/],
+      [['users', 'delet'], 2, /did you mean 'delete'\?/],
+      [['--version'], 0, /^\d+\.\d+\.\d+\n$/],
+      [['--help'], 0, /-V, --version/],
       [['jobs', 'list', '--bogus'], 2, /unknown option '--bogus'/],
       [['jobs', 'show'], 2, /missing required argument 'id'/],
       [['jobs', 'update', '2', '--enabled', '--disabled'], 2, /exclude each other/],
@@ -370,6 +374,34 @@ describe('./manage (CLI)', () => {
         matches: true,
       }),
     );
+  });
+
+  it('every help fits 100 columns, and still names every argument of the command it is for', async () => {
+    const helps = [
+      ['--help'],
+      ['jobs', '--help'],
+      ['jobs', 'create', '--help'],
+      ['jobs', 'update', '--help'],
+      ['users', '--help'],
+      ['users', 'update', '--help'],
+    ];
+    const results = await Promise.all(helps.map((args) => manage(args)));
+    results.forEach((r, i) => {
+      expect({ args: helps[i], code: r.code }).toEqual({ args: helps[i], code: 0 });
+      const widest = Math.max(...r.stdout.split('\n').map((line) => line.length));
+      expect({ args: helps[i], widest: Math.min(widest, 100) }).toEqual({ args: helps[i], widest });
+    });
+    const create = results[2].stdout;
+    for (const argument of [
+      '<name>',
+      '<title>',
+      '<job_type>',
+      '<schedule_type>',
+      '<schedule_expression>',
+      '<task_name>',
+    ])
+      expect(create).toContain(argument);
+    expect(results[1].stdout).toMatch(/create \[options\]/);
   });
 
   it('a job made through the API is served by the CLI', async () => {

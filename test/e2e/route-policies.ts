@@ -24,6 +24,9 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'POST /api/v1/auth/password': 'user',
   'GET /api/v1/users': 'superuser',
   'POST /api/v1/users': 'superuser',
+  'GET /api/v1/users/:id': 'superuser',
+  'PUT /api/v1/users/:id': 'superuser',
+  'DELETE /api/v1/users/:id': 'superuser',
   'GET /api/v1/audit-logs': 'superuser',
 
   // Jobs

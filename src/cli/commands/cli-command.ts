@@ -1,4 +1,5 @@
 import { CommandRunner, Option } from 'nest-commander';
+import { closest, distance } from 'fastest-levenshtein';
 import { UsageError } from '../cli-errors';
 import type { CliOutput } from '../output/cli-output';
 
@@ -22,9 +23,20 @@ export abstract class JsonCommand extends CommandRunner {
   }
 }
 
-/** Parent commands (`jobs`, `users`) only group their subcommands: anything else is a usage error. */
-export function missingSubcommand(command: { name(): string; helpInformation(): string }, args: string[]): never {
-  if (args.length > 0) throw new UsageError(`unknown command '${args[0]}' for '${command.name()}'`);
+/** Parent commands (`jobs`, `users`) only group their subcommands: anything else is a usage error, with a suggestion when one is close. */
+export function missingSubcommand(
+  command: { name(): string; helpInformation(): string; commands: readonly { name(): string }[] },
+  args: string[],
+): never {
+  if (args.length > 0) {
+    const near = closest(
+      args[0],
+      command.commands.map((c) => c.name()),
+    );
+    const hint =
+      distance(args[0], near) <= Math.max(2, Math.floor(args[0].length / 3)) ? `; did you mean '${near}'?` : '';
+    throw new UsageError(`unknown command '${args[0]}' for '${command.name()}'${hint}`);
+  }
   process.stderr.write(command.helpInformation());
   throw new UsageError('a subcommand is required');
 }

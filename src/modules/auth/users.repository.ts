@@ -25,7 +25,11 @@ const BOOTSTRAP_LOCK = 727_002;
 /** Arbitrary constant: serialises changes that could leave no active superuser. */
 const SUPERUSERS_LOCK = 727_003;
 
-/** SQL for users. */
+/**
+ * SQL for users. Every update or delete of a user (and every revoked token) sends NOTIFY
+ * users_changed with its id on commit, by trigger (migration UsersChangedNotify), however it is
+ * made: every process drops what it cached of that user (TokenHolderCache).
+ */
 @Injectable()
 export class UsersRepository {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}

@@ -8,6 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { UserResponseDto } from './dto/user.dto';
 import { passwordWeakness } from './password-strength';
 import type { User } from './user.entity';
+import { TokenHolderCache } from './token-holder-cache';
 import { UsersRepository, type TokenHolder } from './users.repository';
 import { LastSuperuserError, UserNotFoundError, UsernameTakenError } from './auth.errors';
 
@@ -33,6 +34,7 @@ export class UsersService {
     private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
     private readonly audit: AuditService,
+    private readonly holders: TokenHolderCache,
   ) {}
 
   async create(input: NewUser, actor: Actor): Promise<UserResponseDto> {
@@ -149,8 +151,9 @@ export class UsersService {
     return this.users.findById(id);
   }
 
+  /** Every authenticated request: the token's user and whether the token was revoked (cached per process, see TokenHolderCache). */
   findTokenHolder(id: number, jti: string): Promise<TokenHolder | null> {
-    return this.users.findTokenHolder(id, jti);
+    return this.holders.get(id, jti);
   }
 
   /**

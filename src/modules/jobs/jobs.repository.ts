@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
+import { Brackets, type EntityManager, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
 import type { PageRequest } from '../../common/pagination';
 import { DUE_JOB_SQL, Job, type JobStatus, type JobType } from './job.entity';
 import { CHANNEL_JOBS_CHANGED, notifyOnCommit } from '../../database/pg-notifier.service';
@@ -53,9 +53,11 @@ export class JobsRepository {
   }
 
   /**
-   * One page and the total, as two concurrent queries. The page is a deferred join: the
-   * OFFSET walk selects ids only (an index-only scan on the filter indexes), and whole rows
-   * are read for the page alone.
+   * One page and the total. The page is a deferred join: the OFFSET walk selects ids only (an
+   * index-only scan on the filter indexes), and whole rows are read for the page alone. Without
+   * a text search the total (a sum over `job_counts`) rides along in the same statement: one
+   * round trip; a page past the end asks for the total alone. A search counts in a concurrent
+   * second query.
    */
   async list(filter: JobFilter, page: PageRequest): Promise<[Job[], number]> {
     const [field, direction] = parseSort(filter.sort);
@@ -70,9 +72,15 @@ export class JobsRepository {
       .limit(page.size);
     const rows = ordered(this.jobs.createQueryBuilder('job'), 'job')
       .where(`job.id IN (${ids.getQuery()})`)
-      .setParameters(ids.getParameters())
-      .getMany();
-    return Promise.all([rows, this.count(filter)]);
+      .setParameters(ids.getParameters());
+    if (filter.search || filter.dueBefore) return Promise.all([rows.getMany(), this.count(filter)]);
+    const counted = this.countedFromJobCounts(filter);
+    const { entities, raw } = await rows
+      .addSelect(`(${counted.getQuery()})`, 'list_total')
+      .setParameters(counted.getParameters())
+      .getRawAndEntities<{ list_total: number }>();
+    if (entities.length === 0) return [[], await this.count(filter)];
+    return [entities, Number(raw[0].list_total)];
   }
 
   /**
@@ -82,10 +90,15 @@ export class JobsRepository {
    */
   private async count(filter: JobFilter): Promise<number> {
     if (filter.search || filter.dueBefore) return this.filtered(filter, 'counted').getCount();
+    const row = await this.countedFromJobCounts(filter).getRawOne<{ n: number }>();
+    return row?.n ?? 0;
+  }
+
+  /** `SELECT n`: the number of jobs matching the equality filters, summed over `job_counts`. */
+  private countedFromJobCounts(filter: JobFilter): SelectQueryBuilder<ObjectLiteral> {
     const qb = this.jobs.manager.createQueryBuilder().select('coalesce(sum(c.n), 0)::int', 'n').from('job_counts', 'c');
     for (const [column, value] of equalityFilters(filter)) qb.andWhere(`c.${column} = :${column}`, { [column]: value });
-    const row = await qb.getRawOne<{ n: number }>();
-    return row?.n ?? 0;
+    return qb;
   }
 
   insert(job: Partial<Job>, tx: EntityManager): Promise<Job> {

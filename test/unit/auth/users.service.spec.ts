@@ -5,6 +5,7 @@ import type { PageRequest } from '../../../src/common/pagination';
 import { LastSuperuserError, UserNotFoundError, UsernameTakenError } from '../../../src/modules/auth/auth.errors';
 import type { User } from '../../../src/modules/auth/user.entity';
 import type { TokenHolder, UserChanges, UsersRepository } from '../../../src/modules/auth/users.repository';
+import type { TokenHolderCache } from '../../../src/modules/auth/token-holder-cache';
 import { UsersService } from '../../../src/modules/auth/users.service';
 import { FakeAuditService, FakeDataSource, queryFailed, superuserActor } from '../support/fakes';
 
@@ -129,7 +130,13 @@ describe(UsersService.name, () => {
     repo = new FakeUsersRepository();
     audit = new FakeAuditService();
     dataSource = new FakeDataSource();
-    service = new UsersService(dataSource.asDataSource(), repo as unknown as UsersRepository, audit.asAuditService());
+    const holders = { get: (id: number) => repo.findTokenHolder(id) } as unknown as TokenHolderCache;
+    service = new UsersService(
+      dataSource.asDataSource(),
+      repo as unknown as UsersRepository,
+      audit.asAuditService(),
+      holders,
+    );
   });
 
   describe('create', () => {
