@@ -7,8 +7,13 @@ import { WorkerProcessesService } from './modules/executions/worker/worker-proce
 
 /** SIGTERM: the whole shutdown ends within SHUTDOWN_TIMEOUT_SECONDS plus this, whatever hangs. */
 const SHUTDOWN_MARGIN_SECONDS = 5;
-/** How long a forced exit (or a failed start) may spend stopping the embedded PostgreSQL. */
+/** How long a forced exit may spend stopping the embedded PostgreSQL. */
 const FORCED_STOP_MS = 3000;
+/**
+ * How long a failed start may spend stopping the embedded PostgreSQL it started: nothing else is
+ * waiting for it, and a loaded machine can take several seconds for the check and the shutdown.
+ */
+const FAILED_START_STOP_MS = 12_000;
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -50,8 +55,12 @@ async function bootstrap(): Promise<void> {
       `Health: ${base}/health, ${base}/health/ready — metrics: ${base}/metrics${config.metricsToken ? ' (bearer METRICS_TOKEN)' : ''}`,
     );
   } catch (error) {
-    if (config.hasRole('api') || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE')
+    if (config.hasRole('api') || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+      // Close what has started (workers, queue and database pools) before the embedded
+      // PostgreSQL is stopped, so that no connection is cut under a client still using it.
+      await boundedStop(app.close(), FAILED_START_STOP_MS);
       throw portError(error, config.port);
+    }
     logger.warn(`Port ${config.port} is taken: this process serves no /health or /metrics (give it a PORT of its own)`);
   }
   logger.log(
@@ -82,10 +91,10 @@ function installShutdownDeadline(app: INestApplication, config: AppConfig): void
   process.once('SIGINT', arm);
 }
 
-function boundedStop(stopping: Promise<unknown>): Promise<unknown> {
+function boundedStop(stopping: Promise<unknown>, withinMs = FORCED_STOP_MS): Promise<unknown> {
   return Promise.race([
     stopping.catch(() => undefined),
-    new Promise<void>((resolve) => setTimeout(resolve, FORCED_STOP_MS).unref()),
+    new Promise<void>((resolve) => setTimeout(resolve, withinMs).unref()),
   ]);
 }
 
@@ -122,6 +131,9 @@ bootstrap().catch(async (error: unknown) => {
         : String(error);
   process.stderr.write(`Start-up failed: ${text}\n`);
   // A start that fails after the embedded PostgreSQL is up must not leave it running.
-  await boundedStop(stopEmbeddedStartedHere((message) => process.stderr.write(`${message}\n`)));
+  await boundedStop(
+    stopEmbeddedStartedHere((message) => process.stderr.write(`${message}\n`)),
+    FAILED_START_STOP_MS,
+  );
   process.exit(1);
 });
