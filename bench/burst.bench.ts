@@ -2,7 +2,7 @@ import type { BenchEnvironment } from './support/environment';
 import { withClient } from './support/environment';
 import { BullmqAlone, type BullBackend } from './support/bullmq-baseline';
 import { startNoopServer, type NoopServer } from './support/noop-server';
-import { releaseJobs, startProduct } from './support/product-process';
+import { releaseJobs, startProduct, waitForAllFinished } from './support/product-process';
 import { deleteRedisKeys } from './support/redis-keys';
 import { seedJobs } from './support/seed';
 import { Report, fmt, log, percentile, sleep, summarize } from './support/stats';
@@ -64,18 +64,7 @@ async function productRound(
       ).rows;
       sink.reset();
       await releaseJobs(c, `'${at.toISOString()}'::timestamptz`);
-      const deadline = Date.now() + TIMEOUT_MS;
-      for (;;) {
-        await sleep(500);
-        const { rows } = await c.query<{ n: string; pending: string }>(
-          `SELECT count(*) AS n, count(*) FILTER (WHERE finished_at IS NULL) AS pending FROM executions`,
-        );
-        if (Number(rows[0].n) >= JOBS && Number(rows[0].pending) === 0) break;
-        if (Date.now() > deadline)
-          throw new Error(
-            `product: ${rows[0].n} runs recorded, ${rows[0].pending} unfinished after ${TIMEOUT_MS / 1000} s`,
-          );
-      }
+      await waitForAllFinished(c, JOBS, TIMEOUT_MS, 500);
       const { rows } = await c.query<{ lag: number; last: number }>(
         `SELECT extract(epoch FROM started_at - scheduled_for) * 1000 AS lag,
                 extract(epoch FROM max(finished_at) OVER () - scheduled_for) AS last

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { BenchEnvironment } from './support/environment';
 import { withClient } from './support/environment';
 import { startNoopServer } from './support/noop-server';
-import { releaseJobs, startProduct } from './support/product-process';
+import { releaseJobs, startProduct, waitForAllFinished } from './support/product-process';
 import { deleteRedisKeys } from './support/redis-keys';
 import { seedJobs } from './support/seed';
 import { Report, fmt, log, sleep, summarize } from './support/stats';
@@ -55,15 +55,7 @@ async function profileRound(
     const started = Date.now();
     await withClient(url, async (c) => {
       await releaseJobs(c);
-      const deadline = Date.now() + TIMEOUT_MS;
-      for (;;) {
-        await sleep(250);
-        const { rows } = await c.query<{ n: string; pending: string }>(
-          `SELECT count(*) AS n, count(*) FILTER (WHERE finished_at IS NULL) AS pending FROM executions`,
-        );
-        if (Number(rows[0].n) >= RUNS && Number(rows[0].pending) === 0) break;
-        if (Date.now() > deadline) throw new Error(`${rows[0].n} runs recorded, ${rows[0].pending} unfinished`);
-      }
+      await waitForAllFinished(c, RUNS, TIMEOUT_MS);
     });
     const seconds = (Date.now() - started) / 1000;
     await sleep(300);

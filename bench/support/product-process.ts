@@ -24,3 +24,17 @@ export async function releaseJobs(client: Client, nextRunAt = `now() - interval 
   await client.query('COMMIT');
   return rows[0].at;
 }
+
+/** Waits until at least `runs` runs are recorded and none is unfinished; throws after `timeoutMs`. */
+export async function waitForAllFinished(client: Client, runs: number, timeoutMs: number, pollMs = 250): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    const { rows } = await client.query<{ n: string; pending: string }>(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE finished_at IS NULL) AS pending FROM executions`,
+    );
+    if (Number(rows[0].n) >= runs && Number(rows[0].pending) === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`${rows[0].n} runs recorded, ${rows[0].pending} unfinished after ${timeoutMs / 1000} s`);
+  }
+}

@@ -90,8 +90,7 @@ export class UsersService {
    * such changes at once cannot both pass.
    */
   async update(id: number, input: UserUpdate, actor: Actor): Promise<UserResponseDto> {
-    const given = (['password', 'isSuperuser', 'isActive'] as const).filter((k) => input[k] !== undefined);
-    if (given.length === 0)
+    if (input.password === undefined && input.isSuperuser === undefined && input.isActive === undefined)
       throw ValidationFailedError.forField('body', 'give at least one of password, is_superuser, is_active');
     const before = await this.users.findById(id);
     if (!before) throw new UserNotFoundError(id);
