@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { runMigrationsLocked } from '../../src/database/migrations-runner';
 import { ServiceProcess } from '../support/service-process';
-import { createTestDatabase, withClient, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, retryingDeadlock, withClient, type TestDatabase } from '../support/test-database';
 import { eventually, WebhookServer } from '../support/webhook-server';
 
 /** Real processes of the service (dist/src/main.js) on one database. */
@@ -24,8 +24,9 @@ describe('Several scheduler+worker processes on one database', () => {
     SHUTDOWN_TIMEOUT_SECONDS: '5',
     ...extra,
   });
+  // Bulk statements over the jobs race the running workers' statistics updates: see retryingDeadlock.
   const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) =>
-    withClient(db.url, async (c) => (await c.query(text, params)).rows as T[]);
+    retryingDeadlock(() => withClient(db.url, async (c) => (await c.query(text, params)).rows as T[]));
 
   beforeAll(async () => {
     hook = await new WebhookServer().start();

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { runMigrationsLocked } from '../../src/database/migrations-runner';
 import { ServiceProcess, isAlive as alive } from '../support/service-process';
-import { createTestDatabase, withClient, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, retryingDeadlock, withClient, type TestDatabase } from '../support/test-database';
 import { eventually, WebhookServer } from '../support/webhook-server';
 
 /** WORKER_PROCESSES: one started process executes runs in several processes (item 4 of issue 15). */
@@ -55,16 +55,8 @@ describe('Worker processes (WORKER_PROCESSES)', () => {
   async function startWithJobs(): Promise<ServiceProcess> {
     service = await new ServiceProcess('parent', env()).start();
     await eventually('two worker children', async () => service!.workerChildren().length === 2);
-    // The default jobs run meanwhile (their statistics lock job rows): a deadlock with this
-    // bulk delete is broken by PostgreSQL failing one side; if it is this one, delete again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await sql(`DELETE FROM jobs`);
-        break;
-      } catch (error) {
-        if ((error as { code?: string }).code !== '40P01' || attempt === 5) throw error;
-      }
-    }
+    // The default jobs run meanwhile (their statistics lock job rows): see retryingDeadlock.
+    await retryingDeadlock(() => sql(`DELETE FROM jobs`));
     await sql(
       `INSERT INTO jobs (name, title, job_type, schedule_type, schedule_expression, task_name, task_kwargs, overlap_policy, next_run_at)
        SELECT 'wp_' || n, 'Worker processes ' || n, 'custom', 'cron', '* * * * * *', 'http.request',

@@ -43,3 +43,19 @@ export async function withClient<T>(url: string, work: (client: Client) => Promi
     await client.end();
   }
 }
+
+/**
+ * Runs `work` again when PostgreSQL broke a deadlock by failing it (40P01). A test's bulk
+ * statement over all jobs (DELETE, UPDATE) locks rows in scan order while the service's running
+ * workers lock the same rows in id order for their statistics; PostgreSQL fails one side, and the
+ * service retries its own. The test does the same.
+ */
+export async function retryingDeadlock<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt >= attempts) throw error;
+    }
+  }
+}
