@@ -2,6 +2,7 @@ import { execSync } from 'node:child_process';
 import * as os from 'node:os';
 import { runApi } from './api.bench';
 import { runBurst } from './burst.bench';
+import { runCli } from './cli.bench';
 import { runDispatch } from './dispatch.bench';
 import { runIdle } from './idle.bench';
 import { runLag } from './lag.bench';
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, (env: BenchEnvironment) => Promise<Report>> = {
   burst: runBurst,
   statements: runStatements,
   api: runApi,
+  cli: runCli,
   idle: runIdle,
 };
 

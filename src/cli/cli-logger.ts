@@ -12,6 +12,8 @@ export class CliLogger implements LoggerService {
 
   error(message: unknown, ...rest: unknown[]): void {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+    // A failed start-up: Nest logs it and throws it on; run-cli reports it once, in CLI words.
+    if (context === 'ExceptionHandler') return;
     this.write('error', message, context);
   }
 

@@ -25,16 +25,12 @@ import { CliOutput } from './output/cli-output';
 import { RunWaiter } from './run-waiter';
 
 /**
- * Users without the rest of AuthModule: the CLI needs UsersService only, not the JWT
- * secret, the global guard, login throttling or the first-superuser bootstrap.
- */
-/**
  * The ./manage root: the server's feature modules over the same database, and no role
  * (no HTTP listener, no dispatcher, no worker). Runs it queues are executed by a server.
  */
 @Module({})
 export class CliModule {
-  static forRoot(config: AppConfig, options: { runMigrations: boolean }): DynamicModule {
+  static forRoot(config: AppConfig, options: { runMigrations: boolean; createEmbedded: boolean }): DynamicModule {
     return {
       module: CliModule,
       imports: [
@@ -48,6 +44,7 @@ export class CliModule {
         JobsModule,
         OverviewModule,
         MaintenanceModule,
+        // Users without the rest of AuthModule: no JWT secret, guard, throttling or first-superuser bootstrap.
         UsersModule,
       ],
       providers: [

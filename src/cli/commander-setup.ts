@@ -2,14 +2,8 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Command } from 'commander';
 import { InjectCommander } from 'nest-commander';
 import { appVersion } from '../common/app-version';
+import { CREATE_DATA_DIR_FLAG } from './data-dir-flag';
 
-/**
- * nest-commander builds every subcommand with `new Command()`, so settings on the root do
- * not reach them: without this, a subcommand's usage error or `--help` would call
- * process.exit itself, skipping app.close() (and so the embedded PostgreSQL's shutdown),
- * and excess arguments would be silently ignored. Every error is thrown instead and mapped
- * to an exit code by `reportError`.
- */
 /** Every help text fits this many columns. */
 const HELP_WIDTH = 100;
 /** Longest subcommand term shown whole in a command list (longer: name, [options] and `<…>`; its own --help shows all). */
@@ -28,13 +22,27 @@ function wrapWords(text: string, width: number, indent: string): string {
   return [...lines, line].join('\n');
 }
 
+/**
+ * nest-commander builds every subcommand with `new Command()`, so settings on the root do
+ * not reach them: without this, a subcommand's usage error or `--help` would call
+ * process.exit itself, skipping app.close() (and so the embedded PostgreSQL's shutdown),
+ * and excess arguments would be silently ignored. Every error is thrown instead and mapped
+ * to an exit code by `reportError`.
+ */
 @Injectable()
 export class CommanderSetup implements OnApplicationBootstrap {
   constructor(@InjectCommander() private readonly root: Command) {}
 
   onApplicationBootstrap(): void {
     // Listed in --help; `./manage --version` itself is answered before the application starts (cli.ts).
-    this.root.name('manage').version(appVersion(), '-V, --version', 'print the version and exit');
+    this.root
+      .name('manage')
+      .version(appVersion(), '-V, --version', 'print the version and exit')
+      // Read before the application starts (run-cli.ts); declared here for --help and the parser.
+      .option(
+        CREATE_DATA_DIR_FLAG,
+        'with no DATABASE_URL, create a new, empty embedded database when DATA_DIR holds none',
+      );
     this.configure(this.root);
   }
 

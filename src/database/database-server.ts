@@ -4,8 +4,24 @@ import { AppConfig } from '../config/app-config';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { EmbeddedSupervisor, type SupervisionStatus } from './embedded-supervisor';
 
-/** Provided true by the server's DatabaseModule (not the CLI's): supervise an embedded PostgreSQL this process owns. */
-export const SUPERVISE_EMBEDDED = Symbol('SUPERVISE_EMBEDDED');
+/** What a process may do with the embedded PostgreSQL (provided by DatabaseModule.forRoot). */
+export const EMBEDDED_OPTIONS = Symbol('EMBEDDED_OPTIONS');
+export interface EmbeddedOptions {
+  /** Restart an embedded PostgreSQL this process started when it dies: the server, not the CLI. */
+  supervise: boolean;
+  /** Create a new, empty database when DATA_DIR holds none: the server, and the CLI only when asked. */
+  mayCreate: boolean;
+}
+
+/**
+ * DATA_DIR holds no database, and this process may not create one (the CLI pointed at the
+ * wrong directory would otherwise show an empty new database instead of the server's).
+ */
+export class NoEmbeddedDatabaseError extends Error {
+  constructor(readonly dataDir: string) {
+    super(`No database in DATA_DIR (${dataDir})`);
+  }
+}
 
 /** How long stopping the embedded PostgreSQL may take on shutdown (fast, then immediate, then SIGKILL). */
 const STOP_TIMEOUT_MS = 10_000;
@@ -41,7 +57,9 @@ export class DatabaseServer implements OnApplicationShutdown {
 
   constructor(
     private readonly config: AppConfig,
-    @Optional() @Inject(SUPERVISE_EMBEDDED) private readonly supervise: boolean = false,
+    @Optional()
+    @Inject(EMBEDDED_OPTIONS)
+    private readonly options: EmbeddedOptions = { supervise: false, mayCreate: true },
   ) {}
 
   url(): Promise<string> {
@@ -61,12 +79,13 @@ export class DatabaseServer implements OnApplicationShutdown {
   private async resolve(): Promise<string> {
     if (this.config.databaseUrl) return this.config.databaseUrl;
     this.embedded = new EmbeddedPostgres(this.config.dataDir, (m) => this.logger.log(m));
-    const handle = await this.embedded.acquire();
+    const handle = await this.embedded.acquire({ mayCreate: this.options.mayCreate });
+    if (!handle) throw new NoEmbeddedDatabaseError(this.config.dataDir);
     // A server left behind by a killed process, with nobody connected, is ours to stop later.
     this.startedHere = handle.startedHere || !(await this.othersConnected(handle.url));
     if (!this.startedHere) this.logger.log('Using the embedded PostgreSQL another process of this service runs');
     else owners.add(this);
-    if (this.startedHere && this.supervise) {
+    if (this.startedHere && this.options.supervise) {
       this.supervisor = new EmbeddedSupervisor(
         this.embedded,
         handle.postmaster,

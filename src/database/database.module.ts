@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { DatabaseServer, SUPERVISE_EMBEDDED } from './database-server';
+import { DatabaseServer, EMBEDDED_OPTIONS, type EmbeddedOptions } from './database-server';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrationsLocked } from './migrations-runner';
 import { PgNotifier } from './pg-notifier.service';
@@ -10,11 +10,11 @@ import { ServiceTables } from './service-tables';
 
 @Module({})
 class DatabaseServerModule {
-  static forRoot(supervise: boolean): DynamicModule {
+  static forRoot(embedded: EmbeddedOptions): DynamicModule {
     return {
       module: DatabaseServerModule,
       global: true,
-      providers: [DatabaseServer, PgNotifier, ServiceTables, { provide: SUPERVISE_EMBEDDED, useValue: supervise }],
+      providers: [DatabaseServer, PgNotifier, ServiceTables, { provide: EMBEDDED_OPTIONS, useValue: embedded }],
       exports: [DatabaseServer, PgNotifier, ServiceTables],
     };
   }
@@ -24,6 +24,8 @@ export interface DatabaseModuleOptions {
   runMigrations: boolean;
   /** Restart the embedded PostgreSQL this process starts when it dies: the server (the default), not the CLI. */
   superviseEmbedded?: boolean;
+  /** Create a new, empty embedded database when DATA_DIR holds none (default true; the CLI only when asked). */
+  createEmbedded?: boolean;
 }
 
 /**
@@ -33,7 +35,10 @@ export interface DatabaseModuleOptions {
 @Module({})
 export class DatabaseModule {
   static forRoot(options: DatabaseModuleOptions = { runMigrations: true, superviseEmbedded: true }): DynamicModule {
-    const serverModule = DatabaseServerModule.forRoot(options.superviseEmbedded ?? false);
+    const serverModule = DatabaseServerModule.forRoot({
+      supervise: options.superviseEmbedded ?? false,
+      mayCreate: options.createEmbedded ?? true,
+    });
     return {
       module: DatabaseModule,
       imports: [

@@ -54,7 +54,12 @@ export class EmbeddedPostgres {
     this.logFile = path.join(dataDir, 'postgres.log');
   }
 
-  async acquire(): Promise<EmbeddedHandle> {
+  /** The running server, started first if needed; null when DATA_DIR holds no database and `mayCreate` is false. */
+  async acquire(options: { mayCreate: boolean }): Promise<EmbeddedHandle | null>;
+  async acquire(): Promise<EmbeddedHandle>;
+  async acquire({ mayCreate = true }: { mayCreate?: boolean } = {}): Promise<EmbeddedHandle | null> {
+    // Nothing is created (not even DATA_DIR) for a process that may not create the database.
+    if (!mayCreate && !(await exists(path.join(this.pgDir, 'PG_VERSION')))) return null;
     // Parents get the default mode (as root, the postgres user must traverse them); DATA_DIR itself is private.
     await fs.mkdir(path.dirname(this.dataDir), { recursive: true });
     await fs.mkdir(this.dataDir, { recursive: true, mode: 0o700 });
@@ -63,7 +68,10 @@ export class EmbeddedPostgres {
       if (running) return { url: await this.url(running.port), startedHere: false, postmaster: running };
       const binaries = await loadBinaries();
       const runAs = await postgresUser();
-      if (!(await exists(path.join(this.pgDir, 'PG_VERSION')))) await this.initdb(binaries, runAs);
+      if (!(await exists(path.join(this.pgDir, 'PG_VERSION')))) {
+        if (!mayCreate) return null;
+        await this.initdb(binaries, runAs);
+      }
       // A server that died keeps its port: processes still pointed at it reconnect by themselves.
       const previous = await readPidFile(this.pgDir);
       const port = previous && !(await canConnect(previous.port, 500)) ? previous.port : await freePort();

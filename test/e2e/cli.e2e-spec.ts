@@ -495,12 +495,30 @@ describe('./manage (CLI)', () => {
     expect(result.stdout).toContain('up to date');
   });
 
+  it('embedded mode: refuses to create a database in a DATA_DIR that holds none, unless --create-data-dir is given', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-cli-nodata-'));
+    const dataDir = path.join(parent, 'data');
+    try {
+      const { DATABASE_URL: _external, REDIS_URL: _redis, ...rest } = env;
+      const refused = await run(['jobs', 'list'], { ...rest, DATA_DIR: dataDir });
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain(`error: No database in DATA_DIR (${dataDir})`);
+      expect(refused.stderr).toContain('--create-data-dir');
+      expect(refused.stderr).not.toContain('ExceptionHandler');
+      expect(fs.existsSync(dataDir)).toBe(false);
+      expect((await run(['--help'], rest)).stdout).toContain('--create-data-dir');
+    } finally {
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
   it('embedded mode: starts the PostgreSQL under DATA_DIR, works, and leaves none running', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-cli-embedded-'));
     fs.chmodSync(dataDir, 0o755);
     try {
       const { DATABASE_URL: _external, REDIS_URL: _redis, ...rest } = env;
-      const result = await run(['jobs', 'list', '--json'], { ...rest, DATA_DIR: dataDir });
+      const result = await run(['--create-data-dir', 'jobs', 'list', '--json'], { ...rest, DATA_DIR: dataDir });
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
       expect(JSON.parse(result.stdout)).toMatchObject({ items: [], total: 0 });
       expect(fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
@@ -517,7 +535,7 @@ describe('./manage (CLI)', () => {
     const { DATABASE_URL: _external, REDIS_URL: _redis, ...rest } = env;
     const cliEnv = { ...rest, DATA_DIR: dataDir };
     try {
-      expect((await run(['migrate'], cliEnv)).code).toBe(0);
+      expect((await run(['--create-data-dir', 'migrate'], cliEnv)).code).toBe(0);
       // Forget one applied migration: applying it again fails (its table exists already). In a
       // child process: the embedded binaries package is ESM, which jest's module sandbox cannot load.
       execFileSync(process.execPath, ['-e', FORGET_MIGRATION, dataDir], { cwd: ROOT, stdio: 'pipe' });

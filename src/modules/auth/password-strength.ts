@@ -1,6 +1,4 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary as commonDictionary } from '@zxcvbn-ts/language-common';
-import { dictionary as enDictionary, translations } from '@zxcvbn-ts/language-en';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
@@ -21,14 +19,26 @@ let estimator: ZxcvbnFactory | undefined;
  */
 export function passwordWeakness(password: string, related: string[] = []): string | undefined {
   if ([...password].length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters long`;
-  estimator ??= new ZxcvbnFactory({
-    translations,
-    graphs: adjacencyGraphs,
-    dictionary: { ...commonDictionary, ...enDictionary },
-    maxLength: ESTIMATED_PREFIX,
-  });
+  estimator ??= createEstimator();
   const result = estimator.check(password, related.filter(Boolean));
   if (result.score >= MIN_PASSWORD_SCORE) return undefined;
   const why = [result.feedback.warning, ...result.feedback.suggestions].filter(Boolean).join(' ');
   return `is too easy to guess${why ? ` (${why.trim()})` : ''}; use a longer passphrase of uncommon words or a generated password`;
+}
+
+/**
+ * Loaded on the first password checked, not at start-up: the dictionaries cost ~120 ms that every
+ * process (and every ./manage call) would pay otherwise. Synchronous, as the validators calling
+ * passwordWeakness are.
+ */
+function createEstimator(): ZxcvbnFactory {
+  const core = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+  const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+  const en = require('@zxcvbn-ts/language-en') as typeof import('@zxcvbn-ts/language-en');
+  return new core.ZxcvbnFactory({
+    translations: en.translations,
+    graphs: common.adjacencyGraphs,
+    dictionary: { ...common.dictionary, ...en.dictionary },
+    maxLength: ESTIMATED_PREFIX,
+  });
 }

@@ -1,5 +1,4 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { lookup } from 'node:dns/promises';
 import { z } from 'zod';
 import { AppConfig } from '../../../config/app-config';
@@ -123,6 +122,11 @@ function unreachable(url: string, latencyMs: number, error: string): McpServerRe
 async function checkServer(url: string, timeoutMs: number, parent: AbortSignal): Promise<McpServerReport> {
   const started = performance.now();
   const signal = AbortSignal.any([parent, AbortSignal.timeout(timeoutMs)]);
+  // Loaded on first use: the SDK costs ~80 ms of start-up every process (and every ./manage call) would pay.
+  const { Client } =
+    require('@modelcontextprotocol/sdk/client/index.js') as typeof import('@modelcontextprotocol/sdk/client/index.js');
+  const { StreamableHTTPClientTransport } =
+    require('@modelcontextprotocol/sdk/client/streamableHttp.js') as typeof import('@modelcontextprotocol/sdk/client/streamableHttp.js');
   const client = new Client({ name: 'jobs-service-health-check', version: '1.0.0' });
   const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { signal } });
   try {
