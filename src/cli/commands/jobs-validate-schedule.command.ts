@@ -45,7 +45,7 @@ export class JobsValidateScheduleCommand extends JsonCommand {
       dto.count,
     );
     if (o.json) this.out.json(preview);
-    else if (preview.valid) printSchedulePreview(this.out, preview);
+    else if (preview.valid) printSchedulePreview(this.out, preview, dto.timezone);
     if (!preview.valid) throw new OperationFailedError(`invalid schedule: ${preview.error}`);
   }
 
