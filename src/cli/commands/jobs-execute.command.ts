@@ -2,9 +2,10 @@ import { Option, SubCommand } from 'nest-commander';
 import { ExecuteJobDto } from '../../modules/executions/dto/execute-job.dto';
 import type { ExecutionResponseDto } from '../../modules/executions/dto/execution-response.dto';
 import { ManualRunsService } from '../../modules/executions/manual-runs.service';
+import { JobNotRunnableError } from '../../modules/jobs/jobs.errors';
 import { cliActor } from '../cli-actor';
 import { OperationFailedError } from '../cli-errors';
-import { parseId, parseJsonObject, validateDto } from '../cli-input';
+import { parseId, parseJsonObject, validateDto, withFlags } from '../cli-input';
 import { CliOutput } from '../output/cli-output';
 import { duration } from '../output/format';
 import { runStatus } from '../output/job-views';
@@ -17,6 +18,8 @@ interface ExecuteOptions extends JsonOption {
   wait?: boolean;
   waitTimeout?: string;
 }
+
+const FLAGS = { override_kwargs: '--kwargs' };
 
 @SubCommand({
   name: 'execute',
@@ -40,10 +43,10 @@ export class JobsExecuteCommand extends JsonCommand {
       throw new OperationFailedError('--wait-timeout must be a positive number of seconds');
     const dto = await validateDto(
       ExecuteJobDto,
-      { force: o.force ? true : undefined, override_kwargs: parseJsonObject(o.kwargs, 'override_kwargs', '--kwargs') },
-      { override_kwargs: '--kwargs' },
+      { force: o.force ? true : undefined, override_kwargs: parseJsonObject(o.kwargs, '--kwargs') },
+      FLAGS,
     );
-    const queued = await this.manualRuns.runNow(id, dto, cliActor());
+    const queued = await this.queue(id, dto);
     if (!o.wait) return this.print(o, queued, (run) => this.describeQueued(run));
     if (!o.json) this.out.line(`Queued run ${queued.id} of job ${id}`);
     const run = await this.waiter.wait(queued.id, pickup);
@@ -54,6 +57,17 @@ export class JobsExecuteCommand extends JsonCommand {
     );
     if (run.status !== 'succeeded')
       throw new OperationFailedError(`run ${run.id} ended ${run.status}${run.error ? `: ${run.error}` : ''}`);
+  }
+
+  /** The API's refusal names its body field ("force": true); here it names the option. */
+  private async queue(id: number, dto: ExecuteJobDto): Promise<ExecutionResponseDto> {
+    try {
+      return await withFlags(FLAGS, () => this.manualRuns.runNow(id, dto, cliActor()));
+    } catch (error) {
+      if (error instanceof JobNotRunnableError)
+        throw new OperationFailedError(`Job ${error.jobId} is ${error.state}; use --force to run it anyway`);
+      throw error;
+    }
   }
 
   private describeQueued(run: ExecutionResponseDto): void {
