@@ -2,7 +2,6 @@ import { Option, SubCommand } from 'nest-commander';
 import { ExecuteJobDto } from '../../modules/executions/dto/execute-job.dto';
 import type { ExecutionResponseDto } from '../../modules/executions/dto/execution-response.dto';
 import { ManualRunsService } from '../../modules/executions/manual-runs.service';
-import { JobNotRunnableError } from '../../modules/jobs/jobs.errors';
 import { cliActor } from '../cli-actor';
 import { OperationFailedError } from '../cli-errors';
 import { parseId, parseJsonObject, validateDto, withFlags } from '../cli-input';
@@ -46,7 +45,7 @@ export class JobsExecuteCommand extends JsonCommand {
       { force: o.force ? true : undefined, override_kwargs: parseJsonObject(o.kwargs, '--kwargs') },
       FLAGS,
     );
-    const queued = await this.queue(id, dto);
+    const queued = await withFlags(FLAGS, () => this.manualRuns.runNow(id, dto, cliActor()));
     if (!o.wait) return this.print(o, queued, (run) => this.describeQueued(run));
     if (!o.json) this.out.line(`Queued run ${queued.id} of job ${id}`);
     const run = await this.waiter.wait(queued.id, pickup);
@@ -57,17 +56,6 @@ export class JobsExecuteCommand extends JsonCommand {
     );
     if (run.status !== 'succeeded')
       throw new OperationFailedError(`run ${run.id} ended ${run.status}${run.error ? `: ${run.error}` : ''}`);
-  }
-
-  /** The API's refusal names its body field ("force": true); here it names the option. */
-  private async queue(id: number, dto: ExecuteJobDto): Promise<ExecutionResponseDto> {
-    try {
-      return await withFlags(FLAGS, () => this.manualRuns.runNow(id, dto, cliActor()));
-    } catch (error) {
-      if (error instanceof JobNotRunnableError)
-        throw new OperationFailedError(`Job ${error.jobId} is ${error.state}; use --force to run it anyway`);
-      throw error;
-    }
   }
 
   private describeQueued(run: ExecutionResponseDto): void {
