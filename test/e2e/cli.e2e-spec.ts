@@ -458,9 +458,16 @@ describe('./manage (CLI)', () => {
     expect(local.stdout).toContain('  2026-01-01 04:30:00 UTC (2025-12-31 23:30 EST, America/New_York)  ');
     expect(local.stdout).toContain('  2026-01-02 04:30:00 UTC (2026-01-01 23:30 EST, America/New_York)  ');
     expect(utc.stdout).toMatch(/^ {2}2026-01-01 14:30:00 UTC {2}\S/m);
-    const invalid = await manage(['jobs', 'validate-schedule', 'weekly', '7:10:00']);
+    const [invalid, unknownZone] = await Promise.all([
+      manage(['jobs', 'validate-schedule', 'weekly', '7:10:00']),
+      manage(['jobs', 'validate-schedule', 'daily', '14:30', '--timezone', 'Mars/Base']),
+    ]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('invalid schedule');
+    expect(unknownZone.code).toBe(1);
+    expect(unknownZone.stderr).toMatch(
+      /^error: invalid schedule: --timezone: "Mars\/Base" is not a known IANA time zone/,
+    );
   });
 
   it('delete asks for confirmation: with no terminal it refuses (exit 1) and says --force; --force deletes, audited', async () => {
