@@ -1,5 +1,7 @@
 import { DomainError } from '../common/errors';
 import { ConfigError } from '../config/app-config';
+import { LastSuperuserError } from '../modules/auth/auth.errors';
+import { JobNotRunnableError } from '../modules/jobs/jobs.errors';
 
 /** What `./manage` exits with: the one place that maps errors to exit codes. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
@@ -37,7 +39,7 @@ export function reportError(
   }
   if (error instanceof DomainError) {
     const details = error.details && error.details.length > 1 ? error.details : undefined;
-    write(`error: ${details ? 'invalid input' : error.message}`);
+    write(`error: ${details ? 'invalid input' : inCliWords(error)}`);
     details?.forEach((line) => write(`  ${line}`));
     return EXIT.FAILED;
   }
@@ -47,4 +49,18 @@ export function reportError(
   }
   write(`error: ${error instanceof Error ? error.message : String(error)}`);
   return EXIT.FAILED;
+}
+
+/**
+ * The API's messages for these errors say how to do something through the API (a body field,
+ * a route); on the command line the same advice names the option or command.
+ */
+function inCliWords(error: DomainError): string {
+  if (error instanceof JobNotRunnableError) return `Job ${error.jobId} is ${error.state}; use --force to run it anyway`;
+  if (error instanceof LastSuperuserError)
+    return (
+      `${error.username} is the last active superuser and cannot be ${error.what}: ` +
+      'make another user a superuser first (./manage users update NAME --superuser)'
+    );
+  return error.message;
 }

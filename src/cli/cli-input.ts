@@ -8,8 +8,9 @@ const MAX_INT4 = 2_147_483_647;
 
 /**
  * Validates command-line input with the API's own DTO and the API's pipe settings
- * (whitelist, forbid unknown fields), so errors name the same fields as the API's 400s.
- * `flags` adds the option that set a field, e.g. "task_priority (--priority) must not be …".
+ * (whitelist, forbid unknown fields), one message per field. `flags` names the option that
+ * set each field, and the message names that option instead of the API field:
+ * "--priority must not be greater than 10".
  */
 export async function validateDto<T extends object>(
   cls: ClassConstructor<T>,
@@ -20,13 +21,48 @@ export async function validateDto<T extends object>(
   const instance = plainToInstance(cls, defined, { enableImplicitConversion: false });
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length === 0) return instance;
-  const lines = flattenValidationErrors(errors).map((line) => withFlag(line, flags));
-  throw new ValidationFailedError(lines.join('; '), lines);
+  throw invalidInput(flattenValidationErrors(errors), flags);
 }
 
-function withFlag(line: string, flags: Record<string, string>): string {
-  const field = Object.keys(flags).find((f) => line.startsWith(`${f} `) || line.startsWith(`${f}:`));
-  return field ? line.replace(field, `${field} (${flags[field]})`) : line;
+/**
+ * Runs a service call whose input came from `flags`; a validation error it throws (a schedule
+ * the parser refuses, kwargs the task refuses) is reworded to name the options, as validateDto's.
+ */
+export async function withFlags<T>(flags: Record<string, string>, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof ValidationFailedError)) throw error;
+    throw invalidInput(error.details ?? [error.message], flags);
+  }
+}
+
+function invalidInput(problems: string[], flags: Record<string, string>): ValidationFailedError {
+  const lines = problems.map((line) => inCliWords(line, flags));
+  return new ValidationFailedError(lines.join('; '), lines);
+}
+
+/**
+ * class-validator's default wordings that read badly on a command line, and what they mean
+ * there ("title must be longer than or equal to 1 characters" for an empty argument).
+ */
+const PLAIN_WORDS: [RegExp, string][] = [
+  [/must be longer than or equal to 1 characters$/, 'must not be empty'],
+  [/must be shorter than or equal to (\d+) characters$/, 'must be at most $1 characters'],
+  [/must be longer than or equal to (\d+) characters$/, 'must be at least $1 characters'],
+];
+
+/**
+ * "task_priority must …" → "--priority must …", "task_kwargs.url: …" → "--kwargs .url: …"
+ * (a path inside a JSON option, as jq writes it). Fields set by positional arguments keep
+ * their API names, which are the argument names the usage line shows.
+ */
+export function inCliWords(line: string, flags: Record<string, string>): string {
+  const plain = PLAIN_WORDS.reduce((text, [pattern, words]) => text.replace(pattern, words), line);
+  const field = Object.keys(flags).find((f) => [' ', ':', '.'].includes(plain.charAt(f.length)) && plain.startsWith(f));
+  if (!field) return plain;
+  const rest = plain.slice(field.length);
+  return rest.startsWith('.') ? `${flags[field]} ${rest}` : `${flags[field]}${rest}`;
 }
 
 /** A job or run id: a positive integer, as the API's path parameters. */
@@ -43,26 +79,34 @@ export function numberish(value: string | undefined): number | string | undefine
   return /^[+-]?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 }
 
-/** A JSON object option such as --kwargs. */
-export function parseJsonObject(
-  value: string | undefined,
-  field: string,
-  flag: string,
-): Record<string, unknown> | undefined {
+/** A JSON object option such as --kwargs or --config. */
+export function parseJsonObject(value: string | undefined, flag: string): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw ValidationFailedError.forField(
-      `${field} (${flag})`,
-      `must be a JSON object, e.g. '{"cleanup_level": "deep"}'`,
-    );
-  }
+  const parsed = parseJson(value);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw optionProblem(flag, `must be a JSON object, e.g. '{"cleanup_level": "deep"}'`);
   return parsed as Record<string, unknown>;
+}
+
+/** A JSON array option such as --args. */
+export function parseJsonArray(value: string | undefined, flag: string): unknown[] | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseJson(value);
+  if (!Array.isArray(parsed)) throw optionProblem(flag, `must be a JSON array, e.g. '["reports", 3]'`);
+  return parsed as unknown[];
+}
+
+/** The parsed value, or undefined for text that is not JSON (the caller names what was expected). */
+function parseJson(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function optionProblem(flag: string, problem: string): ValidationFailedError {
+  return new ValidationFailedError(`${flag} ${problem}`, [`${flag} ${problem}`]);
 }
 
 /** `--enabled` / `--disabled` → is_enabled; both at once is a usage error. */

@@ -202,11 +202,132 @@ describe('./manage (CLI)', () => {
       manage([...base, '--kwargs', '{not json']),
     ]);
     expect([abc.code, eleven.code, schedule.code, kwargs.code]).toEqual([1, 1, 1, 1]);
-    expect(abc.stderr).toContain('task_priority (--priority) must be an integer number');
-    expect(eleven.stderr).toContain('task_priority (--priority) must not be greater than 10');
+    expect(abc.stderr).toContain('--priority must be an integer number');
+    expect(eleven.stderr).toContain('--priority must not be greater than 10');
     expect(schedule.stderr).toContain('schedule_expression: the hour 25 is out of range');
-    expect(kwargs.stderr).toContain('task_kwargs (--kwargs): must be a JSON object');
+    expect(kwargs.stderr).toContain('--kwargs must be a JSON object');
     expect((await t.http.get('/api/v1/jobs/').expect(200)).body.total).toBe(before);
+  });
+
+  it('says one thing per invalid field, in the words of the command line', async () => {
+    const base = ['jobs', 'create', 'bad_job', 'Bad', 'custom', 'daily', '03:00', 'app.tasks.backup.create_backup'];
+    const [emptyTitle, many, zone, emptyUpdate, badSchedule] = await Promise.all([
+      manage(['jobs', 'create', 'bad_job', '', 'custom', 'daily', '03:00', 'app.tasks.backup.create_backup']),
+      manage([
+        ...base,
+        ...['--priority', 'abc', '--timeout', '0', '--max-retries', '101', '--retry-backoff-seconds', '-1'],
+        ...['--misfire-policy', 'often', '--overlap-policy', 'never', '--status', 'sleeping'],
+      ]),
+      manage([...base, '--timezone', 'Mars/Base']),
+      manage(['jobs', 'update', '1', '--title', '']),
+      manage(['jobs', 'update', '1', '--schedule', '25:00', '--schedule-type', 'daily']),
+    ]);
+    expect(emptyTitle).toMatchObject({ code: 1, stderr: 'error: title must not be empty\n' });
+    expect(many.code).toBe(1);
+    expect(many.stderr).toBe(
+      [
+        'error: invalid input',
+        '  --priority must be an integer number',
+        '  --timeout must not be less than 1',
+        '  --max-retries must not be greater than 100',
+        '  --retry-backoff-seconds must not be less than 0',
+        '  --misfire-policy must be one of: run_once, skip, run_all',
+        '  --overlap-policy must be one of: skip, allow, queue',
+        '  --status must be one of: active, paused',
+        '',
+      ].join('\n'),
+    );
+    expect(zone.code).toBe(1);
+    expect(zone.stderr).toMatch(/^error: --timezone: "Mars\/Base" is not a known IANA time zone/);
+    expect(emptyUpdate).toMatchObject({ code: 1, stderr: 'error: --title must not be empty\n' });
+    expect(badSchedule.code).toBe(1);
+    expect(badSchedule.stderr).toMatch(/^error: --schedule: the hour 25 is out of range/);
+  });
+
+  it('create sets every job field by its flag and update changes every one; show reads them back', async () => {
+    const created = await manage([
+      ...['jobs', 'create', 'every_flag', 'Every Flag', 'database_maintenance', 'daily', '03:00'],
+      'app.tasks.backup.create_backup',
+      ...['--description', 'All the fields', '--timezone', 'America/New_York'],
+      ...['--args', '["first", 2]', '--kwargs', '{"keep": 3}', '--queue', 'backup', '--priority', '8'],
+      ...['--timeout', '7200', '--max-retries', '3', '--retry-backoff-seconds', '120'],
+      ...['--misfire-policy', 'run_all', '--overlap-policy', 'queue', '--status', 'active', '--disabled'],
+      ...['--config', '{"notify": true}', '--metadata', '{"team": "ops"}'],
+    ]);
+    expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
+    const id = /Created job (\d+)/.exec(created.stdout)![1];
+    expect(await json(['jobs', 'show', id])).toMatchObject({
+      name: 'every_flag',
+      title: 'Every Flag',
+      description: 'All the fields',
+      job_type: 'database_maintenance',
+      schedule_type: 'daily',
+      schedule_expression: '03:00',
+      timezone: 'America/New_York',
+      task_name: 'app.tasks.backup.create_backup',
+      task_args: ['first', 2],
+      task_kwargs: { keep: 3 },
+      task_queue: 'backup',
+      task_priority: 8,
+      timeout_seconds: 7200,
+      max_retries: 3,
+      retry_backoff_seconds: 120,
+      misfire_policy: 'run_all',
+      overlap_policy: 'queue',
+      status: 'active',
+      is_enabled: false,
+      config: { notify: true },
+      metadata: { team: 'ops' },
+      created_by: CLI_ACTOR,
+    });
+
+    const updated = await manage([
+      ...['jobs', 'update', id, '--name', 'every_flag_2', '--title', 'Every Flag 2'],
+      ...['--description', 'Changed', '--job-type', 'custom', '--schedule', '0 6 * * 1', '--schedule-type', 'cron'],
+      ...['--timezone', 'Europe/Paris', '--task-name', 'http.request', '--args', '[]'],
+      ...['--kwargs', '{"url": "http://127.0.0.1:9/unused"}', '--queue', 'default', '--priority', '2'],
+      ...['--timeout', '60', '--max-retries', '5', '--retry-backoff-seconds', '30'],
+      ...['--misfire-policy', 'skip', '--overlap-policy', 'allow', '--status', 'paused', '--enabled'],
+      ...['--config', '{}', '--metadata', '{"team": "infra"}'],
+    ]);
+    expect({ code: updated.code, stderr: updated.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(updated.stdout).toContain('name: "every_flag" → "every_flag_2"');
+    const after = await json(['jobs', 'show', id]);
+    expect(after).toMatchObject({
+      name: 'every_flag_2',
+      title: 'Every Flag 2',
+      description: 'Changed',
+      job_type: 'custom',
+      schedule_type: 'cron',
+      schedule_expression: '0 6 * * 1',
+      timezone: 'Europe/Paris',
+      task_name: 'http.request',
+      task_args: [],
+      task_kwargs: { url: 'http://127.0.0.1:9/unused' },
+      task_queue: 'default',
+      task_priority: 2,
+      timeout_seconds: 60,
+      max_retries: 5,
+      retry_backoff_seconds: 30,
+      misfire_policy: 'skip',
+      overlap_policy: 'allow',
+      status: 'paused',
+      is_enabled: true,
+      config: {},
+      metadata: { team: 'infra' },
+    });
+    expect(after).toEqual((await t.http.get(`/api/v1/jobs/${id}`).expect(200)).body);
+
+    // Active again, the job has a next run: shown in UTC and in its own zone.
+    expect((await manage(['jobs', 'update', id, '--status', 'active'])).code).toBe(0);
+    const shown = await manage(['jobs', 'show', id]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(
+      /Next run\s+\d{4}-\d\d-\d\d \d\d:00:00 UTC \(in [^;]+; 06:00 GMT\+[12], Europe\/Paris\)/,
+    );
+    expect(shown.stdout).toContain('Arguments     args [], kwargs {"url":"http://127.0.0.1:9/unused"}');
+    expect(shown.stdout).toContain('Metadata      {"team":"infra"}');
+    await t.http.delete(`/api/v1/jobs/${id}`).expect(204);
   });
 
   it('updates job 1 exactly as the seed writes it', async () => {
@@ -227,8 +348,7 @@ describe('./manage (CLI)', () => {
 
   it('executes: a disabled job needs --force; the run is queued for the server, triggered by cli:<user>', async () => {
     const refused = await manage(['jobs', 'execute', '1']);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('Job 1 is disabled');
+    expect(refused).toMatchObject({ code: 1, stderr: 'error: Job 1 is disabled; use --force to run it anyway\n' });
     const forced = await manage(['jobs', 'execute', '1', '--force']);
     expect(forced.code).toBe(0);
     expect(forced.stdout).toMatch(/Queued run \d+ of job 1/);
@@ -331,9 +451,23 @@ describe('./manage (CLI)', () => {
       .post('/api/v1/jobs/validate-schedule')
       .send({ schedule_type: 'daily', schedule_expression: '14:30', timezone: 'America/New_York', from, count: 3 });
     expect(cli).toEqual(api.body);
-    const invalid = await manage(['jobs', 'validate-schedule', 'weekly', '7:10:00']);
+    const [local, utc] = await Promise.all([
+      manage(['jobs', 'validate-schedule', 'daily', '23:30', '--timezone', 'America/New_York', '--from', from]),
+      manage(['jobs', 'validate-schedule', 'daily', '14:30', '--from', from, '--count', '1']),
+    ]);
+    expect(local.stdout).toContain('  2026-01-01 04:30:00 UTC (2025-12-31 23:30 EST, America/New_York)  ');
+    expect(local.stdout).toContain('  2026-01-02 04:30:00 UTC (2026-01-01 23:30 EST, America/New_York)  ');
+    expect(utc.stdout).toMatch(/^ {2}2026-01-01 14:30:00 UTC {2}\S/m);
+    const [invalid, unknownZone] = await Promise.all([
+      manage(['jobs', 'validate-schedule', 'weekly', '7:10:00']),
+      manage(['jobs', 'validate-schedule', 'daily', '14:30', '--timezone', 'Mars/Base']),
+    ]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('invalid schedule');
+    expect(unknownZone.code).toBe(1);
+    expect(unknownZone.stderr).toMatch(
+      /^error: invalid schedule: --timezone: "Mars\/Base" is not a known IANA time zone/,
+    );
   });
 
   it('delete asks for confirmation: with no terminal it refuses (exit 1) and says --force; --force deletes, audited', async () => {
@@ -364,7 +498,7 @@ describe('./manage (CLI)', () => {
       [['jobs', 'list', '--page'], 2, /argument missing/],
       [['--help'], 0, /Usage: manage/],
       [['jobs', 'create', '--help'], 0, /--max-retries/],
-      [['jobs', 'list', '--status', 'sleeping'], 1, /status \(--status\) must be one of: active, paused/],
+      [['jobs', 'list', '--status', 'sleeping'], 1, /error: --status must be one of: active, paused/],
     ];
     const results = await Promise.all(cases.map(([args]) => manage(args)));
     results.forEach((r, i) =>

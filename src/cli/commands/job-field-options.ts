@@ -1,18 +1,161 @@
-/** Options `jobs create` and `jobs update` share, and the API field each one sets. */
-export interface JobFieldOptions {
+import { Option } from 'nest-commander';
+import { MISFIRE_POLICIES } from '../../modules/schedules/schedule.types';
+import { JOB_STATUSES, OVERLAP_POLICIES } from '../../modules/jobs/job.entity';
+import { enabledFlag, numberish, parseJsonArray, parseJsonObject } from '../cli-input';
+import { JsonCommand, type JsonOption } from './cli-command';
+
+/** Options `jobs create` and `jobs update` share: every job field that is not a positional argument of create. */
+export interface JobFieldOptions extends JsonOption {
   description?: string;
+  timezone?: string;
+  args?: string;
+  kwargs?: string;
   queue?: string;
   priority?: string;
   timeout?: string;
-  timezone?: string;
+  maxRetries?: string;
+  retryBackoffSeconds?: string;
+  misfirePolicy?: string;
+  overlapPolicy?: string;
+  status?: string;
   enabled?: boolean;
   disabled?: boolean;
+  config?: string;
+  metadata?: string;
 }
 
-export const JOB_FIELD_FLAGS: Record<string, string> = {
+/**
+ * The option that sets each API field. Flags are the field names in kebab case; the three the
+ * CLI had before the rest (`--queue`, `--priority`, `--timeout`) keep their shorter names, as
+ * `--args`/`--kwargs` drop the `task_` prefix. Error messages name these flags.
+ */
+export const JOB_FIELD_FLAGS = {
   description: '--description',
+  timezone: '--timezone',
+  task_args: '--args',
+  task_kwargs: '--kwargs',
   task_queue: '--queue',
   task_priority: '--priority',
   timeout_seconds: '--timeout',
-  timezone: '--timezone',
-};
+  max_retries: '--max-retries',
+  retry_backoff_seconds: '--retry-backoff-seconds',
+  misfire_policy: '--misfire-policy',
+  overlap_policy: '--overlap-policy',
+  status: '--status',
+  is_enabled: '--enabled/--disabled',
+  config: '--config',
+  metadata: '--metadata',
+} as const;
+
+/** The API fields the shared options set (undefined where an option was not given), for validateDto. */
+export function jobFields(o: JobFieldOptions): Record<keyof typeof JOB_FIELD_FLAGS, unknown> {
+  return {
+    description: o.description,
+    timezone: o.timezone,
+    task_args: parseJsonArray(o.args, JOB_FIELD_FLAGS.task_args),
+    task_kwargs: parseJsonObject(o.kwargs, JOB_FIELD_FLAGS.task_kwargs),
+    task_queue: o.queue,
+    task_priority: numberish(o.priority),
+    timeout_seconds: numberish(o.timeout),
+    max_retries: numberish(o.maxRetries),
+    retry_backoff_seconds: numberish(o.retryBackoffSeconds),
+    misfire_policy: o.misfirePolicy,
+    overlap_policy: o.overlapPolicy,
+    status: o.status,
+    is_enabled: enabledFlag(o),
+    config: parseJsonObject(o.config, JOB_FIELD_FLAGS.config),
+    metadata: parseJsonObject(o.metadata, JOB_FIELD_FLAGS.metadata),
+  };
+}
+
+const oneOf = (values: readonly string[]) => `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+
+/**
+ * The shared options, declared once: nest-commander finds option methods on the prototype
+ * chain, so `create` and `update` list them after their own. Descriptions name the API field
+ * each option sets; `create`'s help adds the defaults (they do not apply to `update`).
+ */
+export abstract class JobFieldsCommand extends JsonCommand {
+  @Option({ flags: '--description <text>', description: 'description: free text' })
+  parseDescription(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--timezone <iana>', description: 'timezone of the schedule, e.g. Europe/Paris' })
+  parseTimezone(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--args <json>', description: `task_args: a JSON array, e.g. '["reports", 3]'` })
+  parseArgs(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--kwargs <json>', description: `task_kwargs: a JSON object, e.g. '{"url": "https://…"}'` })
+  parseKwargs(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--queue <name>', description: 'task_queue: the queue its runs go to' })
+  parseQueue(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--priority <1-10>', description: 'task_priority: higher runs first' })
+  parsePriority(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--timeout <seconds>', description: 'timeout_seconds: how long a run may take, 1–604800' })
+  parseTimeout(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--max-retries <n>', description: 'max_retries: retries after a failure, 0–100' })
+  parseMaxRetries(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--retry-backoff-seconds <s>',
+    description: 'retry_backoff_seconds: wait before a retry, 0–86400',
+  })
+  parseRetryBackoffSeconds(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--misfire-policy <policy>', description: `misfire_policy: ${oneOf(MISFIRE_POLICIES)}` })
+  parseMisfirePolicy(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--overlap-policy <policy>', description: `overlap_policy: ${oneOf(OVERLAP_POLICIES)}` })
+  parseOverlapPolicy(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--status <status>', description: `status: ${oneOf(JOB_STATUSES)}` })
+  parseStatus(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--enabled', description: 'is_enabled: true' })
+  parseEnabled(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--disabled', description: 'is_enabled: false (the job is not dispatched)' })
+  parseDisabled(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--config <json>', description: 'config: a JSON object' })
+  parseConfig(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--metadata <json>', description: 'metadata: a JSON object' })
+  parseMetadata(value: string): string {
+    return value;
+  }
+}

@@ -4,7 +4,7 @@ import type { ExecutionResponseDto } from '../../modules/executions/dto/executio
 import { ManualRunsService } from '../../modules/executions/manual-runs.service';
 import { cliActor } from '../cli-actor';
 import { OperationFailedError } from '../cli-errors';
-import { parseId, parseJsonObject, validateDto } from '../cli-input';
+import { parseId, parseJsonObject, validateDto, withFlags } from '../cli-input';
 import { CliOutput } from '../output/cli-output';
 import { duration } from '../output/format';
 import { runStatus } from '../output/job-views';
@@ -17,6 +17,8 @@ interface ExecuteOptions extends JsonOption {
   wait?: boolean;
   waitTimeout?: string;
 }
+
+const FLAGS = { override_kwargs: '--kwargs' };
 
 @SubCommand({
   name: 'execute',
@@ -40,10 +42,10 @@ export class JobsExecuteCommand extends JsonCommand {
       throw new OperationFailedError('--wait-timeout must be a positive number of seconds');
     const dto = await validateDto(
       ExecuteJobDto,
-      { force: o.force ? true : undefined, override_kwargs: parseJsonObject(o.kwargs, 'override_kwargs', '--kwargs') },
-      { override_kwargs: '--kwargs' },
+      { force: o.force ? true : undefined, override_kwargs: parseJsonObject(o.kwargs, '--kwargs') },
+      FLAGS,
     );
-    const queued = await this.manualRuns.runNow(id, dto, cliActor());
+    const queued = await withFlags(FLAGS, () => this.manualRuns.runNow(id, dto, cliActor()));
     if (!o.wait) return this.print(o, queued, (run) => this.describeQueued(run));
     if (!o.json) this.out.line(`Queued run ${queued.id} of job ${id}`);
     const run = await this.waiter.wait(queued.id, pickup);

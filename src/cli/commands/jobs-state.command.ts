@@ -9,7 +9,9 @@ import { JsonCommand, type JsonOption } from './cli-command';
 
 function describe(out: CliOutput, verb: string, job: JobResponseDto): void {
   out.line(`${verb} job ${job.id} ${out.c.bold(job.name)}: status ${job.status}${job.is_enabled ? '' : ', disabled'}`);
-  out.line(`Next run: ${job.next_run_at ? timeWithRelative(job.next_run_at) : 'none while paused or disabled'}`);
+  out.line(
+    `Next run: ${job.next_run_at ? timeWithRelative(job.next_run_at, new Date(), job.timezone) : 'none while paused or disabled'}`,
+  );
 }
 
 @SubCommand({ name: 'pause', arguments: '<id>', description: 'Pause a job: it is not dispatched until resumed' })

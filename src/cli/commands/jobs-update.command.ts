@@ -6,24 +6,30 @@ import type { ScheduleType } from '../../modules/schedules/schedule.types';
 import { SchedulesService } from '../../modules/schedules/schedules.service';
 import { cliActor } from '../cli-actor';
 import { UsageError } from '../cli-errors';
-import { enabledFlag, numberish, parseId, validateDto } from '../cli-input';
+import { parseId, validateDto, withFlags } from '../cli-input';
 import { CliOutput } from '../output/cli-output';
 import { timeWithRelative } from '../output/format';
 import { inferScheduleType } from '../schedule-inference';
-import { JsonCommand, type JsonOption } from './cli-command';
-import { JOB_FIELD_FLAGS, type JobFieldOptions } from './job-field-options';
+import { JOB_FIELD_FLAGS, JobFieldsCommand, jobFields, type JobFieldOptions } from './job-field-options';
 
-interface UpdateOptions extends JsonOption, JobFieldOptions {
+interface UpdateOptions extends JobFieldOptions {
+  name?: string;
+  title?: string;
+  jobType?: string;
   schedule?: string;
   scheduleType?: string;
-  title?: string;
+  taskName?: string;
 }
 
+/** Create's positional arguments are options here. */
 const FLAGS = {
-  ...JOB_FIELD_FLAGS,
+  name: '--name',
   title: '--title',
+  job_type: '--job-type',
   schedule_expression: '--schedule',
   schedule_type: '--schedule-type',
+  task_name: '--task-name',
+  ...JOB_FIELD_FLAGS,
 };
 
 @SubCommand({
@@ -31,7 +37,7 @@ const FLAGS = {
   arguments: '<id>',
   description: 'Change a job: only the given options change (as PUT /api/v1/jobs/{id})',
 })
-export class JobsUpdateCommand extends JsonCommand {
+export class JobsUpdateCommand extends JobFieldsCommand {
   constructor(
     private readonly jobs: JobsService,
     private readonly schedules: SchedulesService,
@@ -43,22 +49,20 @@ export class JobsUpdateCommand extends JsonCommand {
   async run([rawId]: string[], o: UpdateOptions): Promise<void> {
     const id = parseId(rawId);
     const plain = {
+      name: o.name,
       title: o.title,
-      description: o.description,
+      job_type: o.jobType,
       schedule_expression: o.schedule,
       schedule_type: o.scheduleType,
-      task_queue: o.queue,
-      task_priority: numberish(o.priority),
-      timeout_seconds: numberish(o.timeout),
-      timezone: o.timezone,
-      is_enabled: enabledFlag(o),
+      task_name: o.taskName,
+      ...jobFields(o),
     };
     if (Object.values(plain).every((v) => v === undefined))
       throw new UsageError('nothing to change: give at least one option');
     const dto = await validateDto(UpdateJobDto, plain, FLAGS);
     const before = await this.jobs.get(id);
     if (dto.schedule_expression !== undefined && dto.schedule_type === undefined) this.inferType(dto, before);
-    const after = await this.jobs.update(id, dto, cliActor());
+    const after = await withFlags(FLAGS, () => this.jobs.update(id, dto, cliActor()));
     this.print(o, after, (job) => this.describe(before, job));
   }
 
@@ -87,59 +91,41 @@ export class JobsUpdateCommand extends JsonCommand {
     );
     for (const key of changed)
       this.out.line(`  ${key}: ${JSON.stringify(before[key])} → ${JSON.stringify(after[key])}`);
-    this.out.line(`Next run: ${after.next_run_at ? timeWithRelative(after.next_run_at) : 'none (disabled or paused)'}`);
+    this.out.line(
+      `Next run: ${after.next_run_at ? timeWithRelative(after.next_run_at, new Date(), after.timezone) : 'none (disabled or paused)'}`,
+    );
   }
 
   @Option({
     flags: '--schedule <expression>',
-    description: 'new schedule expression (the type follows its shape unless --schedule-type is given)',
+    description: 'schedule_expression (the type follows its shape unless --schedule-type is given)',
   })
   parseSchedule(value: string): string {
     return value;
   }
 
-  @Option({ flags: '--schedule-type <type>', description: 'interval, daily, weekly, monthly or cron' })
+  @Option({ flags: '--schedule-type <type>', description: 'schedule_type: interval, daily, weekly, monthly or cron' })
   parseScheduleType(value: string): string {
     return value;
   }
 
-  @Option({ flags: '--title <text>' })
+  @Option({ flags: '--name <slug>', description: 'name' })
+  parseName(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--title <text>', description: 'title' })
   parseTitle(value: string): string {
     return value;
   }
 
-  @Option({ flags: '--description <text>' })
-  parseDescription(value: string): string {
+  @Option({ flags: '--job-type <type>', description: 'job_type' })
+  parseJobType(value: string): string {
     return value;
   }
 
-  @Option({ flags: '--queue <name>' })
-  parseQueue(value: string): string {
+  @Option({ flags: '--task-name <task>', description: 'task_name, e.g. http.request' })
+  parseTaskName(value: string): string {
     return value;
-  }
-
-  @Option({ flags: '--priority <1-10>', description: 'higher runs first' })
-  parsePriority(value: string): string {
-    return value;
-  }
-
-  @Option({ flags: '--timeout <seconds>' })
-  parseTimeout(value: string): string {
-    return value;
-  }
-
-  @Option({ flags: '--timezone <iana>' })
-  parseTimezone(value: string): string {
-    return value;
-  }
-
-  @Option({ flags: '--enabled', description: 'enable the job' })
-  parseEnabled(): boolean {
-    return true;
-  }
-
-  @Option({ flags: '--disabled', description: 'disable the job (it is not dispatched)' })
-  parseDisabled(): boolean {
-    return true;
   }
 }

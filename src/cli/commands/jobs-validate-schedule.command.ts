@@ -2,7 +2,7 @@ import { Option, SubCommand } from 'nest-commander';
 import { ValidateScheduleDto } from '../../modules/schedules/dto/validate-schedule.dto';
 import { SchedulesService } from '../../modules/schedules/schedules.service';
 import { OperationFailedError } from '../cli-errors';
-import { numberish, validateDto } from '../cli-input';
+import { inCliWords, numberish, validateDto } from '../cli-input';
 import { CliOutput } from '../output/cli-output';
 import { printSchedulePreview } from '../output/job-views';
 import { JsonCommand, type JsonOption } from './cli-command';
@@ -12,6 +12,8 @@ interface ValidateOptions extends JsonOption {
   count?: string;
   from?: string;
 }
+
+const FLAGS = { timezone: '--timezone', count: '--count', from: '--from' };
 
 @SubCommand({
   name: 'validate-schedule',
@@ -37,7 +39,7 @@ export class JobsValidateScheduleCommand extends JsonCommand {
         count: numberish(o.count),
         from: o.from,
       },
-      { timezone: '--timezone', count: '--count', from: '--from' },
+      FLAGS,
     );
     const preview = this.schedules.preview(
       { type: dto.schedule_type, expression: dto.schedule_expression, timezone: dto.timezone },
@@ -45,8 +47,8 @@ export class JobsValidateScheduleCommand extends JsonCommand {
       dto.count,
     );
     if (o.json) this.out.json(preview);
-    else if (preview.valid) printSchedulePreview(this.out, preview);
-    if (!preview.valid) throw new OperationFailedError(`invalid schedule: ${preview.error}`);
+    else if (preview.valid) printSchedulePreview(this.out, preview, dto.timezone);
+    if (!preview.valid) throw new OperationFailedError(`invalid schedule: ${inCliWords(preview.error, FLAGS)}`);
   }
 
   @Option({ flags: '--timezone <iana>', description: 'IANA time zone (default UTC)' })

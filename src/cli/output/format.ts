@@ -37,9 +37,52 @@ export function utcTime(iso: string | null | undefined): string {
   return `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-/** "2026-01-02 09:30:00 UTC (in 3 h)". */
-export function timeWithRelative(iso: string | null | undefined, now = new Date()): string {
-  return iso ? `${utcTime(iso)} (${relativeTime(iso, now)})` : '—';
+/**
+ * The wall-clock time of `iso` in `timeZone`: "14:30 EST", with the date when it is not the
+ * UTC date ("2026-11-30 22:00 EST"). The zone's abbreviation is Intl's (en-US): "EST", "GMT+1".
+ */
+export function localTime(iso: string, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    })
+      .formatToParts(new Date(iso))
+      .map((part) => [part.type, part.value]),
+  );
+  const date = `${parts.year}-${parts.month}-${parts.day}`;
+  const time = `${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
+  return date === iso.slice(0, 10) ? time : `${date} ${time}`;
+}
+
+/** Zones whose local time would only repeat the UTC one. */
+const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Zulu']);
+
+function nonUtc(timeZone: string | undefined): string | undefined {
+  return timeZone && !UTC_ZONES.has(timeZone) ? timeZone : undefined;
+}
+
+/** "2026-12-01 19:30:00 UTC (14:30 EST, America/New_York)"; just the UTC time for a UTC zone. */
+export function zonedTime(iso: string | null | undefined, timeZone?: string): string {
+  if (!iso) return '—';
+  const zone = nonUtc(timeZone);
+  return zone ? `${utcTime(iso)} (${localTime(iso, zone)}, ${zone})` : utcTime(iso);
+}
+
+/**
+ * "2026-01-02 09:30:00 UTC (in 3 h)"; with a job's time zone other than UTC, also its local
+ * time: "2026-12-01 19:30:00 UTC (in 3 h; 14:30 EST, America/New_York)".
+ */
+export function timeWithRelative(iso: string | null | undefined, now = new Date(), timeZone?: string): string {
+  if (!iso) return '—';
+  const zone = nonUtc(timeZone);
+  return `${utcTime(iso)} (${relativeTime(iso, now)}${zone ? `; ${localTime(iso, zone)}, ${zone}` : ''})`;
 }
 
 export function percent(value: number | null | undefined): string {

@@ -5,7 +5,7 @@ import type { JobStatsOverviewDto } from '../../modules/overview/dto/overview.dt
 import type { SchedulePreview } from '../../modules/schedules/schedules.service';
 import type { Page } from '../../common/pagination';
 import type { CliOutput } from './cli-output';
-import { duration, humanSpan, percent, relativeTime, timeWithRelative, utcTime } from './format';
+import { duration, humanSpan, percent, relativeTime, timeWithRelative, utcTime, zonedTime } from './format';
 
 /** The tables and detail views people see; `--json` bypasses all of this. */
 
@@ -86,20 +86,24 @@ export function printJob(out: CliOutput, job: JobResponseDto, now = new Date()):
     ['Schedule', schedule(job)],
     ['State', `${jobState(out, job)}${job.is_enabled ? '' : ` (status ${job.status})`}`],
     ['Task', `${job.task_name} on queue ${job.task_queue}, priority ${job.task_priority}`],
-    ['Arguments', JSON.stringify(job.task_kwargs)],
+    ['Arguments', `args ${JSON.stringify(job.task_args)}, kwargs ${JSON.stringify(job.task_kwargs)}`],
     ['Timeout', `${job.timeout_seconds} s`],
     ['Retries', `${job.max_retries} (backoff ${job.retry_backoff_seconds} s)`],
     ['Policies', `misfire ${job.misfire_policy}, overlap ${job.overlap_policy}`],
-    ['Next run', timeWithRelative(job.next_run_at, now)],
+    ['Next run', timeWithRelative(job.next_run_at, now, job.timezone)],
     [
       'Last run',
-      job.last_run_at ? `${timeWithRelative(job.last_run_at, now)} ${runStatus(out, job.last_run_status)}` : '—',
+      job.last_run_at
+        ? `${timeWithRelative(job.last_run_at, now, job.timezone)} ${runStatus(out, job.last_run_status)}`
+        : '—',
     ],
     [
       'Runs',
       `${job.total_runs} total, ${job.successful_runs} succeeded, ${job.failed_runs} failed, success rate ${percent(job.success_rate)}`,
     ],
     ['Avg duration', duration(job.avg_duration_seconds)],
+    ['Config', JSON.stringify(job.config)],
+    ['Metadata', JSON.stringify(job.metadata)],
     ['Created', `${utcTime(job.created_at)} by ${job.created_by ?? '—'}`],
     ['Updated', timeWithRelative(job.updated_at, now)],
   ]);
@@ -155,14 +159,22 @@ export function printStats(out: CliOutput, s: JobStatsOverviewDto): void {
   ]);
 }
 
-export function printSchedulePreview(out: CliOutput, preview: SchedulePreview, now = new Date()): void {
+/** The next fire times in UTC and, for a schedule in another zone, in that zone too. */
+export function printSchedulePreview(
+  out: CliOutput,
+  preview: SchedulePreview,
+  timeZone = 'UTC',
+  now = new Date(),
+): void {
   if (!preview.valid) {
     out.line(`${out.c.red('✗ invalid schedule')}: ${preview.error}`);
     return;
   }
   out.line(`${out.c.green('✓ valid')}: ${preview.description}`);
   out.line('Next runs:');
-  preview.next_runs.forEach((time) => out.line(`  ${utcTime(time)}  ${out.c.dim(relativeTime(time, now))}`));
+  preview.next_runs.forEach((time) =>
+    out.line(`  ${zonedTime(time, timeZone)}  ${out.c.dim(relativeTime(time, now))}`),
+  );
 }
 
 function truncate(text: string, max: number): string {

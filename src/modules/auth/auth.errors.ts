@@ -20,7 +20,11 @@ export class UsernameTakenError extends ConflictError {
 
 export class LastSuperuserError extends ConflictError {
   override readonly errorCode = 'LAST_SUPERUSER';
-  constructor(username: string, what: string) {
+  constructor(
+    readonly username: string,
+    /** "demoted", "deactivated" or "deleted": the CLI words its own message from these. */
+    readonly what: string,
+  ) {
     super(
       `${username} is the last active superuser and cannot be ${what}: make another user a superuser first (PUT /api/v1/users/{id} {"is_superuser": true})`,
     );

@@ -17,7 +17,11 @@ export class JobNameTakenError extends ConflictError {
 /** Run now on a disabled or paused job without `force`. */
 export class JobNotRunnableError extends ConflictError {
   override readonly errorCode = 'JOB_NOT_RUNNABLE';
-  constructor(id: number, state: string) {
-    super(`Job ${id} is ${state}; send "force": true (CLI: --force) to run it anyway`);
+  constructor(
+    readonly jobId: number,
+    /** "disabled" or the job's status ("paused"): the CLI words its own message from these. */
+    readonly state: string,
+  ) {
+    super(`Job ${jobId} is ${state}; send "force": true (CLI: --force) to run it anyway`);
   }
 }
