@@ -16,9 +16,8 @@ const SHARDS = 8;
  * same transaction as every change, whoever makes it (the service, the CLI, an operator's SQL):
  *
  * - `job_run_totals`: the per-job run counters (jobs.total_runs, successful_runs, failed_runs,
- *   total_duration_seconds) summed over all jobs, one row per shard; a row trigger on jobs adds
- *   each change of a job's counters (insert, update, delete) to its backend's shard. Updates
- *   that leave the counters alone (the dispatcher's) do not fire it.
+ *   total_duration_seconds) summed over all jobs, one row per shard; a statement trigger on jobs
+ *   adds what each insert, update or delete did to the counters to its backend's shard.
  * - `run_minutes`: runs by the minute they finished (finished_at), status and shard, with a
  *   histogram of their durations; `run_window`: the same summed over all minutes, by shard and
  *   status. A statement trigger on executions adds what each statement changed among the runs
@@ -47,24 +46,30 @@ export class OverviewAggregates1795892100000 implements MigrationInterface {
     await queryRunner.query(
       `INSERT INTO "job_run_totals" SELECT 0, coalesce(sum(total_runs), 0), coalesce(sum(successful_runs), 0), coalesce(sum(failed_runs), 0), coalesce(sum(total_duration_seconds), 0) FROM "jobs"`,
     );
-    await queryRunner.query(`CREATE FUNCTION "job_run_totals_track"() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  total bigint := 0;
-  succeeded bigint := 0;
-  failed bigint := 0;
-  duration double precision := 0;
-BEGIN
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    total := NEW.total_runs; succeeded := NEW.successful_runs; failed := NEW.failed_runs; duration := NEW.total_duration_seconds;
-  END IF;
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    total := total - OLD.total_runs; succeeded := succeeded - OLD.successful_runs;
-    failed := failed - OLD.failed_runs; duration := duration - OLD.total_duration_seconds;
-  END IF;
-  INSERT INTO job_run_totals AS t VALUES (pg_backend_pid() % ${SHARDS}, total, succeeded, failed, duration)
+    // Statement triggers: one upsert per statement, however many jobs it changed (a row trigger
+    // would update the shard row once per job, each update walking the versions the earlier ones
+    // left in the same transaction). An update's delta is new minus old per job (grouped by id:
+    // linear, where a join's cached plan may not be), so a job whose counters did not change adds
+    // exactly nothing, and a statement that changed no counters writes nothing.
+    const add = (deltas: string) => `INSERT INTO job_run_totals AS t
+    SELECT pg_backend_pid() % ${SHARDS}, sum(total), sum(succeeded), sum(failed), sum(duration)
+      FROM (SELECT sum(total) AS total, sum(succeeded) AS succeeded, sum(failed) AS failed, sum(duration) AS duration
+              FROM (${deltas}) d GROUP BY id) per_job
+    HAVING sum(total) <> 0 OR sum(succeeded) <> 0 OR sum(failed) <> 0 OR sum(duration) <> 0
     ON CONFLICT (shard) DO UPDATE SET total_runs = t.total_runs + excluded.total_runs,
       successful_runs = t.successful_runs + excluded.successful_runs, failed_runs = t.failed_runs + excluded.failed_runs,
-      total_duration_seconds = t.total_duration_seconds + excluded.total_duration_seconds;
+      total_duration_seconds = t.total_duration_seconds + excluded.total_duration_seconds`;
+    const counters = (rows: string, sign: string) =>
+      `SELECT id, ${sign}total_runs AS total, ${sign}successful_runs AS succeeded, ${sign}failed_runs AS failed, ${sign}total_duration_seconds AS duration FROM ${rows}`;
+    await queryRunner.query(`CREATE FUNCTION "job_run_totals_track"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    ${add(counters('new_rows', ''))};
+  ELSIF TG_OP = 'DELETE' THEN
+    ${add(counters('old_rows', '-'))};
+  ELSE
+    ${add(`${counters('new_rows', '')} UNION ALL ${counters('old_rows', '-')}`)};
+  END IF;
   RETURN NULL;
 END $$`);
     await queryRunner.query(`CREATE FUNCTION "job_run_totals_reset"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -72,16 +77,14 @@ BEGIN
   DELETE FROM job_run_totals;
   RETURN NULL;
 END $$`);
-    const counters = (row: string) =>
-      `(${row}.total_runs, ${row}.successful_runs, ${row}.failed_runs, ${row}.total_duration_seconds)`;
     await queryRunner.query(
-      `CREATE TRIGGER "job_run_totals_update" AFTER UPDATE OF total_runs, successful_runs, failed_runs, total_duration_seconds ON "jobs" FOR EACH ROW WHEN (${counters('OLD')} IS DISTINCT FROM ${counters('NEW')}) EXECUTE FUNCTION "job_run_totals_track"()`,
+      `CREATE TRIGGER "job_run_totals_insert" AFTER INSERT ON "jobs" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "job_run_totals_track"()`,
     );
     await queryRunner.query(
-      `CREATE TRIGGER "job_run_totals_insert" AFTER INSERT ON "jobs" FOR EACH ROW WHEN (${counters('NEW')} IS DISTINCT FROM (0, 0, 0, 0::float8)) EXECUTE FUNCTION "job_run_totals_track"()`,
+      `CREATE TRIGGER "job_run_totals_update" AFTER UPDATE ON "jobs" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "job_run_totals_track"()`,
     );
     await queryRunner.query(
-      `CREATE TRIGGER "job_run_totals_delete" AFTER DELETE ON "jobs" FOR EACH ROW WHEN (${counters('OLD')} IS DISTINCT FROM (0, 0, 0, 0::float8)) EXECUTE FUNCTION "job_run_totals_track"()`,
+      `CREATE TRIGGER "job_run_totals_delete" AFTER DELETE ON "jobs" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "job_run_totals_track"()`,
     );
     await queryRunner.query(
       `CREATE TRIGGER "job_run_totals_truncate" AFTER TRUNCATE ON "jobs" FOR EACH STATEMENT EXECUTE FUNCTION "job_run_totals_reset"()`,
@@ -102,15 +105,30 @@ END $$`);
     await queryRunner.query(
       `CREATE FUNCTION "run_window_start"() RETURNS timestamptz LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT date_trunc('minute', now()) - interval '1439 minutes' $$`,
     );
-    // A histogram (one count per bucket, buckets numbered from 1) from bucket numbers and counts; NULL buckets are left out.
-    await queryRunner.query(`CREATE FUNCTION "run_histogram"(buckets integer[], counts bigint[]) RETURNS bigint[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT array_agg(coalesce(c.n, 0) ORDER BY i)
-    FROM generate_series(1, cardinality(run_duration_bounds()) + 1) AS i
-    LEFT JOIN (SELECT b, sum(n) AS n FROM unnest(buckets, counts) AS u(b, n) GROUP BY b) c ON c.b = i
-$$`);
-    await queryRunner.query(`CREATE FUNCTION "run_histogram_add"(a bigint[], b bigint[]) RETURNS bigint[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT array_agg(coalesce(x, 0) + coalesce(y, 0) ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS u(x, y, i)
-$$`);
+    // Histograms are bigint arrays, one count per bucket (numbered from 1). The two helpers are
+    // plain loops in PL/pgSQL: a SQL function with a FROM clause is planned again in every
+    // statement that calls it, which would be most of a trigger's cost.
+    // A histogram from bucket numbers and counts; NULL buckets (no duration) are left out.
+    await queryRunner.query(`CREATE FUNCTION "run_histogram"(buckets integer[], counts bigint[]) RETURNS bigint[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  h bigint[] := array_fill(0::bigint, ARRAY[cardinality(run_duration_bounds()) + 1]);
+BEGIN
+  FOR i IN 1 .. coalesce(cardinality(buckets), 0) LOOP
+    IF buckets[i] IS NOT NULL THEN
+      h[buckets[i]] := h[buckets[i]] + counts[i];
+    END IF;
+  END LOOP;
+  RETURN h;
+END $$`);
+    await queryRunner.query(`CREATE FUNCTION "run_histogram_add"(a bigint[], b bigint[]) RETURNS bigint[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  h bigint[] := a;
+BEGIN
+  FOR i IN 1 .. cardinality(b) LOOP
+    h[i] := coalesce(h[i], 0) + b[i];
+  END LOOP;
+  RETURN h;
+END $$`);
     // Adds runs (+1) or takes them away (-1), by finished minute, status and duration bucket,
     // to the writer's shard: first run_minutes, then run_window, each in key order.
     await queryRunner.query(`CREATE FUNCTION "run_minutes_add"(minutes timestamptz[], statuses text[], buckets integer[], signs integer[]) RETURNS void LANGUAGE plpgsql AS $$
