@@ -25,9 +25,12 @@ const SHARDS = 8;
  *   few `run_window` rows and subtracts the minutes that have since left the window, until they
  *   are expired (deleted from run_minutes and subtracted from run_window together).
  *
- * A shard is the writing backend's (pg_backend_pid() % 8): every row a statement touches is one
- * row per key of its own shard, taken in key order, so concurrent writers neither wait on one
- * hot row nor deadlock on each other's.
+ * A shard is the writing backend's (pg_backend_pid() % 8), so concurrent writers do not queue
+ * behind one hot row. Backends whose pids share a shard take its rows in one order: run_minutes,
+ * then run_window (each in key order), then job_run_totals — the service's statements and
+ * transactions change runs before their jobs' counters (outcomes, skips, the dispatcher's
+ * transaction, a job delete's cascade), and a statement's executions trigger fires before its
+ * jobs trigger.
  */
 export class OverviewAggregates1795892100000 implements MigrationInterface {
   name = 'OverviewAggregates1795892100000';
