@@ -31,6 +31,8 @@ async function seedRuns(url: string): Promise<void> {
       [JOBS, RUNS],
     );
     await c.query(`ALTER TABLE executions ENABLE TRIGGER ALL`).catch(() => undefined);
+    // The overview's per-minute run counts, which the (disabled) triggers would have kept.
+    await c.query(`SELECT run_minutes_rebuild()`);
     await c.query(
       `UPDATE jobs j SET total_runs = s.n, successful_runs = s.ok, failed_runs = s.failed, total_duration_seconds = s.n, last_run_at = s.last, last_run_status = 'succeeded'
          FROM (SELECT job_id, count(*) n, count(*) FILTER (WHERE status = 'succeeded') ok, count(*) FILTER (WHERE status = 'failed') failed, max(finished_at) last

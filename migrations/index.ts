@@ -12,6 +12,7 @@ import { Secrets1795891700000 } from './1795891700000-Secrets';
 import { AuthHardening1795891800000 } from './1795891800000-AuthHardening';
 import { UserIsActive1795891900000 } from './1795891900000-UserIsActive';
 import { UsersChangedNotify1795892000000 } from './1795892000000-UsersChangedNotify';
+import { OverviewAggregates1795892100000 } from './1795892100000-OverviewAggregates';
 
 /** Every migration in order; imported explicitly so the same list works in ts-jest and dist. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   AuthHardening1795891800000,
   UserIsActive1795891900000,
   UsersChangedNotify1795892000000,
+  OverviewAggregates1795892100000,
 ];

@@ -96,6 +96,14 @@ describe('Several scheduler+worker processes on one database', () => {
       `SELECT (SELECT sum(total_runs)::int FROM jobs) AS runs, (SELECT count(*)::int FROM executions) AS recorded`,
     );
     expect(totals[0].runs).toBe(totals[0].recorded);
+    // The overview's aggregates, written by three workers and a scheduler at once, add up too.
+    const [kept] = await sql<{ runs: number; lastDay: number; finishedLastDay: number }>(
+      `SELECT (SELECT sum(total_runs)::int FROM job_run_totals) AS runs,
+              (SELECT sum(runs)::int FROM run_window)
+                - (SELECT coalesce(sum(runs), 0)::int FROM run_minutes WHERE minute < run_window_start()) AS "lastDay",
+              (SELECT count(*)::int FROM executions WHERE finished_at >= run_window_start()) AS "finishedLastDay"`,
+    );
+    expect(kept).toEqual({ runs: totals[0].runs, lastDay: kept.finishedLastDay, finishedLastDay: totals[0].recorded });
   }, 120_000);
 
   it('recovers the runs of a worker killed with SIGKILL: the attempt fails, the retry succeeds', async () => {

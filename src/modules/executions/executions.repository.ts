@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository } from 'typeorm';
+import { QueryFailedError, type EntityManager, type Repository } from 'typeorm';
 import type { PageRequest } from '../../common/pagination';
 import { Execution, FINAL_STATUSES_SQL, type RunStatus, type RunTrigger } from './execution.entity';
 import { CHANNEL_RUN_CANCELLED, notifyOnCommit } from '../../database/pg-notifier.service';
@@ -38,6 +38,21 @@ export interface EnqueueTarget {
   taskQueue: string;
   taskPriority: number;
   notBefore: Date | null;
+}
+
+/** The statuses of runs that ran to an end: their durations make the overview's p95. */
+const DURATION_STATUSES_SQL = `('succeeded', 'failed', 'timed_out')`;
+/** lock_not_available (lock_timeout) and deadlock_detected: the expiry gave way to a writer. */
+const GIVE_WAY_CODES = new Set(['55P03', '40P01']);
+
+/** Runs finished in the last 24 hours: by status, and a histogram of their durations. */
+export interface LastDayFigures {
+  byStatus: { key: string; n: number }[];
+  total: number;
+  /** Bucket bounds in seconds, and one count more than bounds (see histogramQuantile). */
+  durations: { bounds: number[]; counts: number[] };
+  /** Rows of minutes that have left the window and are not expired yet. */
+  stale: number;
 }
 
 /** Up to this many runs, unfiltered lists count exactly. */
@@ -168,19 +183,85 @@ export class ExecutionsRepository {
   }
 
   /**
-   * Runs finished in the last 24 hours by status, and their p95 duration: an index-only scan of
-   * the finished_at index (which includes status and duration).
+   * Runs finished in the last 24 hours (whole minutes: the current one and the 1,439 before it)
+   * by status, and the histogram of the durations of those that ran to an end (succeeded,
+   * failed, timed out), from the aggregates the executions triggers keep (migration
+   * OverviewAggregates): `run_window` holds every minute not yet expired, so the minutes that
+   * have left the window since are subtracted. `stale` counts those minutes' rows.
    */
-  async lastDay(): Promise<{ byStatus: { key: string; n: number }[]; p95: number | null; total: number }> {
-    const [row]: { byStatus: { key: string; n: number }[]; total: number; p95: number | null }[] =
-      await this.runs.query(
-        `SELECT coalesce(json_agg(json_build_object('key', status, 'n', n)) FILTER (WHERE status IS NOT NULL), '[]') AS "byStatus",
-              coalesce(sum(n), 0)::int AS total,
-              (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_seconds)
-                 FROM executions WHERE finished_at > now() - interval '24 hours' AND status IN ('succeeded', 'failed', 'timed_out')) AS p95
-         FROM (SELECT status, count(*)::int n FROM executions WHERE finished_at > now() - interval '24 hours' GROUP BY status) s`,
-      );
-    return { byStatus: row.byStatus, total: row.total, p95: row.p95 === null ? null : Number(row.p95) };
+  async lastDay(): Promise<LastDayFigures> {
+    const [row]: {
+      byStatus: { key: string; n: number }[];
+      total: number;
+      bounds: number[];
+      counts: string[] | null;
+      stale: number;
+    }[] = await this.runs.query(
+      `WITH live AS (
+         SELECT status, runs, durations, 1 AS sign FROM run_window
+         UNION ALL
+         SELECT status, runs, durations, -1 FROM run_minutes WHERE minute < run_window_start()
+       ), by_status AS (
+         SELECT status, sum(sign * runs)::int AS n FROM live GROUP BY status HAVING sum(sign * runs) <> 0
+       )
+       SELECT (SELECT coalesce(json_agg(json_build_object('key', status, 'n', n)), '[]') FROM by_status) AS "byStatus",
+              (SELECT coalesce(sum(n), 0)::int FROM by_status) AS total,
+              run_duration_bounds() AS bounds,
+              (SELECT array_agg(n ORDER BY i) FROM (
+                 SELECT u.i, sum(l.sign * u.n) AS n FROM live l, unnest(l.durations) WITH ORDINALITY AS u(n, i)
+                  WHERE l.status IN ${DURATION_STATUSES_SQL} GROUP BY u.i) h) AS counts,
+              (SELECT count(*)::int FROM run_minutes WHERE minute < run_window_start()) AS stale`,
+    );
+    return {
+      byStatus: row.byStatus,
+      total: row.total,
+      durations: {
+        bounds: row.bounds,
+        counts: row.counts?.map(Number) ?? new Array<number>(row.bounds.length + 1).fill(0),
+      },
+      stale: row.stale,
+    };
+  }
+
+  /**
+   * Deletes the minutes that have left the 24-hour window from `run_minutes` and subtracts them
+   * from `run_window`, in one transaction. Housekeeping only (reads subtract them meanwhile), so
+   * it gives way: one at a time (advisory lock), and it gives up on waiting for a row a writer
+   * holds rather than making that writer wait or deadlock. Returns how many rows went.
+   */
+  async expireRunMinutes(): Promise<number> {
+    try {
+      return await this.runs.manager.transaction(async (tx) => {
+        await tx.query(`SET LOCAL lock_timeout = '100ms'`);
+        const [{ locked }]: { locked: boolean }[] = await tx.query(
+          `SELECT pg_try_advisory_xact_lock(hashtext('run_minutes_expire')) AS locked`,
+        );
+        if (!locked) return 0;
+        const [{ n }]: { n: number }[] = await tx.query(
+          `WITH gone AS (
+             DELETE FROM run_minutes WHERE minute < run_window_start() RETURNING shard, status, runs, durations
+           ), per_key AS (
+             SELECT shard, status, sum(runs) AS runs, count(*) AS n FROM gone GROUP BY shard, status
+           ), per_bucket AS (
+             SELECT g.shard, g.status, u.i::int AS bucket, sum(u.n)::bigint AS n
+               FROM gone g, unnest(g.durations) WITH ORDINALITY AS u(n, i) GROUP BY 1, 2, 3
+           ), subtracted AS (
+             UPDATE run_window w
+                SET runs = w.runs - k.runs,
+                    durations = run_histogram_add(w.durations, (
+                      SELECT run_histogram(array_agg(b.bucket), array_agg(-b.n))
+                        FROM per_bucket b WHERE b.shard = k.shard AND b.status = k.status))
+               FROM per_key k WHERE w.shard = k.shard AND w.status = k.status
+           )
+           SELECT coalesce(sum(n), 0)::int AS n FROM per_key`,
+        );
+        return n;
+      });
+    } catch (error) {
+      if (error instanceof QueryFailedError && GIVE_WAY_CODES.has((error.driverError as { code?: string }).code ?? ''))
+        return 0;
+      throw error;
+    }
   }
 
   /** Runs running and queued now, through the partial index on active runs. */

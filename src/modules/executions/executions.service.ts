@@ -6,6 +6,7 @@ import type { Actor } from '../../common/actor';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
 import { AuditService } from '../audit/audit.service';
 import { RUN_EVENTS, type RunSkippedEvent } from './run-events';
+import { histogramQuantile } from './duration-histogram';
 import { ExecutionResponseDto } from './dto/execution-response.dto';
 import type { RunStatus } from './execution.entity';
 import { JOB_EVENTS, type JobChangedEvent } from '../jobs/job-events';
@@ -130,9 +131,21 @@ export class ExecutionsService {
     return this.runs.deleteFinishedBefore(cutoff, limit);
   }
 
-  /** Runs finished in the last 24 hours by status, with their p95 duration. */
-  lastDay() {
-    return this.runs.lastDay();
+  /** Expires the per-minute run counts older than the overview's 24 hours; returns how many rows went. */
+  expireRunMinutes(): Promise<number> {
+    return this.runs.expireRunMinutes();
+  }
+
+  /**
+   * Runs finished in the last 24 hours (whole minutes) by status, with their p95 duration
+   * estimated from a duration histogram (see histogramQuantile). Minutes that have left the
+   * window are expired on the way, so the next read subtracts none.
+   */
+  async lastDay(): Promise<{ byStatus: { key: string; n: number }[]; total: number; p95: number | null }> {
+    const figures = await this.runs.lastDay();
+    if (figures.stale > 0) await this.runs.expireRunMinutes();
+    const { bounds, counts } = figures.durations;
+    return { byStatus: figures.byStatus, total: figures.total, p95: histogramQuantile(0.95, bounds, counts) };
   }
 
   /** Runs running and queued now. */

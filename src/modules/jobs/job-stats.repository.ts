@@ -18,16 +18,17 @@ export interface JobCounts {
 }
 
 /**
- * The jobs' statistics: counts by status, type and enabled flag from `job_counts` (kept exact
- * by triggers), the per-job run counters (one row per job, not per run), the overdue count.
+ * The jobs' statistics: counts by status, type and enabled flag from `job_counts`, the per-job
+ * run counters summed over all jobs from `job_run_totals` (both kept exact by triggers on jobs,
+ * migrations JobCounts and OverviewAggregates), the overdue count.
  */
 @Injectable()
 export class JobStatsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Jobs by status, type and enabled flag from `job_counts` (kept exact by triggers), the run
-   * counters in one pass over `jobs`, and the overdue count through the due index; concurrently.
+   * Jobs by status, type and enabled flag from `job_counts`, the run counters summed over the
+   * few shards of `job_run_totals`, and the overdue count through the due index; concurrently.
    */
   async jobCounts(graceSeconds: number): Promise<JobCounts> {
     const [rows, [sums], overdue]: [
@@ -45,7 +46,7 @@ export class JobStatsRepository {
       this.dataSource.query<{ total: string; succeeded: string; failed: string; duration: number }[]>(
         `SELECT coalesce(sum(total_runs), 0)::bigint AS total, coalesce(sum(successful_runs), 0)::bigint AS succeeded,
                 coalesce(sum(failed_runs), 0)::bigint AS failed, coalesce(sum(total_duration_seconds), 0)::float8 AS duration
-           FROM jobs`,
+           FROM job_run_totals`,
       ),
       this.countOverdue(graceSeconds),
     ]);

@@ -64,6 +64,8 @@ export class DatabaseMaintenanceTask implements TaskHandlerInstance {
         deleted += n;
         batches += 1;
       }
+      // The overview's per-minute counts go too, should no overview have been read for a while.
+      await this.executions.expireRunMinutes();
     }
     const vacuumed: string[] = [];
     if (input.vacuum) {

@@ -29,10 +29,14 @@ export class JobStatsOverviewDto {
   success_rate: number | null;
   @ApiProperty({ type: Number, nullable: true })
   avg_duration_seconds: number | null;
-  /** 95th percentile of the durations of runs that finished in the last 24 hours. */
+  /**
+   * 95th percentile of the durations of runs that succeeded, failed or timed out in the last 24
+   * hours (whole minutes): an estimate from a histogram whose bucket bounds are powers of √2
+   * milliseconds. It lies in the bucket that holds the exact value, so it is off by 41 % at most.
+   */
   @ApiProperty({ type: Number, nullable: true })
   p95_duration_seconds: number | null;
-  /** Runs that ended in the last 24 hours. */
+  /** Runs that ended in the last 24 hours: in the current minute or the 1,439 whole minutes before it. */
   runs_last_24h: number;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, example: { succeeded: 90, failed: 2 } })
   runs_last_24h_by_status: Record<string, number>;
