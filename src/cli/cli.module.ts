@@ -30,7 +30,10 @@ import { RunWaiter } from './run-waiter';
  */
 @Module({})
 export class CliModule {
-  static forRoot(config: AppConfig, options: { runMigrations: boolean; createEmbedded: boolean }): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    options: { runMigrations: boolean; createEmbedded: boolean; connect: boolean },
+  ): DynamicModule {
     return {
       module: CliModule,
       imports: [

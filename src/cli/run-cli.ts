@@ -29,16 +29,21 @@ export async function runCli(argv: string[]): Promise<number> {
     const createEmbedded = argv[0] === CREATE_DATA_DIR_FLAG;
     const command = createEmbedded ? argv[1] : argv[0];
     const runMigrations = command !== 'migrate';
-    app = await CommandFactory.createWithoutRunning(CliModule.forRoot(config, { runMigrations, createEmbedded }), {
-      logger: new CliLogger(),
-      cliName: 'manage',
-      // A failed initialisation throws (instead of process.abort()), so the embedded PostgreSQL it started is stopped below.
-      abortOnError: false,
-      errorHandler: (error) => {
-        throw error;
+    // Help needs the commands but no database: it works where there is none, and quickly.
+    const helpOnly = command === undefined || command === 'help' || argv.includes('--help') || argv.includes('-h');
+    app = await CommandFactory.createWithoutRunning(
+      CliModule.forRoot(config, { runMigrations, createEmbedded, connect: !helpOnly }),
+      {
+        logger: new CliLogger(),
+        cliName: 'manage',
+        // A failed initialisation throws (instead of process.abort()), so the embedded PostgreSQL it started is stopped below.
+        abortOnError: false,
+        errorHandler: (error) => {
+          throw error;
+        },
+        serviceErrorHandler: fail,
       },
-      serviceErrorHandler: fail,
-    });
+    );
     app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
     await CommandFactory.runApplication(app);
   } catch (error) {

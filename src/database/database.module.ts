@@ -8,6 +8,9 @@ import { runMigrationsLocked } from './migrations-runner';
 import { PgNotifier } from './pg-notifier.service';
 import { ServiceTables } from './service-tables';
 
+/** The address of a data source that is never opened (DatabaseModuleOptions.connect false). */
+const UNOPENED_URL = 'postgres://unopened.invalid/none';
+
 @Module({})
 class DatabaseServerModule {
   static forRoot(embedded: EmbeddedOptions): DynamicModule {
@@ -26,6 +29,12 @@ export interface DatabaseModuleOptions {
   superviseEmbedded?: boolean;
   /** Create a new, empty embedded database when DATA_DIR holds none (default true; the CLI only when asked). */
   createEmbedded?: boolean;
+  /**
+   * Open the database (default true). False builds the data source without connecting: the CLI
+   * answering --help needs its commands, whose services hold repositories, but no database, so
+   * help works where there is none (and starts no embedded PostgreSQL).
+   */
+  connect?: boolean;
 }
 
 /**
@@ -46,8 +55,11 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           inject: [DatabaseServer, AppConfig],
           useFactory: async (server: DatabaseServer, config: AppConfig) =>
-            dataSourceOptions(await server.url(), config.databasePoolSize),
+            options.connect === false
+              ? { ...dataSourceOptions(config.databaseUrl ?? UNOPENED_URL, 1), manualInitialization: true }
+              : dataSourceOptions(await server.url(), config.databasePoolSize),
           dataSourceFactory: async (dsOptions) => {
+            if (options.connect === false) return new DataSource(dsOptions!);
             const dataSource = await new DataSource(dsOptions!).initialize();
             if (options.runMigrations) await runMigrationsLocked(dataSource);
             return dataSource;

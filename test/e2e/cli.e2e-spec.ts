@@ -652,7 +652,12 @@ describe('./manage (CLI)', () => {
       expect(refused.stderr).toContain('--create-data-dir');
       expect(refused.stderr).not.toContain('ExceptionHandler');
       expect(fs.existsSync(dataDir)).toBe(false);
-      expect((await run(['--help'], rest)).stdout).toContain('--create-data-dir');
+      // Help needs no database: it answers there too, and still creates nothing.
+      const help = await run(['jobs', 'create', '--help'], { ...rest, DATA_DIR: dataDir });
+      expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(help.stdout).toContain('--misfire-policy');
+      expect((await run(['--help'], { ...rest, DATA_DIR: dataDir })).stdout).toContain('--create-data-dir');
+      expect(fs.existsSync(dataDir)).toBe(false);
     } finally {
       fs.rmSync(parent, { recursive: true, force: true });
     }
