@@ -32,6 +32,33 @@ const SHARDS = 8;
  * transaction, a job delete's cascade), and a statement's executions trigger fires before its
  * jobs trigger.
  */
+/** Each statement trigger's event and the changed rows it hands its function (none for TRUNCATE). */
+const TRIGGER_ROWS = {
+  insert: 'REFERENCING NEW TABLE AS new_rows',
+  update: 'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows',
+  delete: 'REFERENCING OLD TABLE AS old_rows',
+  truncate: '',
+} as const;
+const TRIGGER_EVENTS = Object.keys(TRIGGER_ROWS) as (keyof typeof TRIGGER_ROWS)[];
+
+/**
+ * The statement triggers `${prefix}_insert|update|delete|truncate` on `table`: the first three call
+ * `${prefix}_track()` with the statement's changed rows as `old_rows` / `new_rows`, TRUNCATE calls
+ * `${prefix}_reset()`.
+ */
+async function createStatementTriggers(queryRunner: QueryRunner, table: string, prefix: string): Promise<void> {
+  for (const event of TRIGGER_EVENTS) {
+    const fn = event === 'truncate' ? `${prefix}_reset` : `${prefix}_track`;
+    await queryRunner.query(
+      `CREATE TRIGGER "${prefix}_${event}" AFTER ${event.toUpperCase()} ON "${table}" ${TRIGGER_ROWS[event]} FOR EACH STATEMENT EXECUTE FUNCTION "${fn}"()`,
+    );
+  }
+}
+
+async function dropStatementTriggers(queryRunner: QueryRunner, table: string, prefix: string): Promise<void> {
+  for (const event of TRIGGER_EVENTS) await queryRunner.query(`DROP TRIGGER "${prefix}_${event}" ON "${table}"`);
+}
+
 export class OverviewAggregates1795892100000 implements MigrationInterface {
   name = 'OverviewAggregates1795892100000';
 
@@ -80,18 +107,7 @@ BEGIN
   DELETE FROM job_run_totals;
   RETURN NULL;
 END $$`);
-    await queryRunner.query(
-      `CREATE TRIGGER "job_run_totals_insert" AFTER INSERT ON "jobs" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "job_run_totals_track"()`,
-    );
-    await queryRunner.query(
-      `CREATE TRIGGER "job_run_totals_update" AFTER UPDATE ON "jobs" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "job_run_totals_track"()`,
-    );
-    await queryRunner.query(
-      `CREATE TRIGGER "job_run_totals_delete" AFTER DELETE ON "jobs" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "job_run_totals_track"()`,
-    );
-    await queryRunner.query(
-      `CREATE TRIGGER "job_run_totals_truncate" AFTER TRUNCATE ON "jobs" FOR EACH STATEMENT EXECUTE FUNCTION "job_run_totals_reset"()`,
-    );
+    await createStatementTriggers(queryRunner, 'jobs', 'job_run_totals');
   }
 
   private async runMinutes(queryRunner: QueryRunner): Promise<void> {
@@ -204,30 +220,12 @@ BEGIN
   END IF;
 END $$`);
     await queryRunner.query(`SELECT run_minutes_rebuild()`);
-    await queryRunner.query(
-      `CREATE TRIGGER "run_minutes_insert" AFTER INSERT ON "executions" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "run_minutes_track"()`,
-    );
-    await queryRunner.query(
-      `CREATE TRIGGER "run_minutes_update" AFTER UPDATE ON "executions" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "run_minutes_track"()`,
-    );
-    await queryRunner.query(
-      `CREATE TRIGGER "run_minutes_delete" AFTER DELETE ON "executions" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "run_minutes_track"()`,
-    );
-    await queryRunner.query(
-      `CREATE TRIGGER "run_minutes_truncate" AFTER TRUNCATE ON "executions" FOR EACH STATEMENT EXECUTE FUNCTION "run_minutes_reset"()`,
-    );
+    await createStatementTriggers(queryRunner, 'executions', 'run_minutes');
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    for (const trigger of ['run_minutes_truncate', 'run_minutes_delete', 'run_minutes_update', 'run_minutes_insert'])
-      await queryRunner.query(`DROP TRIGGER "${trigger}" ON "executions"`);
-    for (const trigger of [
-      'job_run_totals_truncate',
-      'job_run_totals_delete',
-      'job_run_totals_insert',
-      'job_run_totals_update',
-    ])
-      await queryRunner.query(`DROP TRIGGER "${trigger}" ON "jobs"`);
+    await dropStatementTriggers(queryRunner, 'executions', 'run_minutes');
+    await dropStatementTriggers(queryRunner, 'jobs', 'job_run_totals');
     await queryRunner.query(`DROP FUNCTION "run_minutes_rebuild"()`);
     await queryRunner.query(`DROP FUNCTION "run_minutes_reset"()`);
     await queryRunner.query(`DROP FUNCTION "run_minutes_track"()`);
