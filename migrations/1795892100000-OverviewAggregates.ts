@@ -173,15 +173,17 @@ END $$`);
     const finishedRuns = (rows: string, sign: number) =>
       `SELECT date_trunc('minute', finished_at) AS minute, status::text AS status, width_bucket(duration_seconds, bounds) + 1 AS bucket, ${sign} AS sign
          FROM ${rows} WHERE finished_at >= start`;
-    const collect = `SELECT array_agg(minute), array_agg(status), array_agg(bucket), array_agg(sign) INTO minutes, statuses, buckets, signs`;
-    await queryRunner.query(`CREATE FUNCTION "run_minutes_track"() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
+    // The variables both functions below collect runs into (with collect) before run_minutes_add.
+    const declare = `DECLARE
   start timestamptz := run_window_start();
   bounds double precision[] := run_duration_bounds();
   minutes timestamptz[];
   statuses text[];
   buckets integer[];
-  signs integer[];
+  signs integer[];`;
+    const collect = `SELECT array_agg(minute), array_agg(status), array_agg(bucket), array_agg(sign) INTO minutes, statuses, buckets, signs`;
+    await queryRunner.query(`CREATE FUNCTION "run_minutes_track"() RETURNS trigger LANGUAGE plpgsql AS $$
+${declare}
 BEGIN
   IF TG_OP = 'INSERT' THEN
     ${collect} FROM (${finishedRuns('new_rows', 1)}) c;
@@ -204,13 +206,7 @@ END $$`);
     // Recomputes both tables from the runs: for this migration, and after a bulk load made with
     // the triggers disabled. The caller locks executions against changes meanwhile.
     await queryRunner.query(`CREATE FUNCTION "run_minutes_rebuild"() RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-  start timestamptz := run_window_start();
-  bounds double precision[] := run_duration_bounds();
-  minutes timestamptz[];
-  statuses text[];
-  buckets integer[];
-  signs integer[];
+${declare}
 BEGIN
   DELETE FROM run_minutes;
   DELETE FROM run_window;
