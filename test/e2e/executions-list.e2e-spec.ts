@@ -32,6 +32,18 @@ describe(`${ExecutionsController.name} on a large runs table`, () => {
     expect(page.pages).toBe(Math.ceil(page.total / 5));
   });
 
+  it('lists every run exactly as GET /executions/{id} shows it', async () => {
+    await withClient(t.db.url, (c) =>
+      c.query(
+        `UPDATE executions SET started_at = finished_at - interval '1.5 s', duration_seconds = 1.5, result = '{"n": 1}', error = 'boom', attempt = 2, worker = 'w:1' WHERE id = (SELECT max(id) FROM executions)`,
+      ),
+    );
+    const page = (await t.http.get('/api/v1/executions?size=3').expect(200)).body;
+    expect(page.items[0]).toMatchObject({ duration_seconds: 1.5, result: { n: 1 }, error: 'boom', attempt: 2 });
+    for (const item of page.items as { id: number }[])
+      expect(item).toEqual((await t.http.get(`/api/v1/executions/${item.id}`).expect(200)).body);
+  });
+
   it('counts filtered lists exactly', async () => {
     expect((await t.http.get('/api/v1/executions?status=failed&size=1').expect(200)).body.total).toBe(12000);
     expect((await t.http.get(`/api/v1/jobs/${jobId}/executions?size=1`).expect(200)).body.total).toBe(120000);

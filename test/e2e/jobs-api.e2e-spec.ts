@@ -155,6 +155,18 @@ describe(JobsController.name, () => {
       expect(page.total).toBe(expected.length);
     });
 
+    it('lists every job exactly as GET /jobs/{id} shows it (every field, counters and timestamps included)', async () => {
+      await withClient(t.db.url, (c) =>
+        c.query(
+          `UPDATE jobs SET total_runs = 3, successful_runs = 2, failed_runs = 1, total_duration_seconds = 4.5, last_run_at = now(), last_run_status = 'failed' WHERE id = $1`,
+          [ids[0]],
+        ),
+      );
+      for (const item of (await list('size=100')).items as { id: number }[])
+        expect(item).toEqual((await t.http.get(`/api/v1/jobs/${item.id}`).expect(200)).body);
+      expect((await list('size=1')).items[0]).toMatchObject({ success_rate: 66.67, avg_duration_seconds: 1.5 });
+    });
+
     it('paginates: size 1, the last page, a page past the end, size 100', async () => {
       expect(await list('size=1&page=1')).toMatchObject({ total: 5, pages: 5, size: 1, items: [{ id: ids[0] }] });
       expect(await list('size=2&page=3')).toMatchObject({ total: 5, pages: 3, page: 3, items: [{ id: ids[4] }] });

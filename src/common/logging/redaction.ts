@@ -43,8 +43,15 @@ export function isSecretReference(value: unknown): value is { $secret: string } 
   return keys.length === 1 && keys[0] === '$secret' && typeof (value as { $secret: unknown }).$secret === 'string';
 }
 
+/**
+ * What every pattern above needs at least one of (`"`, `=`, `@`, `eyJ`, bearer/basic): a string
+ * with none of them skips the five replacements (most strings in answers: names, statuses).
+ */
+const MAY_HOLD_CREDENTIAL = /["=@]|eyJ|bearer|basic/i;
+
 /** Credentials inside one string: URL query credentials and passwords, JWTs, `Bearer …`. */
 export function redactString(text: string): string {
+  if (!MAY_HOLD_CREDENTIAL.test(text)) return maskKnownSecrets(text);
   return maskKnownSecrets(
     text
       .replace(JSON_STRING_FIELD, (field: string, key: string, colon: string) =>

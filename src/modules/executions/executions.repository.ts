@@ -4,6 +4,7 @@ import { QueryFailedError, type EntityManager, type Repository } from 'typeorm';
 import type { PageRequest } from '../../common/pagination';
 import { Execution, FINAL_STATUSES_SQL, type RunStatus, type RunTrigger } from './execution.entity';
 import { CHANNEL_RUN_CANCELLED, notifyOnCommit } from '../../database/pg-notifier.service';
+import { EntityRows } from '../../database/entity-rows';
 
 export interface NewRun {
   jobId: number;
@@ -65,7 +66,11 @@ const ESTIMATE_REUSE_MS = 5_000;
 export class ExecutionsRepository {
   private estimate: { n: number; at: number } | undefined;
 
-  constructor(@InjectRepository(Execution) private readonly runs: Repository<Execution>) {}
+  private readonly rows: EntityRows<Execution>;
+
+  constructor(@InjectRepository(Execution) private readonly runs: Repository<Execution>) {
+    this.rows = new EntityRows(runs);
+  }
 
   /** Inserts runs; a second `schedule` run for one (job, fire time) is silently not inserted. */
   async insertRuns(tx: EntityManager, rows: NewRun[]): Promise<InsertedRun[]> {
@@ -292,19 +297,25 @@ export class ExecutionsRepository {
    * the page itself (see README, Benchmarks).
    */
   async list(filter: RunFilter, page: PageRequest): Promise<[Execution[], number]> {
-    const qb = this.runs.createQueryBuilder('run');
-    if (filter.jobId !== undefined) qb.andWhere('run.jobId = :jobId', { jobId: filter.jobId });
-    if (filter.status) qb.andWhere('run.status = :status', { status: filter.status });
-    if (filter.trigger) qb.andWhere('run.trigger = :trigger', { trigger: filter.trigger });
-    if (filter.from) qb.andWhere('run.scheduledFor >= :from', { from: filter.from });
-    if (filter.to) qb.andWhere('run.scheduledFor < :to', { to: filter.to });
-    qb.orderBy('run.id', 'DESC')
-      .skip((page.page - 1) * page.size)
-      .take(page.size);
-    const unfiltered = Object.values(filter).every((v) => v === undefined);
-    const estimate = unfiltered ? await this.estimatedCount() : null;
-    if (estimate === null) return qb.getManyAndCount();
-    return [await qb.getMany(), estimate];
+    const params: unknown[] = [];
+    const at = (value: unknown) => (params.push(value), `$${params.length}`);
+    const conditions: string[] = [];
+    if (filter.jobId !== undefined) conditions.push(`run.job_id = ${at(filter.jobId)}`);
+    if (filter.status) conditions.push(`run.status = ${at(filter.status)}`);
+    if (filter.trigger) conditions.push(`run."trigger" = ${at(filter.trigger)}`);
+    if (filter.from) conditions.push(`run.scheduled_for >= ${at(filter.from)}`);
+    if (filter.to) conditions.push(`run.scheduled_for < ${at(filter.to)}`);
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    const countParams = [...params];
+    const sql = `SELECT ${this.rows.select('run')} FROM executions run ${where} ORDER BY run.id DESC OFFSET ${at((page.page - 1) * page.size)} LIMIT ${at(page.size)}`;
+    const items = this.rows.query(sql, params).then((r) => r.entities);
+    const count = () =>
+      this.runs
+        .query(`SELECT count(*)::int AS n FROM executions run ${where}`, countParams)
+        .then((rows: { n: number }[]) => rows[0].n);
+    if (conditions.length > 0) return Promise.all([items, count()]);
+    const [entities, estimate] = await Promise.all([items, this.estimatedCount()]);
+    return [entities, estimate ?? (await count())];
   }
 
   /**

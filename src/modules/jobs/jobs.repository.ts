@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, type EntityManager, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
+import { EntityRows } from '../../database/entity-rows';
 import type { PageRequest } from '../../common/pagination';
 import { DUE_JOB_SQL, Job, type JobStatus, type JobType } from './job.entity';
 import { CHANNEL_JOBS_CHANGED, notifyOnCommit } from '../../database/pg-notifier.service';
@@ -16,19 +17,23 @@ export interface JobFilter {
   sort?: string;
 }
 
-/** Sort fields of the API and the entity properties behind them. */
-const SORT_PROPERTIES: Record<string, string> = {
+/** Sort fields of the API and the columns behind them. */
+const SORT_COLUMNS: Record<string, string> = {
   id: 'id',
   name: 'name',
-  created_at: 'createdAt',
-  next_run_at: 'nextRunAt',
-  last_run_at: 'lastRunAt',
+  created_at: 'created_at',
+  next_run_at: 'next_run_at',
+  last_run_at: 'last_run_at',
 };
 
 /** SQL for jobs lives here, behind intent-named methods. */
 @Injectable()
 export class JobsRepository {
-  constructor(@InjectRepository(Job) private readonly jobs: Repository<Job>) {}
+  private readonly rows: EntityRows<Job>;
+
+  constructor(@InjectRepository(Job) private readonly jobs: Repository<Job>) {
+    this.rows = new EntityRows(jobs);
+  }
 
   private repo(tx?: EntityManager): Repository<Job> {
     return tx ? tx.getRepository(Job) : this.jobs;
@@ -55,50 +60,38 @@ export class JobsRepository {
   /**
    * One page and the total. The page is a deferred join: the OFFSET walk selects ids only (an
    * index-only scan on the filter indexes), and whole rows are read for the page alone. Without
-   * a text search the total (a sum over `job_counts`) rides along in the same statement: one
-   * round trip; a page past the end asks for the total alone. A search counts in a concurrent
-   * second query.
+   * a text search the total (a sum over `job_counts`, at most 28 rows kept exact by triggers in
+   * the transaction of every job change: migration JobCounts) rides along in the same
+   * statement: one round trip; a page past the end asks for the total alone. A search or the
+   * overdue filter counts the matching jobs in a concurrent second query. Plain SQL read through
+   * EntityRows: this is the API's busiest read.
    */
   async list(filter: JobFilter, page: PageRequest): Promise<[Job[], number]> {
     const [field, direction] = parseSort(filter.sort);
-    const ordered = <T extends SelectQueryBuilder<Job>>(qb: T, alias: string): T => {
-      qb.orderBy(`${alias}.${SORT_PROPERTIES[field]}`, direction, direction === 'ASC' ? 'NULLS LAST' : 'NULLS FIRST');
-      if (field !== 'id') qb.addOrderBy(`${alias}.id`, 'ASC');
-      return qb;
-    };
-    const ids = ordered(this.filtered(filter, 'page'), 'page')
-      .select('page.id')
-      .offset((page.page - 1) * page.size)
-      .limit(page.size);
-    const rows = ordered(this.jobs.createQueryBuilder('job'), 'job')
-      .where(`job.id IN (${ids.getQuery()})`)
-      .setParameters(ids.getParameters());
-    if (filter.search || filter.dueBefore) return Promise.all([rows.getMany(), this.count(filter)]);
-    const counted = this.countedFromJobCounts(filter);
-    const { entities, raw } = await rows
-      .addSelect(`(${counted.getQuery()})`, 'list_total')
-      .setParameters(counted.getParameters())
-      .getRawAndEntities<{ list_total: number }>();
+    const order = (alias: string) =>
+      `${alias}.${SORT_COLUMNS[field]} ${direction} NULLS ${direction === 'ASC' ? 'LAST' : 'FIRST'}` +
+      (field === 'id' ? '' : `, ${alias}.id ASC`);
+    const params: unknown[] = [];
+    const where = filteredWhere(filter, 'page', params);
+    const ids = `SELECT page.id FROM jobs page ${where} ORDER BY ${order('page')} OFFSET ${param(params, (page.page - 1) * page.size)} LIMIT ${param(params, page.size)}`;
+    const counted = !filter.search && !filter.dueBefore;
+    const total = counted ? `, (${countedFromJobCounts(filter, params)}) AS list_total` : '';
+    const sql = `SELECT ${this.rows.select('job')}${total} FROM jobs job WHERE job.id IN (${ids}) ORDER BY ${order('job')}`;
+    if (!counted) return Promise.all([this.rows.query(sql, params).then((r) => r.entities), this.count(filter)]);
+    const { entities, rows } = await this.rows.query(sql, params);
     if (entities.length === 0) return [[], await this.count(filter)];
-    return [entities, Number(raw[0].list_total)];
+    return [entities, Number(rows[0].list_total)];
   }
 
-  /**
-   * The list's total. Without `search` it is a sum over `job_counts` (at most 28 rows, kept
-   * exact by triggers in the transaction of every job change: migration JobCounts); a text
-   * search counts the matching jobs.
-   */
+  /** The list's total: a sum over `job_counts` without `search` or `dueBefore`, else a count of the matching jobs. */
   private async count(filter: JobFilter): Promise<number> {
-    if (filter.search || filter.dueBefore) return this.filtered(filter, 'counted').getCount();
-    const row = await this.countedFromJobCounts(filter).getRawOne<{ n: number }>();
+    const params: unknown[] = [];
+    const sql =
+      filter.search || filter.dueBefore
+        ? `SELECT count(*)::int AS n FROM jobs counted ${filteredWhere(filter, 'counted', params)}`
+        : countedFromJobCounts(filter, params);
+    const [row]: { n: number }[] = await this.jobs.query(sql, params);
     return row?.n ?? 0;
-  }
-
-  /** `SELECT n`: the number of jobs matching the equality filters, summed over `job_counts`. */
-  private countedFromJobCounts(filter: JobFilter): SelectQueryBuilder<ObjectLiteral> {
-    const qb = this.jobs.manager.createQueryBuilder().select('coalesce(sum(c.n), 0)::int', 'n').from('job_counts', 'c');
-    for (const [column, value] of equalityFilters(filter)) qb.andWhere(`c.${column} = :${column}`, { [column]: value });
-    return qb;
   }
 
   insert(job: Partial<Job>, tx: EntityManager): Promise<Job> {
@@ -143,27 +136,6 @@ export class JobsRepository {
   async delete(id: number, tx: EntityManager): Promise<void> {
     await tx.getRepository(Job).delete({ id });
   }
-
-  private filtered(filter: JobFilter, alias: string): SelectQueryBuilder<Job> {
-    const qb = this.jobs.createQueryBuilder(alias);
-    for (const [column, value] of equalityFilters(filter))
-      qb.andWhere(`${alias}.${column} = :${column}`, { [column]: value });
-    if (filter.dueBefore) {
-      qb.andWhere(`${DUE_JOB_SQL} AND ${alias}.next_run_at < :dueBefore`, { dueBefore: filter.dueBefore });
-    }
-    if (filter.search) {
-      const pattern = `%${escapeLike(filter.search)}%`;
-      qb.andWhere(
-        new Brackets((w) =>
-          w
-            .where(`${alias}.name ILIKE :pattern ESCAPE '\\'`, { pattern })
-            .orWhere(`${alias}.title ILIKE :pattern ESCAPE '\\'`)
-            .orWhere(`${alias}.description ILIKE :pattern ESCAPE '\\'`),
-        ),
-      );
-    }
-    return qb;
-  }
 }
 
 /** The filters that are plain equalities, by column (the same columns in `jobs` and `job_counts`). */
@@ -174,6 +146,33 @@ function equalityFilters(filter: JobFilter): [string, unknown][] {
     ['job_type', filter.jobType],
   ];
   return pairs.filter(([, value]) => value !== undefined && value !== '');
+}
+
+/** Appends a parameter and answers its placeholder. */
+function param(params: unknown[], value: unknown): string {
+  params.push(value);
+  return `$${params.length}`;
+}
+
+/** `WHERE …` of the list's filters on `alias` (empty without filters); parameters appended. */
+function filteredWhere(filter: JobFilter, alias: string, params: unknown[]): string {
+  const conditions = equalityFilters(filter).map(([column, value]) => `${alias}.${column} = ${param(params, value)}`);
+  if (filter.dueBefore) {
+    conditions.push(`${DUE_JOB_SQL} AND ${alias}.next_run_at < ${param(params, filter.dueBefore)}`);
+  }
+  if (filter.search) {
+    const p = param(params, `%${escapeLike(filter.search)}%`);
+    conditions.push(
+      `(${['name', 'title', 'description'].map((c) => `${alias}.${c} ILIKE ${p} ESCAPE '\\'`).join(' OR ')})`,
+    );
+  }
+  return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+}
+
+/** `SELECT n`: the number of jobs matching the equality filters, summed over `job_counts`; parameters appended. */
+function countedFromJobCounts(filter: JobFilter, params: unknown[]): string {
+  const conditions = equalityFilters(filter).map(([column, value]) => `c.${column} = ${param(params, value)}`);
+  return `SELECT coalesce(sum(c.n), 0)::int AS n FROM job_counts c${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
 }
 
 function parseSort(sort: string | undefined): [string, 'ASC' | 'DESC'] {
