@@ -8,23 +8,20 @@ import type { EntityMetadata, Repository, ValueTransformer } from 'typeorm';
  * the column types (Date, parsed JSON, numbers); only the entity's transformers are applied.
  * Entities without relations loaded: plain columns only.
  */
-export class EntityRows<T extends object> {
-  private readonly columns: { property: string; column: string; transformer?: ValueTransformer }[];
+interface ColumnRead {
+  property: string;
+  column: string;
+  transformer?: ValueTransformer;
+}
 
-  constructor(
-    private readonly repository: Repository<T>,
-    metadata: EntityMetadata = repository.metadata,
-  ) {
-    const seen = new Set<string>();
-    this.columns = metadata.columns
-      .filter((c) => !seen.has(c.databaseName) && seen.add(c.databaseName))
-      .map((c) => ({
-        property: c.propertyName,
-        column: c.databaseName,
-        transformer: Array.isArray(c.transformer) ? undefined : c.transformer,
-      }));
-    const chained = metadata.columns.find((c) => Array.isArray(c.transformer));
-    if (chained) throw new Error(`EntityRows: ${metadata.name}.${chained.propertyName} chains transformers`);
+export class EntityRows<T extends object> {
+  private columnsOf: ColumnRead[] | undefined;
+
+  constructor(private readonly repository: Repository<T>) {}
+
+  /** Read from the metadata on first use: it exists once the data source is open (./manage --help never opens it). */
+  private get columns(): ColumnRead[] {
+    return (this.columnsOf ??= columnsOf(this.repository.metadata));
   }
 
   /** `alias."column", …`: every column of the entity, for a SELECT list. */
@@ -46,4 +43,13 @@ export class EntityRows<T extends object> {
     }
     return entity as T;
   }
+}
+
+function columnsOf(metadata: EntityMetadata): ColumnRead[] {
+  const chained = metadata.columns.find((c) => Array.isArray(c.transformer));
+  if (chained) throw new Error(`EntityRows: ${metadata.name}.${chained.propertyName} chains transformers`);
+  const seen = new Set<string>();
+  return metadata.columns
+    .filter((c) => !seen.has(c.databaseName) && seen.add(c.databaseName))
+    .map((c) => ({ property: c.propertyName, column: c.databaseName, transformer: c.transformer as ValueTransformer }));
 }

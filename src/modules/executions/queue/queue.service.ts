@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Processor, Queue, Worker, WorkerOptions } from 'bullmq';
-import IORedis from 'ioredis';
+import type { Redis as IORedis } from 'ioredis';
 import { Pool } from 'pg';
 import { AppConfig } from '../../../config/app-config';
 import { DatabaseServer } from '../../../database/database-server';
@@ -148,7 +148,8 @@ export class QueueService implements OnApplicationShutdown {
   private async connect(): Promise<void> {
     this.bullmq ??= require('bullmq') as typeof import('bullmq');
     if (this.config.redisUrl) {
-      this.redis = new IORedis(this.config.redisUrl, {
+      const { Redis } = require('ioredis') as typeof import('ioredis');
+      this.redis = new Redis(this.config.redisUrl, {
         maxRetriesPerRequest: null,
         enableReadyCheck: true,
         lazyConnect: false,
