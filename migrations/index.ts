@@ -13,6 +13,7 @@ import { AuthHardening1795891800000 } from './1795891800000-AuthHardening';
 import { UserIsActive1795891900000 } from './1795891900000-UserIsActive';
 import { UsersChangedNotify1795892000000 } from './1795892000000-UsersChangedNotify';
 import { OverviewAggregates1795892100000 } from './1795892100000-OverviewAggregates';
+import { RunLogs1795892200000 } from './1795892200000-RunLogs';
 
 /** Every migration in order; imported explicitly so the same list works in ts-jest and dist. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   UserIsActive1795891900000,
   UsersChangedNotify1795892000000,
   OverviewAggregates1795892100000,
+  RunLogs1795892200000,
 ];

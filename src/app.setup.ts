@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DomainErrorFilter } from './common/domain-error.filter';
 import { refuseDeepJson } from './common/json-depth';
+import { RunLogCapturingLogger } from './common/logging/run-log-capture';
 import { DEFAULT_BODY_LIMIT, smallBodyParser } from './common/body-limits';
 import { createValidationPipe } from './common/validation';
 import { METRICS_SECURITY } from './modules/metrics/metrics.controller';
@@ -38,7 +39,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       abortOnError: false,
     },
   );
-  if (options.logger === undefined) app.useLogger(app.get(PinoNestLogger));
+  // Every Nest Logger line also reaches the log of the run it is logged in (captureRunLog),
+  // whatever the process's output is (none with `logger: false`).
+  const output = options.logger === undefined ? app.get(PinoNestLogger) : options.logger || undefined;
+  app.useLogger(new RunLogCapturingLogger(output));
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   // Plain-HTTP deployments are common here (behind a proxy or on localhost): upgrading the
   // Swagger UI's asset requests to https would break it.

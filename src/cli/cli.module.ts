@@ -14,6 +14,7 @@ import { TasksModule } from '../modules/tasks/tasks.module';
 import { CommanderSetup } from './commander-setup';
 import { JOBS_SUBCOMMANDS, JobsCommand } from './commands/jobs.command';
 import { MigrateCommand } from './commands/migrate.command';
+import { RunsCommand, RunsLogsCommand, RunsShowCommand } from './commands/runs.command';
 import {
   UsersCommand,
   UsersCreateCommand,
@@ -56,6 +57,9 @@ export class CliModule {
         CommanderSetup,
         JobsCommand,
         ...JOBS_SUBCOMMANDS,
+        RunsCommand,
+        RunsShowCommand,
+        RunsLogsCommand,
         UsersCommand,
         UsersCreateCommand,
         UsersListCommand,

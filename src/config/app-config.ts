@@ -46,7 +46,10 @@ export class AppConfig {
   readonly httpTaskAllowedHosts: string[] | undefined;
   readonly httpTaskDeniedHosts: string[];
   readonly mcpServers: string[];
+  /** 0: runs are kept forever. */
   readonly runRetentionDays: number;
+  readonly runLogMaxLines: number;
+  readonly runLogMaxBytes: number;
   readonly metricsToken: string | undefined;
   /** The secrets store's key, decoded (32 bytes). */
   readonly secretsKey: Buffer | undefined;
@@ -90,6 +93,8 @@ export class AppConfig {
     this.httpTaskDeniedHosts = env.HTTP_TASK_DENIED_HOSTS;
     this.mcpServers = env.MCP_SERVERS ?? [];
     this.runRetentionDays = env.RUN_RETENTION_DAYS;
+    this.runLogMaxLines = env.RUN_LOG_MAX_LINES;
+    this.runLogMaxBytes = env.RUN_LOG_MAX_BYTES;
     this.metricsToken = env.METRICS_TOKEN;
     this.secretsKey = env.SECRETS_KEY
       ? Buffer.from(env.SECRETS_KEY, /^[0-9a-fA-F]{64}$/.test(env.SECRETS_KEY) ? 'hex' : 'base64')

@@ -105,7 +105,9 @@ export const envSchema = z.object({
   MCP_SERVERS: list.optional().refine((urls) => !urls || urls.every((u) => /^https?:\/\/[^\s]+$/.test(u)), {
     message: 'must be comma-separated http:// or https:// URLs',
   }),
-  RUN_RETENTION_DAYS: intIn(1, 36500).default(30),
+  RUN_RETENTION_DAYS: intIn(0, 36500).default(90),
+  RUN_LOG_MAX_LINES: intIn(0, 1_000_000).default(1000),
+  RUN_LOG_MAX_BYTES: intIn(0, 64 * 1024 * 1024).default(256 * 1024),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SECRETS_KEY: z
     .string()
@@ -169,7 +171,11 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   HTTP_TASK_DENIED_HOSTS:
     'Comma-separated hosts the `http.request` task may never reach (same forms; checked against every resolved address at connect time; wins over the allow-list). Default: link-local and cloud metadata (`169.254.0.0/16,fe80::/10,fd00:ec2::254,100.100.100.200,metadata.google.internal`); a value replaces it',
   MCP_SERVERS: 'Comma-separated MCP server URLs (streamable HTTP) the MCP health check connects to',
-  RUN_RETENTION_DAYS: 'Runs older than this many days are deleted by the database maintenance task',
+  RUN_RETENTION_DAYS:
+    'Runs (and their logs) that finished more than this many days ago are deleted: by the scheduler role, in batches, hourly (and by the database maintenance task); 0 keeps them forever',
+  RUN_LOG_MAX_LINES:
+    'Lines kept per run log; past it (or RUN_LOG_MAX_BYTES) one last line says how many were dropped; 0 keeps none',
+  RUN_LOG_MAX_BYTES: 'Bytes (messages and fields) kept per run log',
   METRICS_TOKEN: 'Bearer token `GET /metrics` requires (at least 16 characters); unset = `/metrics` is public',
   SECRETS_KEY:
     'AES-256-GCM key of the secrets store: 32 bytes as 64 hex or base64 characters, the same in every process (unset: embedded mode generates one under DATA_DIR; with DATABASE_URL one is derived from JWT_SECRET, so rotating JWT_SECRET loses the stored values: set it in production)',

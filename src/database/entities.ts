@@ -3,6 +3,7 @@ import { LoginAttemptCounter } from '../modules/auth/login-attempt-counter.entit
 import { RevokedToken } from '../modules/auth/revoked-token.entity';
 import { User } from '../modules/auth/user.entity';
 import { Execution } from '../modules/executions/execution.entity';
+import { RunLogLine } from '../modules/executions/run-logs/run-log-line.entity';
 import { DefaultJobSeed } from '../modules/jobs/default-job-seed.entity';
 import { Secret } from '../modules/secrets/secret.entity';
 import { Job } from '../modules/jobs/job.entity';
@@ -18,6 +19,7 @@ export const ENTITIES = [
   AuditLog,
   UserActivityDigest,
   Execution,
+  RunLogLine,
   JobDailyStat,
   DefaultJobSeed,
   Secret,

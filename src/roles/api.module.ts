@@ -7,6 +7,7 @@ import { UsersModule } from '../modules/auth/users.module';
 import { ExecutionsController } from '../modules/executions/executions.controller';
 import { ExecutionsModule } from '../modules/executions/executions.module';
 import { ManualRunsController } from '../modules/executions/manual-runs.controller';
+import { RunLogsController } from '../modules/executions/run-logs/run-logs.controller';
 import { JobActionsController } from '../modules/jobs/job-actions.controller';
 import { JobsController } from '../modules/jobs/jobs.controller';
 import { JobsModule } from '../modules/jobs/jobs.module';
@@ -43,6 +44,7 @@ import { TasksModule } from '../modules/tasks/tasks.module';
     JobsController,
     ManualRunsController,
     ExecutionsController,
+    RunLogsController,
     SchedulesController,
     TasksController,
     UsersController,

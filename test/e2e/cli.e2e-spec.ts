@@ -409,6 +409,47 @@ describe('./manage (CLI)', () => {
     expect(failed.stderr).toMatch(/run \d+ ended failed/);
   });
 
+  it("runs show prints a run and the start of its log; runs logs prints every line (--json: the API's lines), --follow until the end", async () => {
+    const job = (
+      await t.http
+        .post('/api/v1/jobs/')
+        .send(jobBody({ task_kwargs: { url: `${webhook.url}/slow/1500` } }))
+        .expect(201)
+    ).body;
+    const runId = (await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({}).expect(202)).body.id as number;
+    // --follow started while the run goes: it prints both lines and returns when the run ends.
+    const followed = await manage(['runs', 'logs', String(runId), '--follow']);
+    expect({ code: followed.code, stderr: followed.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(followed.stdout).toMatch(/INFO +POST http:\/\/127\.0\.0\.1:\d+\/slow\/1500: sending/);
+    expect(followed.stdout).toMatch(/INFO +POST .*\/slow\/1500 answered HTTP 200 in \d+ ms {.*"status":200/);
+    const run = (await t.http.get(`/api/v1/executions/${runId}`).expect(200)).body;
+    expect(run.status).toBe('succeeded');
+
+    const shown = await manage(['runs', 'show', String(runId)]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`Run ${runId} of job ${job.id} (${job.name})`);
+    expect(shown.stdout).toMatch(/Status +succeeded/);
+    expect(shown.stdout).toMatch(/Log\n.*: sending .*\n.*answered HTTP 200/);
+    expect(await json(['runs', 'show', String(runId)])).toEqual(run);
+
+    const lines = await manage(['runs', 'logs', String(runId), '--json', '--after', '1']);
+    expect(lines.code).toBe(0);
+    const api = (await t.http.get(`/api/v1/executions/${runId}/logs?after=1`).expect(200)).body.items;
+    expect(
+      lines.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(api);
+
+    const missing = await manage(['runs', 'logs', '999999']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Execution 999999 was not found/);
+    const bad = await manage(['runs', 'logs', String(runId), '--after', 'x']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--after');
+  });
+
   it('pauses and resumes job 1; stats answers as the API', async () => {
     expect((await manage(['jobs', 'pause', '1'])).code).toBe(0);
     expect((await t.http.get('/api/v1/jobs/1').expect(200)).body).toMatchObject({

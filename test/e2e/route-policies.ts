@@ -47,6 +47,8 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'GET /api/v1/jobs/:id/executions': 'user',
   'GET /api/v1/executions': 'user',
   'GET /api/v1/executions/:id': 'user',
+  'GET /api/v1/executions/:id/logs': 'user',
+  'GET /api/v1/executions/:id/logs/stream': 'user',
   'POST /api/v1/executions/:id/cancel': 'superuser',
 
   // Tasks

@@ -39,6 +39,11 @@ export class CliOutput {
     process.stdout.write(JSON.stringify(value, null, 2) + '\n');
   }
 
+  /** One JSON value on one line (a stream of them: JSON Lines). */
+  jsonLine(value: unknown): void {
+    process.stdout.write(JSON.stringify(value) + '\n');
+  }
+
   line(text = ''): void {
     process.stdout.write(text + '\n');
   }

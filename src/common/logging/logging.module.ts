@@ -94,9 +94,19 @@ function maskingDestination(output: DestinationStream): DestinationStream {
   return { write: (line: string) => output.write(maskKnownSecrets(line)) };
 }
 
-/** Scrubs tokens and passwords out of message strings (object fields are handled by `redact`). */
+/**
+ * Scrubs tokens and passwords out of message strings, also a message given as an object's `msg`
+ * (other object fields are handled by `redact`).
+ */
 function scrubArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
-  method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<LogFn>);
+  method.apply(this, args.map(scrubArgument) as Parameters<LogFn>);
+}
+
+function scrubArgument(arg: unknown): unknown {
+  if (typeof arg === 'string') return scrubText(arg);
+  if (arg !== null && typeof arg === 'object' && typeof (arg as { msg?: unknown }).msg === 'string')
+    return { ...arg, msg: scrubText((arg as { msg: string }).msg) };
+  return arg;
 }
 
 /**

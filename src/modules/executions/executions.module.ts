@@ -9,11 +9,24 @@ import { ExecutionsService } from './executions.service';
 import { ManualRunsService } from './manual-runs.service';
 import { QueueService } from './queue/queue.service';
 import { RunOutcomesRepository } from './run-outcomes.repository';
+import { RunLogLine } from './run-logs/run-log-line.entity';
+import { RunLogWriter } from './run-logs/run-log-writer';
+import { RunLogsRepository } from './run-logs/run-logs.repository';
+import { RunLogsService } from './run-logs/run-logs.service';
 
-/** Runs (the `executions` table) and their queues (BullMQ); above jobs, whose services it calls. */
+/** Runs (the `executions` table), their logs and their queues (BullMQ); above jobs, whose services it calls. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Execution]), JobsModule, TasksModule, AuditModule],
-  providers: [ExecutionsRepository, RunOutcomesRepository, ExecutionsService, ManualRunsService, QueueService],
-  exports: [ExecutionsService, ManualRunsService, QueueService],
+  imports: [TypeOrmModule.forFeature([Execution, RunLogLine]), JobsModule, TasksModule, AuditModule],
+  providers: [
+    ExecutionsRepository,
+    RunOutcomesRepository,
+    ExecutionsService,
+    ManualRunsService,
+    QueueService,
+    RunLogsRepository,
+    RunLogWriter,
+    RunLogsService,
+  ],
+  exports: [ExecutionsService, ManualRunsService, QueueService, RunLogWriter, RunLogsService],
 })
 export class ExecutionsModule {}

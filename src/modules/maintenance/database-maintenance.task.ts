@@ -16,7 +16,7 @@ const kwargs = z
       .min(1)
       .max(36_500)
       .optional()
-      .describe('Delete finished runs older than this; default RUN_RETENTION_DAYS'),
+      .describe('Delete finished runs older than this; default RUN_RETENTION_DAYS (0 there: none are deleted)'),
     batch_size: z.number().int().min(1).max(100_000).default(1000).describe('Runs deleted per statement'),
     vacuum: z.boolean().default(true).describe('VACUUM (ANALYZE) the service tables afterwards'),
   })
@@ -24,7 +24,8 @@ const kwargs = z
 
 export interface DatabaseMaintenanceResult {
   retention_days: number;
-  cutoff: string;
+  /** null: RUN_RETENTION_DAYS is 0, runs are kept. */
+  cutoff: string | null;
   runs_deleted: number;
   batches: number;
   vacuumed: string[];
@@ -50,13 +51,13 @@ export class DatabaseMaintenanceTask implements TaskHandlerInstance {
   async run(raw: Record<string, unknown>, ctx: TaskContext): Promise<DatabaseMaintenanceResult> {
     const input = kwargs.parse(raw);
     const retentionDays = input.retention_days ?? this.config.runRetentionDays;
-    const cutoff = new Date(Date.now() - retentionDays * DAY_MS);
+    const cutoff = retentionDays > 0 ? new Date(Date.now() - retentionDays * DAY_MS) : null;
     const tables = await this.tables.existingTables(this.tables.serviceTableNames());
     const before = await this.tables.totalSizes(tables);
 
     let deleted = 0;
     let batches = 0;
-    if (tables.includes('executions')) {
+    if (cutoff && tables.includes('executions')) {
       for (;;) {
         throwIfAborted(ctx.signal);
         const n = await this.executions.pruneFinishedBefore(cutoff, input.batch_size);
@@ -79,7 +80,7 @@ export class DatabaseMaintenanceTask implements TaskHandlerInstance {
     ctx.logger.log(`Deleted ${deleted} runs older than ${retentionDays} days; vacuumed ${vacuumed.length} tables`);
     return {
       retention_days: retentionDays,
-      cutoff: cutoff.toISOString(),
+      cutoff: cutoff?.toISOString() ?? null,
       runs_deleted: deleted,
       batches,
       vacuumed,

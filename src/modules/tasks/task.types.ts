@@ -8,7 +8,12 @@ export interface TaskContext {
   attempt: number;
   /** The fire time this run is for (a manual run: when it was asked for). */
   scheduledFor: Date;
-  logger: { log(msg: string): void; warn(msg: string): void; error(msg: string): void };
+  /** Lines kept with the run (GET /executions/{id}/logs) and in the process log; `fields` are structured data. */
+  logger: {
+    log(msg: string, fields?: Record<string, unknown>): void;
+    warn(msg: string, fields?: Record<string, unknown>): void;
+    error(msg: string, fields?: Record<string, unknown>): void;
+  };
 }
 
 /** The handler contract: a class decorated with `@TaskHandler(name, …)`. */

@@ -4,13 +4,15 @@ import type DataLoader from 'dataloader';
 import { hostname } from 'node:os';
 import { createBatchLoader } from '../../../common/batch-loader';
 import { LogContext } from '../../../common/logging/log-context.service';
-import { rememberSecretValues } from '../../../common/logging/redaction';
+import { captureRunLog } from '../../../common/logging/run-log-capture';
+import { redactValue, rememberSecretValues, scrubText } from '../../../common/logging/redaction';
 import { RUN_EVENTS } from '../run-events';
 import { findSecretReferences, maskSecretValues, substituteSecrets } from '../../secrets/secret-references';
 import { SecretsService } from '../../secrets/secrets.service';
 import { TaskRegistry } from '../../tasks/task-registry.service';
 import type { TaskContext } from '../../tasks/task.types';
 import { ExecutionsService, type ClaimedRun, type RunOutcome } from '../executions.service';
+import { RunLogWriter } from '../run-logs/run-log-writer';
 
 /**
  * How long a worker keeps trying to record an outcome while the database is away. Giving up
@@ -49,6 +51,7 @@ export class RunExecutor {
     private readonly tasks: TaskRegistry,
     private readonly secrets: SecretsService,
     private readonly events: EventEmitter2,
+    private readonly runLogs: RunLogWriter,
     @Optional() private readonly logContext?: LogContext,
   ) {}
 
@@ -63,7 +66,13 @@ export class RunExecutor {
     this.inFlight.set(runId, controller);
     this.events.emit(RUN_EVENTS.started, claimed);
     try {
-      const outcome = await this.inRunLogContext(claimed, () => this.runTask(claimed, controller));
+      const log = this.runLogs.recorder(runId);
+      const outcome = await this.inRunLogContext(claimed, () =>
+        captureRunLog(log, () => this.runTask(claimed, controller)),
+      );
+      log.close();
+      // The run's lines are in the database before its outcome: whoever sees it final reads them all.
+      if (log.wrote) await this.runLogs.flush();
       await this.recordOutcome(runId, outcome);
       return 'finished';
     } finally {
@@ -192,12 +201,18 @@ function errorText(error: unknown): string {
   return text.length > 4000 ? `${text.slice(0, 4000)}…` : text;
 }
 
+/**
+ * The task's logger: its lines go to the process log (with the run's id, LogContext) and to the
+ * run's log (captureRunLog); `fields` are kept as structured fields in both, redacted first
+ * (a task logs the URLs and headers it uses: their credentials must reach neither).
+ */
 function taskLogger(run: ClaimedRun): TaskContext['logger'] {
   const logger = new Logger(`task:${run.taskName}`);
-  const prefix = `[run ${run.id}] `;
+  const line = (message: string, fields?: Record<string, unknown>) =>
+    fields ? { ...redactValue(fields), msg: scrubText(message) } : message;
   return {
-    log: (m) => logger.log(prefix + m),
-    warn: (m) => logger.warn(prefix + m),
-    error: (m) => logger.error(prefix + m),
+    log: (m, fields) => logger.log(line(m, fields)),
+    warn: (m, fields) => logger.warn(line(m, fields)),
+    error: (m, fields) => logger.error(line(m, fields)),
   };
 }

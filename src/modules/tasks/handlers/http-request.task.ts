@@ -72,6 +72,9 @@ export class HttpRequestTask implements TaskHandlerInstance {
       input.timeout_seconds * 1000,
     );
     const hasBody = input.body !== undefined && input.method !== 'GET' && input.method !== 'HEAD';
+    const request = { method: input.method, url: input.url };
+    ctx.logger.log(`${what}: sending`, request);
+    const started = performance.now();
     try {
       const response = await guardedRequest({
         url: new URL(input.url),
@@ -86,9 +89,14 @@ export class HttpRequestTask implements TaskHandlerInstance {
         signal: AbortSignal.any([ctx.signal, deadline.signal]),
       });
       const body = response.body.slice(0, BODY_LIMIT);
-      if (response.status < 200 || response.status > 299)
-        throw new Error(`${what} answered HTTP ${response.status}: ${body.slice(0, 500)}`);
-      ctx.logger.log(`${what} answered HTTP ${response.status}`);
+      const ms = Math.round(performance.now() - started);
+      const answered = `${what} answered HTTP ${response.status} in ${ms} ms`;
+      const fields = { ...request, status: response.status, duration_ms: ms };
+      if (response.status < 200 || response.status > 299) {
+        ctx.logger.warn(answered, fields);
+        throw new Error(`${answered}: ${body.slice(0, 500)}`);
+      }
+      ctx.logger.log(answered, fields);
       return { status_code: response.status, body };
     } finally {
       clearTimeout(timer);
