@@ -14,6 +14,7 @@ import { UserIsActive1795891900000 } from './1795891900000-UserIsActive';
 import { UsersChangedNotify1795892000000 } from './1795892000000-UsersChangedNotify';
 import { OverviewAggregates1795892100000 } from './1795892100000-OverviewAggregates';
 import { RunLogs1795892200000 } from './1795892200000-RunLogs';
+import { Notifications1795892300000 } from './1795892300000-Notifications';
 
 /** Every migration in order; imported explicitly so the same list works in ts-jest and dist. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -32,4 +33,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   UsersChangedNotify1795892000000,
   OverviewAggregates1795892100000,
   RunLogs1795892200000,
+  Notifications1795892300000,
 ];

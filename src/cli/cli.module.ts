@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
+import { AlertsModule } from '../modules/alerts/alerts.module';
 import { AuditModule } from '../modules/audit/audit.module';
 import { UsersModule } from '../modules/auth/users.module';
 import { ExecutionsModule } from '../modules/executions/executions.module';
@@ -13,6 +14,13 @@ import { SchedulesModule } from '../modules/schedules/schedules.module';
 import { TasksModule } from '../modules/tasks/tasks.module';
 import { CommanderSetup } from './commander-setup';
 import { JOBS_SUBCOMMANDS, JobsCommand } from './commands/jobs.command';
+import {
+  ChannelsCommand,
+  ChannelsCreateCommand,
+  ChannelsDeleteCommand,
+  ChannelsListCommand,
+  ChannelsTestCommand,
+} from './commands/channels.command';
 import { MigrateCommand } from './commands/migrate.command';
 import { RunsCommand, RunsLogsCommand, RunsShowCommand } from './commands/runs.command';
 import {
@@ -47,6 +55,7 @@ export class CliModule {
         ExecutionsModule,
         JobsModule,
         OverviewModule,
+        AlertsModule,
         MaintenanceModule,
         // Users without the rest of AuthModule: no JWT secret, guard, throttling or first-superuser bootstrap.
         UsersModule,
@@ -57,6 +66,11 @@ export class CliModule {
         CommanderSetup,
         JobsCommand,
         ...JOBS_SUBCOMMANDS,
+        ChannelsCommand,
+        ChannelsListCommand,
+        ChannelsCreateCommand,
+        ChannelsTestCommand,
+        ChannelsDeleteCommand,
         RunsCommand,
         RunsShowCommand,
         RunsLogsCommand,

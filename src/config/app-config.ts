@@ -50,6 +50,8 @@ export class AppConfig {
   readonly runRetentionDays: number;
   readonly runLogMaxLines: number;
   readonly runLogMaxBytes: number;
+  readonly smtpUrl: string | undefined;
+  readonly smtpFrom: string;
   readonly metricsToken: string | undefined;
   /** The secrets store's key, decoded (32 bytes). */
   readonly secretsKey: Buffer | undefined;
@@ -95,6 +97,8 @@ export class AppConfig {
     this.runRetentionDays = env.RUN_RETENTION_DAYS;
     this.runLogMaxLines = env.RUN_LOG_MAX_LINES;
     this.runLogMaxBytes = env.RUN_LOG_MAX_BYTES;
+    this.smtpUrl = env.SMTP_URL;
+    this.smtpFrom = env.SMTP_FROM;
     this.metricsToken = env.METRICS_TOKEN;
     this.secretsKey = env.SECRETS_KEY
       ? Buffer.from(env.SECRETS_KEY, /^[0-9a-fA-F]{64}$/.test(env.SECRETS_KEY) ? 'hex' : 'base64')

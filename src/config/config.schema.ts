@@ -108,6 +108,8 @@ export const envSchema = z.object({
   RUN_RETENTION_DAYS: intIn(0, 36500).default(90),
   RUN_LOG_MAX_LINES: intIn(0, 1_000_000).default(1000),
   RUN_LOG_MAX_BYTES: intIn(0, 64 * 1024 * 1024).default(256 * 1024),
+  SMTP_URL: optionalUrl(['smtp', 'smtps']),
+  SMTP_FROM: z.string().trim().min(3).max(300).default('jobs-service@localhost'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SECRETS_KEY: z
     .string()
@@ -176,6 +178,9 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
   RUN_LOG_MAX_LINES:
     'Lines kept per run log; past it (or RUN_LOG_MAX_BYTES) one last line says how many were dropped; 0 keeps none',
   RUN_LOG_MAX_BYTES: 'Bytes (messages and fields) kept per run log',
+  SMTP_URL:
+    'SMTP server for email notification channels (`smtp://user:pass@host:587`, `smtps://…`); unset = email channels fail their deliveries',
+  SMTP_FROM: 'Sender address of notification emails',
   METRICS_TOKEN: 'Bearer token `GET /metrics` requires (at least 16 characters); unset = `/metrics` is public',
   SECRETS_KEY:
     'AES-256-GCM key of the secrets store: 32 bytes as 64 hex or base64 characters, the same in every process (unset: embedded mode generates one under DATA_DIR; with DATABASE_URL one is derived from JWT_SECRET, so rotating JWT_SECRET loses the stored values: set it in production)',

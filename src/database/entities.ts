@@ -1,4 +1,6 @@
 import { AuditLog } from '../modules/audit/audit-log.entity';
+import { NotificationChannel } from '../modules/channels/notification-channel.entity';
+import { NotificationDelivery } from '../modules/channels/notification-delivery.entity';
 import { LoginAttemptCounter } from '../modules/auth/login-attempt-counter.entity';
 import { RevokedToken } from '../modules/auth/revoked-token.entity';
 import { User } from '../modules/auth/user.entity';
@@ -23,4 +25,6 @@ export const ENTITIES = [
   JobDailyStat,
   DefaultJobSeed,
   Secret,
+  NotificationChannel,
+  NotificationDelivery,
 ];

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '../modules/alerts/alerts.module';
+import { ChannelsController } from '../modules/alerts/channels.controller';
 import { AuditController } from '../modules/audit/audit.controller';
 import { AuditModule } from '../modules/audit/audit.module';
 import { AuthModule } from '../modules/auth/auth.module';
@@ -36,6 +38,7 @@ import { TasksModule } from '../modules/tasks/tasks.module';
     SchedulesModule,
     TasksModule,
     SecretsModule,
+    AlertsModule,
   ],
   controllers: [
     // Before JobsController: `overdue/list` and `stats/overview` must not be taken for an id.
@@ -50,6 +53,7 @@ import { TasksModule } from '../modules/tasks/tasks.module';
     UsersController,
     AuditController,
     SecretsController,
+    ChannelsController,
   ],
 })
 export class ApiModule {}

@@ -450,6 +450,59 @@ describe('./manage (CLI)', () => {
     expect(bad.stderr).toContain('--after');
   });
 
+  it('channels create|list|test|delete, and jobs name them with --notify-channels / --notify-on', async () => {
+    const made = await manage(
+      ['channels', 'create', 'cli-hook', '--type', 'webhook', '--url', `${webhook.url}/ok`, '--secret-stdin', '--json'],
+      'cli-signing-secret\n',
+    );
+    expect({ code: made.code, stderr: made.stderr }).toEqual({ code: 0, stderr: '' });
+    const channel = JSON.parse(made.stdout);
+    expect(channel).toMatchObject({ name: 'cli-hook', type: 'webhook', has_secret: true, is_default: false });
+    const listed = await manage(['channels', 'list']);
+    expect(listed.stdout).toMatch(
+      new RegExp(`${channel.id}\\s+cli-hook\\s+webhook\\s+http://127\\.0\\.0\\.1:\\d+/ok\\s+set`),
+    );
+    const tested = await manage(['channels', 'test', String(channel.id)]);
+    expect({ code: tested.code, stdout: tested.stdout.trim() }).toEqual({
+      code: 0,
+      stdout: 'Delivered the test message (HTTP 200)',
+    });
+    const bad = await manage(['channels', 'create', 'no-url', '--type', 'webhook']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--url');
+
+    const job = await json([
+      'jobs',
+      'create',
+      'alerting_job',
+      'Alerting job',
+      'custom',
+      'interval',
+      '30',
+      'http.request',
+      '--kwargs',
+      JSON.stringify({ url: `${webhook.url}/ok` }),
+      '--notify-channels',
+      String(channel.id),
+      '--notify-on',
+      'run.failed,job.recovered',
+    ]);
+    expect(job).toMatchObject({ notify_channel_ids: [channel.id], notify_on: ['run.failed', 'job.recovered'] });
+    const unknown = await manage(['jobs', 'update', String(job.id), '--notify-channels', '999999']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--notify-channels');
+    const wrongEvent = await manage(['jobs', 'update', String(job.id), '--notify-on', 'run.exploded']);
+    expect(wrongEvent.code).toBe(1);
+    expect(wrongEvent.stderr).toContain('--notify-on');
+
+    const refused = await manage(['channels', 'delete', String(channel.id)]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--force');
+    expect((await manage(['channels', 'delete', String(channel.id), '--force'])).code).toBe(0);
+    expect((await t.http.get(`/api/v1/jobs/${job.id}`).expect(200)).body.notify_channel_ids).toEqual([]);
+    await t.http.delete(`/api/v1/jobs/${job.id}`).expect(204);
+  });
+
   it('pauses and resumes job 1; stats answers as the API', async () => {
     expect((await manage(['jobs', 'pause', '1'])).code).toBe(0);
     expect((await t.http.get('/api/v1/jobs/1').expect(200)).body).toMatchObject({

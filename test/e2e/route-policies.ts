@@ -60,6 +60,13 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'GET /api/v1/secrets/:name': 'superuser',
   'PUT /api/v1/secrets/:name': 'superuser',
   'DELETE /api/v1/secrets/:name': 'superuser',
+  'POST /api/v1/notification-channels': 'superuser',
+  'GET /api/v1/notification-channels': 'superuser',
+  'GET /api/v1/notification-channels/:id': 'superuser',
+  'PUT /api/v1/notification-channels/:id': 'superuser',
+  'DELETE /api/v1/notification-channels/:id': 'superuser',
+  'POST /api/v1/notification-channels/:id/test': 'superuser',
+  'GET /api/v1/notification-channels/:id/deliveries': 'superuser',
 
   // Operations (outside /api/v1): liveness and readiness are open to probes; /metrics is public
   // unless METRICS_TOKEN is set (then it needs that token, not a user's JWT; see metrics.e2e-spec.ts)

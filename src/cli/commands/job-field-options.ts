@@ -22,6 +22,8 @@ export interface JobFieldOptions extends JsonOption {
   disabled?: boolean;
   config?: string;
   metadata?: string;
+  notifyChannels?: string;
+  notifyOn?: string;
 }
 
 /**
@@ -45,6 +47,8 @@ export const JOB_FIELD_FLAGS = {
   is_enabled: '--enabled/--disabled',
   config: '--config',
   metadata: '--metadata',
+  notify_channel_ids: '--notify-channels',
+  notify_on: '--notify-on',
 } as const;
 
 /** The API fields the shared options set (undefined where an option was not given), for validateDto. */
@@ -65,7 +69,18 @@ export function jobFields(o: JobFieldOptions): Record<keyof typeof JOB_FIELD_FLA
     is_enabled: enabledFlag(o),
     config: parseJsonObject(o.config, JOB_FIELD_FLAGS.config),
     metadata: parseJsonObject(o.metadata, JOB_FIELD_FLAGS.metadata),
+    notify_channel_ids: commaList(o.notifyChannels)?.map((id) => numberish(id)),
+    notify_on: commaList(o.notifyOn),
   };
+}
+
+/** `a,b,c` as a list; `''` as the empty list (clears it); undefined when the option was not given. */
+function commaList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 const oneOf = (values: readonly string[]) => `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
@@ -156,6 +171,22 @@ export abstract class JobFieldsCommand extends JsonCommand {
 
   @Option({ flags: '--metadata <json>', description: 'metadata: a JSON object' })
   parseMetadata(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--notify-channels <ids>',
+    description: "notify_channel_ids: channel ids, comma-separated ('' for the default channels)",
+  })
+  parseNotifyChannels(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--notify-on <events>',
+    description: 'notify_on: run.failed, run.timed_out, run.succeeded, job.recovered, job.overdue (comma-separated)',
+  })
+  parseNotifyOn(value: string): string {
     return value;
   }
 }

@@ -102,6 +102,10 @@ export function printJob(out: CliOutput, job: JobResponseDto, now = new Date()):
       `${job.total_runs} total, ${job.successful_runs} succeeded, ${job.failed_runs} failed, success rate ${percent(job.success_rate)}`,
     ],
     ['Avg duration', duration(job.avg_duration_seconds)],
+    [
+      'Alerts',
+      `${job.notify_on.length > 0 ? job.notify_on.join(', ') : 'none'} → ${job.notify_channel_ids.length > 0 ? `channels ${job.notify_channel_ids.join(', ')}` : 'the default channels'}`,
+    ],
     ['Config', JSON.stringify(job.config)],
     ['Metadata', JSON.stringify(job.metadata)],
     ['Created', `${utcTime(job.created_at)} by ${job.created_by ?? '—'}`],

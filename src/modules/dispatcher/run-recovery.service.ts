@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { Periodic } from '../../common/periodic';
 import { AppConfig } from '../../config/app-config';
 import { ExecutionsService } from '../executions/executions.service';
 
@@ -18,24 +19,18 @@ const SWEEP_LIMIT = 500;
 @Injectable()
 export class RunRecoveryService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RunRecoveryService.name);
-  private sweeping: Promise<void> | undefined;
+  private readonly periodic: Periodic;
 
   constructor(
     private readonly config: AppConfig,
-    private readonly registry: SchedulerRegistry,
+    registry: SchedulerRegistry,
     private readonly executions: ExecutionsService,
-  ) {}
+  ) {
+    this.periodic = new Periodic(registry, TIMER, this.logger);
+  }
 
   onApplicationBootstrap(): void {
-    this.registry.addInterval(
-      TIMER,
-      setInterval(() => {
-        this.sweeping ??= this.sweep()
-          .then(() => undefined)
-          .catch((error: Error) => this.logger.warn(`Recovery sweep failed: ${error.message}`))
-          .finally(() => (this.sweeping = undefined));
-      }, this.config.recoveryIntervalSeconds * 1000),
-    );
+    this.periodic.start(this.config.recoveryIntervalSeconds * 1000, () => this.sweep());
   }
 
   async sweep(): Promise<{ requeued: number; failed: number }> {
@@ -52,8 +47,7 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnModuleDestr
     return { requeued: stale.length, failed: lost.length };
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.registry.doesExist('interval', TIMER)) this.registry.deleteInterval(TIMER);
-    await this.sweeping;
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Periodic } from '../../common/periodic';
 import { AppConfig } from '../../config/app-config';
 import { ExecutionsService } from '../executions/executions.service';
 
@@ -24,23 +25,18 @@ const BATCH_PAUSE_MS = 50;
 export class RunRetentionService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(RunRetentionService.name);
   private readonly stopping = new AbortController();
-  private pass: Promise<unknown> | undefined;
+  private readonly periodic: Periodic;
 
   constructor(
     private readonly config: AppConfig,
-    private readonly registry: SchedulerRegistry,
+    registry: SchedulerRegistry,
     private readonly executions: ExecutionsService,
-  ) {}
+  ) {
+    this.periodic = new Periodic(registry, TIMER, this.logger);
+  }
 
   onApplicationBootstrap(): void {
-    if (this.config.runRetentionDays === 0) return;
-    const run = () => {
-      this.pass ??= this.prune()
-        .catch((error: Error) => this.logger.warn(`Run retention failed: ${error.message}`))
-        .finally(() => (this.pass = undefined));
-    };
-    this.registry.addTimeout(TIMER, setTimeout(run, FIRST_PASS_DELAY_MS));
-    this.registry.addInterval(TIMER, setInterval(run, HOUR_MS));
+    if (this.config.runRetentionDays > 0) this.periodic.start(HOUR_MS, () => this.prune(), FIRST_PASS_DELAY_MS);
   }
 
   /** Deletes every run that finished before the cutoff, a batch at a time; returns how many went. */
@@ -59,10 +55,8 @@ export class RunRetentionService implements OnApplicationBootstrap, OnModuleDest
     return deleted;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): Promise<void> {
     this.stopping.abort();
-    if (this.registry.doesExist('timeout', TIMER)) this.registry.deleteTimeout(TIMER);
-    if (this.registry.doesExist('interval', TIMER)) this.registry.deleteInterval(TIMER);
-    await this.pass;
+    return this.periodic.stop();
   }
 }

@@ -56,6 +56,25 @@ export interface LastDayFigures {
   stale: number;
 }
 
+/** A finished run as an alert tells of it (ExecutionsRepository.alertFacts). */
+export interface RunAlertFacts {
+  id: number;
+  status: RunStatus;
+  scheduledFor: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  durationSeconds: number | null;
+  attempt: number;
+  error: string | null;
+  jobId: number;
+  jobName: string;
+  jobType: string;
+  notifyChannelIds: number[];
+  notifyOn: string[];
+  /** How the job's previous fire time ended (successes of jobs asking for job.recovered only). */
+  previousStatus: RunStatus | null;
+}
+
 /** Up to this many runs, unfiltered lists count exactly. */
 const EXACT_COUNT_LIMIT = 100_000;
 /** How long a read of the planner's estimate is reused. */
@@ -289,6 +308,29 @@ export class ExecutionsRepository {
       .setLock('pessimistic_write')
       .where('run.id = :id', { id })
       .getOne();
+  }
+
+  /**
+   * What an alert about these finished runs says, with their jobs' notification settings, and
+   * for a success of a job that asks for `job.recovered`, how the job's previous fire time
+   * ended (its last attempt: runs of another fire time, by id, through idx_executions_job_id).
+   */
+  async alertFacts(runIds: readonly number[]): Promise<RunAlertFacts[]> {
+    return this.runs.query(
+      `SELECT e.id, e.status, e.scheduled_for AS "scheduledFor", e.started_at AS "startedAt", e.finished_at AS "finishedAt",
+              e.duration_seconds AS "durationSeconds", e.attempt, e.error,
+              j.id AS "jobId", j.name AS "jobName", j.job_type AS "jobType",
+              j.notify_channel_ids AS "notifyChannelIds", j.notify_on AS "notifyOn",
+              CASE WHEN e.status = 'succeeded' AND 'job.recovered' = ANY(j.notify_on) THEN
+                (SELECT p.status FROM executions p
+                  WHERE p.job_id = e.job_id AND p.id < e.id AND p.scheduled_for <> e.scheduled_for
+                    AND p.status IN ('succeeded', 'failed', 'timed_out')
+                  ORDER BY p.id DESC LIMIT 1)
+              END AS "previousStatus"
+         FROM executions e JOIN jobs j ON j.id = e.job_id
+        WHERE e.id = ANY($1::int[])`,
+      [runIds],
+    );
   }
 
   /**

@@ -12,7 +12,13 @@ import type { RunStatus } from './execution.entity';
 import { JOB_EVENTS, type JobChangedEvent } from '../jobs/job-events';
 import { JobNotFoundError } from '../jobs/jobs.errors';
 import { JobsService } from '../jobs/jobs.service';
-import { ExecutionsRepository, type EnqueueTarget, type NewRun, type RunFilter } from './executions.repository';
+import {
+  ExecutionsRepository,
+  type EnqueueTarget,
+  type NewRun,
+  type RunAlertFacts,
+  type RunFilter,
+} from './executions.repository';
 import { QueueService } from './queue/queue.service';
 import {
   RunOutcomesRepository,
@@ -26,7 +32,7 @@ import { RunNotCancellableError, RunNotFoundError } from './executions.errors';
 export type RunOutcome = RunOutcomeInput;
 
 export type { ClaimedRun, FinishedRun } from './run-outcomes.repository';
-export type { NewRun, RunFilter } from './executions.repository';
+export type { NewRun, RunAlertFacts, RunFilter } from './executions.repository';
 
 /** Runs: recording, enqueueing, claims, outcomes with statistics and retries, listing, cancelling, recovery reads. */
 @Injectable()
@@ -127,6 +133,11 @@ export class ExecutionsService {
   }
 
   /** Deletes up to `limit` finished runs that ended before `cutoff` (retention); returns how many went. */
+  /** What alerts about these finished runs say (the alerts module). */
+  alertFacts(runIds: readonly number[]): Promise<RunAlertFacts[]> {
+    return this.runs.alertFacts(runIds);
+  }
+
   pruneFinishedBefore(cutoff: Date, limit: number): Promise<number> {
     return this.runs.deleteFinishedBefore(cutoff, limit);
   }

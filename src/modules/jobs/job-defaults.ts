@@ -16,4 +16,5 @@ export const JOB_DEFAULTS = {
   overlap_policy: 'skip',
   is_enabled: true,
   status: 'active',
+  notify_on: ['run.failed', 'run.timed_out'],
 } as const;

@@ -123,6 +123,20 @@ export class Job {
   @Column({ type: 'jsonb', default: {} })
   metadata: Record<string, unknown>;
 
+  /** Channels its alerts go to; none: the default channels (migration Notifications). */
+  @Column({ name: 'notify_channel_ids', type: 'integer', array: true, default: () => "'{}'" })
+  notifyChannelIds: number[];
+
+  /** Events it alerts on. */
+  @Column({
+    name: 'notify_on',
+    type: 'varchar',
+    length: 32,
+    array: true,
+    default: () => "'{run.failed,run.timed_out}'",
+  })
+  notifyOn: string[];
+
   @Column({ name: 'created_by', type: 'varchar', length: 150, nullable: true })
   createdBy: string | null;
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
+import { ChannelsModule } from '../channels/channels.module';
 import { SchedulesModule } from '../schedules/schedules.module';
 import { TasksModule } from '../tasks/tasks.module';
 import { DueJobsRepository } from './due-jobs.repository';
@@ -14,7 +15,7 @@ import { JobsService } from './jobs.service';
 
 /** Jobs (the `jobs` and `job_counts` tables): definitions, their schedule state and statistics. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Job]), SchedulesModule, AuditModule, TasksModule],
+  imports: [TypeOrmModule.forFeature([Job]), SchedulesModule, AuditModule, TasksModule, ChannelsModule],
   providers: [
     JobsRepository,
     JobsService,

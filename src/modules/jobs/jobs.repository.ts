@@ -103,6 +103,16 @@ export class JobsRepository {
     return tx.getRepository(Job).save(job);
   }
 
+  /** Removes a channel from every job's notify_channel_ids; returns the jobs changed. */
+  async dropChannel(tx: EntityManager, channelId: number): Promise<number[]> {
+    const [rows]: [{ id: number }[], number] = await tx.query(
+      `UPDATE jobs SET notify_channel_ids = array_remove(notify_channel_ids, $1), updated_at = now()
+        WHERE notify_channel_ids @> ARRAY[$1::int] RETURNING id`,
+      [channelId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Wakes every dispatcher (this process included) when the transaction commits. */
   async notifyChanged(tx: EntityManager, id: number): Promise<void> {
     await notifyOnCommit(tx, CHANNEL_JOBS_CHANGED, String(id));

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ChannelsService } from '../channels/channels.service';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import type { Actor } from '../../common/actor';
@@ -36,6 +37,7 @@ export class JobsService {
     private readonly tasks: TaskRegistry,
     private readonly config: AppConfig,
     private readonly events: EventEmitter2,
+    private readonly channels: ChannelsService,
   ) {}
 
   /** A page of jobs; `overdue` keeps the jobs more than OVERDUE_GRACE_SECONDS late (as the overdue list). */
@@ -63,6 +65,7 @@ export class JobsService {
     this.tasks.validateKwargs(dto.task_name, dto.task_kwargs ?? {});
     return this.transaction(async (tx) => {
       if (await this.jobs.findByName(dto.name, tx)) throw duplicateName(dto.name);
+      if (dto.notify_channel_ids) await this.channels.requireChannels(dto.notify_channel_ids, 'notify_channel_ids', tx);
       const job = await this.jobs.insert(
         {
           name: dto.name,
@@ -86,6 +89,8 @@ export class JobsService {
           status: dto.status ?? JOB_DEFAULTS.status,
           config: dto.config ?? {},
           metadata: dto.metadata ?? {},
+          notifyChannelIds: dto.notify_channel_ids ?? [],
+          notifyOn: dto.notify_on ?? [...JOB_DEFAULTS.notify_on],
           createdBy: actor.name,
           nextRunAt: null,
         },
@@ -112,6 +117,7 @@ export class JobsService {
       const before = JobResponseDto.from(job);
       if (dto.name !== undefined && dto.name !== job.name && (await this.jobs.findByName(dto.name, tx)))
         throw duplicateName(dto.name);
+      if (dto.notify_channel_ids) await this.channels.requireChannels(dto.notify_channel_ids, 'notify_channel_ids', tx);
       applyUpdate(job, dto);
       if (dto.task_name !== undefined || dto.task_kwargs !== undefined)
         this.tasks.validateKwargs(job.taskName, job.taskKwargs);
@@ -175,6 +181,12 @@ export class JobsService {
     if (!job.nextRunAt || job.nextRunAt <= now) return job.nextRunAt;
     const next = this.computeNextRun(job, now, job.nextRunAt);
     return next && next < job.nextRunAt ? next : job.nextRunAt;
+  }
+
+  /** A deleted channel: jobs that named it stop naming it (in the channel's delete transaction). */
+  async forgetChannel(tx: EntityManager, channelId: number): Promise<void> {
+    const ids = await this.jobs.dropChannel(tx, channelId);
+    for (const id of ids) await this.jobs.notifyChanged(tx, id);
   }
 
   /** Whether a job with this id exists. */
@@ -248,4 +260,6 @@ function applyUpdate(job: Job, dto: UpdateJobDto): void {
   set('status', dto.status);
   set('config', dto.config && keepRedacted(dto.config, job.config));
   set('metadata', dto.metadata && keepRedacted(dto.metadata, job.metadata));
+  set('notifyChannelIds', dto.notify_channel_ids && [...new Set(dto.notify_channel_ids)]);
+  set('notifyOn', dto.notify_on);
 }

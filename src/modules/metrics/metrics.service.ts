@@ -7,6 +7,7 @@ import {
   type RunProgressEvent,
   type RunSkippedEvent,
 } from '../executions/run-events';
+import { DELIVERY_EVENTS, type DeliveryAttemptedEvent } from '../channels/delivery-events';
 import { sampleEventLoopDelay } from './event-loop-delay';
 
 /** What a scrape asks the rest of the service (registered by MetricsScrapeSources). */
@@ -39,6 +40,13 @@ export class MetricsService implements OnModuleDestroy {
     name: 'jobs_runs_total',
     help: 'Runs that reached an outcome, by job type and outcome (succeeded, failed, timed_out, cancelled, skipped)',
     labelNames: ['job_type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly deliveries = new Counter({
+    name: 'jobs_notifications_total',
+    help: 'Tries of alert deliveries, by channel type and outcome (delivered, retrying, failed)',
+    labelNames: ['channel_type', 'outcome'] as const,
     registers: [this.registry],
   });
 
@@ -131,6 +139,11 @@ export class MetricsService implements OnModuleDestroy {
         this.runDuration.observe({ job_type: jobType, outcome: run.status }, run.durationSeconds);
       }
     });
+  }
+
+  @OnEvent(DELIVERY_EVENTS.attempted)
+  deliveryAttempted(event: DeliveryAttemptedEvent): void {
+    this.deliveries.inc({ channel_type: event.channelType, outcome: event.outcome });
   }
 
   /** The dispatcher recorded runs as skipped (overlap policy), one entry per run. */

@@ -4,7 +4,7 @@ import type { Actor } from '../../common/actor';
 import { toPage, type Page, type PageRequest } from '../../common/pagination';
 import { AuditService } from '../audit/audit.service';
 import { SecretResponseDto } from './dto/secret.dto';
-import { open, seal } from './secrets-cipher';
+import { open, seal, type Sealed } from './secrets-cipher';
 import { SecretsKeyProvider } from './secrets-key.provider';
 import { SecretNameTakenError, SecretNotFoundError } from './secrets.errors';
 import { SecretsRepository } from './secrets.repository';
@@ -118,6 +118,18 @@ export class SecretsService {
       for (const row of rows) values.set(row.name, decrypt(key, row));
     }
     return { values, missing: unique.filter((n) => !values.has(n)) };
+  }
+
+  /**
+   * Seals a credential another module keeps (a notification channel's signing secret) with the
+   * store's key; `purpose` is bound to it (the associated data) and needed to open it.
+   */
+  async sealFor(purpose: string, value: string): Promise<Sealed> {
+    return seal(await this.keys.get(), purpose, value);
+  }
+
+  async openFor(purpose: string, sealed: Sealed): Promise<string> {
+    return open(await this.keys.get(), purpose, sealed);
   }
 
   private async record(

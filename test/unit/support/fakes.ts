@@ -1,4 +1,5 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { ChannelsService } from '../../../src/modules/channels/channels.service';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import type { Actor } from '../../../src/common/actor';
 import type { AuditEntry, AuditService } from '../../../src/modules/audit/audit.service';
@@ -132,6 +133,8 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
     totalDurationSeconds: 0,
     config: {},
     metadata: {},
+    notifyChannelIds: [],
+    notifyOn: ['run.failed', 'run.timed_out'],
     createdBy: 'root',
     createdAt: JOB_CREATED_AT,
     updatedAt: JOB_CREATED_AT,
@@ -336,5 +339,7 @@ export function realJobsService(
     tasks as TaskRegistry,
     AppConfig.from({}),
     events,
+    // No job in the unit tests names a channel.
+    { requireChannels: () => Promise.resolve() } as unknown as ChannelsService,
   );
 }

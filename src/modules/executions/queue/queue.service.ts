@@ -30,7 +30,7 @@ const BULLMQ_POOL_MAX = 12;
 export class QueueService implements OnApplicationShutdown {
   private readonly logger = new Logger(QueueService.name);
   private readonly queues = new Map<string, Queue<RunMessage>>();
-  private readonly workers = new Set<Worker<RunMessage>>();
+  private readonly workers = new Set<Worker<unknown>>();
   private ready: Promise<void> | undefined;
   private pool: Pool | undefined;
   private redis: IORedis | undefined;
@@ -76,34 +76,55 @@ export class QueueService implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Messages other than runs (notification deliveries): each under its own `jobId`, so adding
+   * one twice is harmless, retried by BullMQ up to `attempts` times with exponential backoff.
+   */
+  async addMessages(
+    queueName: string,
+    messages: { jobId: string; data: Record<string, unknown> }[],
+    retry: { attempts: number; backoffMs: number },
+  ): Promise<void> {
+    if (messages.length === 0) return;
+    const queue = (await this.queue(queueName)) as unknown as Queue<Record<string, unknown>>;
+    await queue.addBulk(
+      messages.map((m) => ({
+        name: 'message',
+        data: m.data,
+        opts: {
+          jobId: m.jobId,
+          attempts: retry.attempts,
+          backoff: { type: 'exponential', delay: retry.backoffMs },
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      })),
+    );
+  }
+
   /** Removes a waiting message (a cancelled run); a message already taken by a worker stays. */
   async remove(queueName: string, runId: number): Promise<void> {
     const queue = await this.queue(queueName);
     await queue.remove(`run-${runId}`).catch(() => undefined);
   }
 
-  async createWorker(
+  async createWorker<T = RunMessage>(
     name: string,
-    processor: Processor<RunMessage>,
+    processor: Processor<T>,
     options: Partial<WorkerOptions>,
-  ): Promise<Worker<RunMessage>> {
+  ): Promise<Worker<T>> {
     await this.init();
     const { Worker, createPostgresBackend } = this.bullmq!;
     const worker =
       this.backend === 'redis'
-        ? new Worker<RunMessage>(name, processor, {
+        ? new Worker<T>(name, processor, {
             ...options,
             connection: this.redis!,
             prefix: this.config.queuePrefix,
           })
-        : new Worker<RunMessage>(
-            name,
-            processor,
-            { ...options, connection: this.pool! },
-            createPostgresBackend as never,
-          );
+        : new Worker<T>(name, processor, { ...options, connection: this.pool! }, createPostgresBackend as never);
     worker.on('error', (error) => this.logger.warn(`Worker ${name}: ${error.message}`));
-    this.workers.add(worker);
+    this.workers.add(worker as Worker<unknown>);
     return worker;
   }
 

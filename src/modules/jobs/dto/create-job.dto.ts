@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
+  ArrayUnique,
   IsArray,
   IsBoolean,
   IsIn,
@@ -15,6 +16,7 @@ import {
   Min,
 } from 'class-validator';
 import { OptionalNotNull } from '../../../common/validation';
+import { NOTIFY_EVENTS, type NotifyEvent } from '../../channels/notification-delivery.entity';
 import {
   ScheduleExpressionField,
   ScheduleTypeField,
@@ -154,4 +156,31 @@ export class CreateJobDto {
   @OptionalNotNull()
   @IsObject()
   metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: [Number],
+    default: [],
+    maxItems: 20,
+    description: 'Notification channels its alerts go to; empty: the channels marked is_default',
+  })
+  @OptionalNotNull()
+  @IsArray({ message: 'notify_channel_ids must be an array of channel ids' })
+  @ArrayMaxSize(20, { message: 'notify_channel_ids must name at most 20 channels' })
+  @IsInt({ each: true, message: 'notify_channel_ids must hold channel ids (positive integers)' })
+  @Min(1, { each: true, message: 'notify_channel_ids must hold channel ids (positive integers)' })
+  @Max(2_147_483_647, { each: true, message: 'notify_channel_ids must hold channel ids (positive integers)' })
+  notify_channel_ids?: number[];
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', enum: [...NOTIFY_EVENTS] },
+    default: [...JOB_DEFAULTS.notify_on],
+    description:
+      'Events that send an alert: run.failed and run.timed_out after the last retry, run.succeeded, job.recovered (first success after a failure), job.overdue',
+  })
+  @OptionalNotNull()
+  @IsArray({ message: `notify_on must be an array of: ${NOTIFY_EVENTS.join(', ')}` })
+  @ArrayUnique({ message: 'notify_on must not repeat an event' })
+  @IsIn(NOTIFY_EVENTS, { each: true, message: `notify_on must hold only: ${NOTIFY_EVENTS.join(', ')}` })
+  notify_on?: NotifyEvent[];
 }

@@ -3,6 +3,7 @@ import { MISFIRE_POLICIES, SCHEDULE_TYPES } from '../../schedules/schedule.types
 import { JOB_STATUSES, JOB_TYPES, OVERLAP_POLICIES, type Job } from '../job.entity';
 import { PageMetaDto } from '../../../common/page-meta.dto';
 import { redactValue } from '../../../common/logging/redaction';
+import { NOTIFY_EVENTS } from '../../channels/notification-delivery.entity';
 
 export class JobResponseDto {
   id: number;
@@ -55,6 +56,10 @@ export class JobResponseDto {
   config: Record<string, unknown>;
   @ApiProperty({ type: 'object', additionalProperties: true })
   metadata: Record<string, unknown>;
+  @ApiProperty({ type: [Number], description: 'Channels its alerts go to; empty: the default channels' })
+  notify_channel_ids: number[];
+  @ApiProperty({ type: 'array', items: { type: 'string', enum: [...NOTIFY_EVENTS] } })
+  notify_on: string[];
   @ApiProperty({ type: String, nullable: true })
   created_by: string | null;
   @ApiProperty({ type: String, format: 'date-time' })
@@ -95,6 +100,8 @@ export class JobResponseDto {
       avg_duration_seconds: finished === 0 ? null : round(job.totalDurationSeconds / finished, 3),
       config: redactValue(job.config),
       metadata: redactValue(job.metadata),
+      notify_channel_ids: job.notifyChannelIds,
+      notify_on: job.notifyOn,
       created_by: job.createdBy,
       created_at: job.createdAt.toISOString(),
       updated_at: job.updatedAt.toISOString(),
