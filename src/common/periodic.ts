@@ -14,13 +14,15 @@ export class Periodic {
     private readonly registry: SchedulerRegistry,
     private readonly name: string,
     private readonly logger: Logger,
+    /** What a pass is, for the warning when one fails ("Recovery sweep failed: …"). */
+    private readonly what: string,
   ) {}
 
   /** Every `everyMs`; with `firstAfterMs`, also once that long after start (before the first interval). */
   start(everyMs: number, work: () => Promise<unknown>, firstAfterMs?: number): void {
     const turn = () => {
       this.pass ??= work()
-        .catch((error: Error) => this.logger.warn(`${this.name} failed: ${error.message}`))
+        .catch((error: Error) => this.logger.warn(`${this.what} failed: ${error.message}`))
         .finally(() => (this.pass = undefined));
     };
     if (firstAfterMs !== undefined) this.registry.addTimeout(this.name, setTimeout(turn, firstAfterMs));

@@ -25,7 +25,7 @@ export class AlertsWatchService implements OnApplicationBootstrap, OnModuleDestr
     private readonly stats: JobStatsService,
     private readonly alerts: AlertsService,
   ) {
-    this.periodic = new Periodic(registry, TIMER, this.logger);
+    this.periodic = new Periodic(registry, TIMER, this.logger, 'Alerts watch');
   }
 
   onApplicationBootstrap(): void {

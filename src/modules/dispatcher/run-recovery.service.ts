@@ -26,7 +26,7 @@ export class RunRecoveryService implements OnApplicationBootstrap, OnModuleDestr
     registry: SchedulerRegistry,
     private readonly executions: ExecutionsService,
   ) {
-    this.periodic = new Periodic(registry, TIMER, this.logger);
+    this.periodic = new Periodic(registry, TIMER, this.logger, 'Recovery sweep');
   }
 
   onApplicationBootstrap(): void {

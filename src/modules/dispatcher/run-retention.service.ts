@@ -32,7 +32,7 @@ export class RunRetentionService implements OnApplicationBootstrap, OnModuleDest
     registry: SchedulerRegistry,
     private readonly executions: ExecutionsService,
   ) {
-    this.periodic = new Periodic(registry, TIMER, this.logger);
+    this.periodic = new Periodic(registry, TIMER, this.logger, 'Run retention');
   }
 
   onApplicationBootstrap(): void {
