@@ -250,6 +250,19 @@ const jobFields = {
     ),
     { maxKeys: 2 },
   ),
+  // No channel exists in this database: any id is refused, naming notify_channel_ids.
+  notify_channel_ids: fc.array(fc.integer({ min: -1, max: 3 }), { maxLength: 3 }),
+  notify_on: fc.array(fc.constantFrom('run.failed', 'job.overdue', 'job.recovered', 'run.exploded', ''), {
+    maxLength: 3,
+  }),
+};
+const channelFields = {
+  name: fc.oneof(slug, fc.constantFrom('', ' lead', 'x'.repeat(101), ...LONE_SURROGATES)),
+  type: fc.constantFrom('webhook', 'slack', 'email', 'pager'),
+  url: fc.constantFrom('http://127.0.0.1:9/hook', 'https://hooks.example.com/x', 'ftp://x', 'javascript:alert(1)', ''),
+  email_to: fc.constantFrom('ops@example.com', 'a@b.c, d@e.f', 'not an address', ''),
+  secret: fc.oneof(fc.string({ maxLength: 12 }), fc.constant(null)),
+  is_default: fc.oneof(fc.boolean(), fc.constant('yes')),
 };
 const createJob = fc
   .tuple(body(jobFields), schedule, fc.boolean())
@@ -294,7 +307,8 @@ describe('Fuzzing every request body and query (fast-check)', () => {
         await pg.query(`SELECT (SELECT md5(coalesce(string_agg(j::text, '|' ORDER BY id), '')) FROM jobs j) AS jobs,
                                (SELECT count(*) FROM executions) AS runs, (SELECT max(id) FROM executions) AS last_run,
                                (SELECT count(*) FROM users) AS users, (SELECT md5(coalesce(string_agg(u::text, '|' ORDER BY id), '')) FROM users u) AS user_rows,
-                               (SELECT count(*) FROM audit_logs) AS audit`)
+                               (SELECT count(*) FROM audit_logs) AS audit,
+                               (SELECT md5(coalesce(string_agg(c::text, '|' ORDER BY id), '')) FROM notification_channels c) AS channels`)
       ).rows[0],
     );
 
@@ -490,6 +504,18 @@ describe('Fuzzing every request body and query (fast-check)', () => {
       check(() => t.http.get(`/api/v1/users?${qs}`), ['page', 'size', ...paramsOf(qs)]),
     );
   }, 300_000);
+
+  it('POST /api/v1/notification-channels (CreateChannelDto) and PUT /api/v1/notification-channels/{id}', async () => {
+    await property(body(channelFields), 300, (x) =>
+      check(() => t.http.post('/api/v1/notification-channels').send(x), [...Object.keys(channelFields), ...keysOf(x)]),
+    );
+    await property(body(channelFields), 200, (x) =>
+      check(
+        () => t.http.put(`/api/v1/notification-channels/${1 + (cases % 3)}`).send(x),
+        [...Object.keys(channelFields), ...keysOf(x)],
+      ),
+    );
+  });
 
   it('POST /api/v1/auth/login (LoginDto): a 400 changes nothing; a 401 is audited by design', async () => {
     const b = body({ username: fc.constantFrom('test-user', 'nobody', ''), password: fc.string({ maxLength: 10 }) });
