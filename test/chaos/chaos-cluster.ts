@@ -185,6 +185,7 @@ export class ChaosCluster {
 
 /** Keeps a long-running process's captured output bounded. */
 export function trimOutput(p: ServiceProcess, keep = 200_000): void {
+  p.workerChildren(); // their start-up lines are about to go: remember the PIDs
   if (p.output.length > keep) p.output = p.output.slice(-keep);
 }
 

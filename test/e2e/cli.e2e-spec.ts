@@ -420,7 +420,7 @@ describe('./manage (CLI)', () => {
     // --follow started while the run goes: it prints both lines and returns when the run ends.
     const followed = await manage(['runs', 'logs', String(runId), '--follow']);
     expect({ code: followed.code, stderr: followed.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(followed.stdout).toMatch(/INFO +POST http:\/\/127\.0\.0\.1:\d+\/slow\/1500: sending/);
+    expect(followed.stdout).toMatch(/DEBUG +POST http:\/\/127\.0\.0\.1:\d+\/slow\/1500: sending/);
     expect(followed.stdout).toMatch(/INFO +POST .*\/slow\/1500 answered HTTP 200 in \d+ ms {.*"status":200/);
     const run = (await t.http.get(`/api/v1/executions/${runId}`).expect(200)).body;
     expect(run.status).toBe('succeeded');

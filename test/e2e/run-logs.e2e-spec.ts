@@ -94,7 +94,7 @@ describe(`${RunLogsController.name}: run logs through the real stack`, () => {
       run_finished: boolean;
     };
     expect(page.items.map((l) => [l.seq, l.level])).toEqual([
-      [1, 'info'],
+      [1, 'debug'],
       [2, 'info'],
     ]);
     expect(page.items[0]).toMatchObject({
@@ -202,7 +202,7 @@ describe('run logs: the bounds', () => {
       return body.run_finished ? body : undefined;
     });
     expect(page.items.map((l: Line) => [l.seq, l.level, l.message])).toEqual([
-      [1, 'info', expect.stringMatching(/: sending$/)],
+      [1, 'debug', expect.stringMatching(/: sending$/)],
       [
         2,
         'warn',

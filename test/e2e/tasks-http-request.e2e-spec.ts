@@ -23,7 +23,7 @@ function taskContext(signal = new AbortController().signal): TaskContext {
     jobName: 'test',
     attempt: 1,
     scheduledFor: new Date('2026-11-30T12:00:00Z'),
-    logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+    logger: { debug: () => undefined, log: () => undefined, warn: () => undefined, error: () => undefined },
   };
 }
 

@@ -13,6 +13,7 @@ const MAIN = process.env.JOBS_TEST_MAIN ?? path.join(ROOT, 'dist', 'src', 'main.
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   output = '';
+  private readonly childPids = new Set<number>();
   exitCode: number | null = null;
 
   constructor(
@@ -53,10 +54,14 @@ export class ServiceProcess {
     return this.child?.pid;
   }
 
-  /** Its worker children (WORKER_PROCESSES) alive now, by the PIDs in their start-up log lines. */
+  /**
+   * Its worker children (WORKER_PROCESSES) alive now, by the PIDs in their start-up log lines;
+   * PIDs seen once are remembered, so trimming the captured output does not lose a child.
+   */
   workerChildren(): number[] {
-    const pids = [...this.output.matchAll(/"pid":(\d+)[^\n]*"msg":"Worker process of \d+/g)].map((m) => Number(m[1]));
-    return [...new Set(pids)].filter(isAlive);
+    for (const m of this.output.matchAll(/"pid":(\d+)[^\n]*"msg":"Worker process of \d+/g))
+      this.childPids.add(Number(m[1]));
+    return [...this.childPids].filter(isAlive);
   }
 
   get running(): boolean {

@@ -13,6 +13,7 @@ export function taskContext(overrides: Partial<TaskContext> = {}): TaskContext &
     attempt: 1,
     scheduledFor: new Date('2026-11-30T12:00:00Z'),
     logger: {
+      debug: (m) => logged.push(`debug: ${m}`),
       log: (m) => logged.push(m),
       warn: (m) => logged.push(`warn: ${m}`),
       error: (m) => logged.push(`error: ${m}`),

@@ -10,6 +10,8 @@ export interface TaskContext {
   scheduledFor: Date;
   /** Lines kept with the run (GET /executions/{id}/logs) and in the process log; `fields` are structured data. */
   logger: {
+    /** Below LOG_LEVEL's default (info): kept in the run's log, not in the process log. */
+    debug(msg: string, fields?: Record<string, unknown>): void;
     log(msg: string, fields?: Record<string, unknown>): void;
     warn(msg: string, fields?: Record<string, unknown>): void;
     error(msg: string, fields?: Record<string, unknown>): void;

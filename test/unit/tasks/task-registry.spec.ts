@@ -14,7 +14,7 @@ const ctx = (signal = new AbortController().signal): TaskContext => ({
   jobName: 'job',
   attempt: 1,
   scheduledFor: new Date('2026-11-30T12:00:00Z'),
-  logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+  logger: { debug: () => undefined, log: () => undefined, warn: () => undefined, error: () => undefined },
 });
 
 @TaskHandler('test.echo', {

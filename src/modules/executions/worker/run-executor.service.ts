@@ -211,6 +211,7 @@ function taskLogger(run: ClaimedRun): TaskContext['logger'] {
   const line = (message: string, fields?: Record<string, unknown>) =>
     fields ? { ...redactValue(fields), msg: scrubText(message) } : message;
   return {
+    debug: (m, fields) => logger.debug(line(m, fields)),
     log: (m, fields) => logger.log(line(m, fields)),
     warn: (m, fields) => logger.warn(line(m, fields)),
     error: (m, fields) => logger.error(line(m, fields)),

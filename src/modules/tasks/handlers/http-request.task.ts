@@ -73,7 +73,7 @@ export class HttpRequestTask implements TaskHandlerInstance {
     );
     const hasBody = input.body !== undefined && input.method !== 'GET' && input.method !== 'HEAD';
     const request = { method: input.method, url: input.url };
-    ctx.logger.log(`${what}: sending`, request);
+    ctx.logger.debug(`${what}: sending`, request);
     const started = performance.now();
     try {
       const response = await guardedRequest({
