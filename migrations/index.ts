@@ -15,6 +15,7 @@ import { UsersChangedNotify1795892000000 } from './1795892000000-UsersChangedNot
 import { OverviewAggregates1795892100000 } from './1795892100000-OverviewAggregates';
 import { RunLogs1795892200000 } from './1795892200000-RunLogs';
 import { Notifications1795892300000 } from './1795892300000-Notifications';
+import { JobTagsAndPauseReason1795892400000 } from './1795892400000-JobTagsAndPauseReason';
 
 /** Every migration in order; imported explicitly so the same list works in ts-jest and dist. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   OverviewAggregates1795892100000,
   RunLogs1795892200000,
   Notifications1795892300000,
+  JobTagsAndPauseReason1795892400000,
 ];

@@ -503,6 +503,40 @@ describe('./manage (CLI)', () => {
     await t.http.delete(`/api/v1/jobs/${job.id}`).expect(204);
   });
 
+  it('tags jobs with --tag (repeatable) on create and update, lists by --tag, and pauses with --reason', async () => {
+    const create = (name: string, ...tags: string[]) =>
+      json([
+        'jobs',
+        'create',
+        name,
+        name,
+        'custom',
+        'interval',
+        '60',
+        'http.request',
+        '--kwargs',
+        JSON.stringify({ url: `${webhook.url}/ok` }),
+        ...tags.flatMap((tag) => ['--tag', tag]),
+      ]);
+    const one = await create('cli_tagged_one', 'team:cli', 'env/test');
+    const two = await create('cli_tagged_two', 'team:cli');
+    expect(one.tags).toEqual(['team:cli', 'env/test']);
+    const both = await json(['jobs', 'list', '--tag', 'team:cli', '--tag', 'env/test']);
+    expect(both).toMatchObject({ total: 1, items: [{ id: one.id }] });
+    expect(await json(['jobs', 'list', '--tag', 'team:cli'])).toMatchObject({ total: 2 });
+    expect(await json(['jobs', 'update', String(two.id), '--tag', ''])).toMatchObject({ tags: [] });
+    const bad = await manage(['jobs', 'update', String(two.id), '--tag', 'Not A Tag']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--tag');
+
+    const paused = await json(['jobs', 'pause', String(one.id), '--reason', 'waiting for the new API key']);
+    expect(paused).toMatchObject({ status: 'paused', paused_reason: 'waiting for the new API key' });
+    const shown = await manage(['jobs', 'show', String(one.id)]);
+    expect(shown.stdout).toMatch(/Paused +.* by cli:\S+: waiting for the new API key/);
+    expect(shown.stdout).toMatch(/Tags +team:cli, env\/test/);
+    for (const job of [one, two]) await t.http.delete(`/api/v1/jobs/${job.id}`).expect(204);
+  });
+
   it('pauses and resumes job 1; stats answers as the API', async () => {
     expect((await manage(['jobs', 'pause', '1'])).code).toBe(0);
     expect((await t.http.get('/api/v1/jobs/1').expect(200)).body).toMatchObject({

@@ -250,6 +250,7 @@ const jobFields = {
     ),
     { maxKeys: 2 },
   ),
+  tags: fc.array(fc.constantFrom('team:a', 'env/prod', 'Upper', '', 'x'.repeat(65), 'a b'), { maxLength: 3 }),
   // No channel exists in this database: any id is refused, naming notify_channel_ids.
   notify_channel_ids: fc.array(fc.integer({ min: -1, max: 3 }), { maxLength: 3 }),
   notify_on: fc.array(fc.constantFrom('run.failed', 'job.overdue', 'job.recovered', 'run.exploded', ''), {
@@ -424,12 +425,13 @@ describe('Fuzzing every request body and query (fast-check)', () => {
       is_enabled: fc.constantFrom('true', 'false'),
       job_type: fc.constantFrom(...JOB_TYPES),
       search: fc.string({ maxLength: 20 }),
+      tag: fc.constantFrom('team:a', 'env/prod', 'Bad Tag', '', 'x'.repeat(65)),
       sort: fc.constantFrom('name', '-name', 'created_at', '-next_run_at', 'last_run_at', 'id', '-id'),
     });
     await property(q, 1500, (qs) =>
       check(
         () => t.asUser.get(`/api/v1/jobs/?${qs}`),
-        ['page', 'size', 'status', 'is_enabled', 'job_type', 'search', 'sort', ...paramsOf(qs)],
+        ['page', 'size', 'status', 'is_enabled', 'job_type', 'search', 'tag', 'sort', ...paramsOf(qs)],
       ),
     );
   }, 300_000);

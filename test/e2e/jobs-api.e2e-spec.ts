@@ -216,6 +216,94 @@ describe(JobsController.name, () => {
     });
   });
 
+  describe('tags and pause reasons', () => {
+    it('keeps tags, finds jobs carrying every tag given, and refuses bad tags naming the field', async () => {
+      const make = async (name: string, tags: string[]) =>
+        (await t.http.post('/api/v1/jobs/').send(jobBody({ name, tags })).expect(201)).body as {
+          id: number;
+          tags: string[];
+        };
+      const a = await make('tagged_a', ['team:payments', 'env/prod']);
+      const b = await make('tagged_b', ['team:payments']);
+      await make('tagged_c', ['env/prod', 'nightly']);
+      expect(a.tags).toEqual(['team:payments', 'env/prod']);
+      const ids = async (query: string) =>
+        (await t.asUser.get(`/api/v1/jobs/?${query}`).expect(200)).body as { items: { id: number }[]; total: number };
+      expect(await ids('tag=team:payments')).toMatchObject({ total: 2, items: [{ id: a.id }, { id: b.id }] });
+      expect(await ids('tag=team:payments&tag=env/prod')).toMatchObject({ total: 1, items: [{ id: a.id }] });
+      expect(await ids('tag=nobody')).toMatchObject({ total: 0, items: [] });
+      const updated = (
+        await t.http
+          .put(`/api/v1/jobs/${b.id}`)
+          .send({ tags: ['team:payments', 'env/prod'] })
+          .expect(200)
+      ).body;
+      expect(updated.tags).toEqual(['team:payments', 'env/prod']);
+      expect(await ids('tag=env/prod&tag=team:payments')).toMatchObject({ total: 2 });
+      for (const [body, field] of [
+        [{ tags: ['Upper'] }, 'tags'],
+        [{ tags: ['x'.repeat(65)] }, 'tags'],
+        [{ tags: ['a', 'a'] }, 'tags'],
+        [{ tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, 'tags'],
+        [{ tags: 'solo' }, 'tags'],
+      ] as const) {
+        const res = await t.http.put(`/api/v1/jobs/${b.id}`).send(body).expect(400);
+        expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+      }
+      const bad = await t.asUser.get('/api/v1/jobs/?tag=Bad%20Tag').expect(400);
+      expect(bad.body.details.map((d: { field: string }) => d.field)).toContain('tag');
+      const audit = (await t.http.get('/api/v1/audit-logs?size=100').expect(200)).body.items as {
+        action: string;
+        entity_id: string;
+        changes: Record<string, unknown>;
+      }[];
+      expect(audit.find((e) => e.action === 'job.update' && e.entity_id === String(b.id))?.changes).toMatchObject({
+        tags: { before: ['team:payments'], after: ['team:payments', 'env/prod'] },
+      });
+    });
+
+    it('pause keeps who paused it, when and why; resume clears them; a PUT to paused records who', async () => {
+      const job = (
+        await t.http
+          .post('/api/v1/jobs/')
+          .send(jobBody({ name: 'pausable' }))
+          .expect(201)
+      ).body;
+      expect(job).toMatchObject({ paused_reason: null, paused_by: null, paused_at: null });
+      const paused = (
+        await t.http.post(`/api/v1/jobs/${job.id}/pause`).send({ reason: 'Vendor outage until Monday' }).expect(200)
+      ).body;
+      expect(paused).toMatchObject({
+        status: 'paused',
+        paused_reason: 'Vendor outage until Monday',
+        paused_by: 'test-admin',
+        paused_at: expect.any(String),
+        next_run_at: null,
+      });
+      expect((await t.asUser.get(`/api/v1/jobs/${job.id}`).expect(200)).body.paused_reason).toBe(
+        'Vendor outage until Monday',
+      );
+      const reason = await t.http
+        .post(`/api/v1/jobs/${job.id}/pause`)
+        .send({ reason: 'x'.repeat(501) })
+        .expect(400);
+      expect(reason.body.details.map((d: { field: string }) => d.field)).toEqual(['reason']);
+      const resumed = (await t.http.post(`/api/v1/jobs/${job.id}/resume`).expect(200)).body;
+      expect(resumed).toMatchObject({ status: 'active', paused_reason: null, paused_by: null, paused_at: null });
+      // No body at all, as before reasons existed.
+      expect((await t.http.post(`/api/v1/jobs/${job.id}/pause`).expect(200)).body).toMatchObject({
+        status: 'paused',
+        paused_reason: null,
+        paused_by: 'test-admin',
+      });
+      await t.http.post(`/api/v1/jobs/${job.id}/resume`).expect(200);
+      expect((await t.http.put(`/api/v1/jobs/${job.id}`).send({ status: 'paused' }).expect(200)).body).toMatchObject({
+        paused_by: 'test-admin',
+        paused_at: expect.any(String),
+      });
+    });
+  });
+
   describe('bad input', () => {
     const long = 'x'.repeat(201);
     const cases: [string, () => Promise<{ status: number; body: { message: string | string[] } }>, number, RegExp][] = [

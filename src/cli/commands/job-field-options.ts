@@ -22,6 +22,7 @@ export interface JobFieldOptions extends JsonOption {
   disabled?: boolean;
   config?: string;
   metadata?: string;
+  tag?: string[];
   notifyChannels?: string;
   notifyOn?: string;
 }
@@ -47,6 +48,7 @@ export const JOB_FIELD_FLAGS = {
   is_enabled: '--enabled/--disabled',
   config: '--config',
   metadata: '--metadata',
+  tags: '--tag',
   notify_channel_ids: '--notify-channels',
   notify_on: '--notify-on',
 } as const;
@@ -69,6 +71,7 @@ export function jobFields(o: JobFieldOptions): Record<keyof typeof JOB_FIELD_FLA
     is_enabled: enabledFlag(o),
     config: parseJsonObject(o.config, JOB_FIELD_FLAGS.config),
     metadata: parseJsonObject(o.metadata, JOB_FIELD_FLAGS.metadata),
+    tags: o.tag?.filter(Boolean),
     notify_channel_ids: commaList(o.notifyChannels)?.map((id) => numberish(id)),
     notify_on: commaList(o.notifyOn),
   };
@@ -172,6 +175,11 @@ export abstract class JobFieldsCommand extends JsonCommand {
   @Option({ flags: '--metadata <json>', description: 'metadata: a JSON object' })
   parseMetadata(value: string): string {
     return value;
+  }
+
+  @Option({ flags: '--tag <tag>', description: "tags: one tag; repeat for several ('' alone: none)" })
+  parseTag(value: string, previous: string[] = []): string[] {
+    return [...previous, value];
   }
 
   @Option({

@@ -12,6 +12,7 @@ interface ListOptions extends JsonOption {
   enabledOnly?: boolean;
   overdueOnly?: boolean;
   search?: string;
+  tag?: string[];
   sort?: string;
   page?: string;
   size?: string;
@@ -21,6 +22,7 @@ const FLAGS = {
   status: '--status',
   job_type: '--type',
   search: '--search',
+  tag: '--tag',
   sort: '--sort',
   page: '--page',
   size: '--size',
@@ -44,6 +46,7 @@ export class JobsListCommand extends JsonCommand {
         is_enabled: options.enabledOnly ? 'true' : undefined,
         overdue: options.overdueOnly ? 'true' : undefined,
         search: options.search,
+        tag: options.tag,
         sort: options.sort,
         page: options.page,
         size: options.size,
@@ -55,11 +58,17 @@ export class JobsListCommand extends JsonCommand {
       isEnabled: query.is_enabled,
       jobType: query.job_type,
       search: query.search,
+      tags: query.tag,
       overdue: query.overdue,
       sort: query.sort,
     };
     const page = await this.jobs.list(filter, { page: query.page, size: query.size });
     this.print(options, page, (p) => printJobPage(this.out, p));
+  }
+
+  @Option({ flags: '--tag <tag>', description: 'only jobs carrying this tag (repeat: every one given)' })
+  parseTag(value: string, previous: string[] = []): string[] {
+    return [...previous, value];
   }
 
   @Option({ flags: '--status <status>', description: 'active or paused' })

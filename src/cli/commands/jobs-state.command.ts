@@ -1,8 +1,9 @@
-import { SubCommand } from 'nest-commander';
+import { Option, SubCommand } from 'nest-commander';
+import { PauseJobDto } from '../../modules/jobs/dto/pause-job.dto';
 import type { JobResponseDto } from '../../modules/jobs/dto/job-response.dto';
 import { JobActionsService } from '../../modules/jobs/job-actions.service';
 import { cliActor } from '../cli-actor';
-import { parseId } from '../cli-input';
+import { parseId, validateDto } from '../cli-input';
 import { CliOutput } from '../output/cli-output';
 import { timeWithRelative } from '../output/format';
 import { JsonCommand, type JsonOption } from './cli-command';
@@ -23,9 +24,16 @@ export class JobsPauseCommand extends JsonCommand {
     super();
   }
 
-  async run([rawId]: string[], options: JsonOption): Promise<void> {
-    const job = await this.actions.pause(parseId(rawId), cliActor());
+  async run([rawId]: string[], options: JsonOption & { reason?: string }): Promise<void> {
+    const id = parseId(rawId);
+    const { reason } = await validateDto(PauseJobDto, { reason: options.reason }, { reason: '--reason' });
+    const job = await this.actions.pause(id, cliActor(), reason ?? null);
     this.print(options, job, (j) => describe(this.out, 'Paused', j));
+  }
+
+  @Option({ flags: '--reason <text>', description: 'why (up to 500 characters): shown until it is resumed' })
+  parseReason(value: string): string {
+    return value;
   }
 }
 

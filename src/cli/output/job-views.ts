@@ -85,6 +85,15 @@ export function printJob(out: CliOutput, job: JobResponseDto, now = new Date()):
     ['Type', job.job_type],
     ['Schedule', schedule(job)],
     ['State', `${jobState(out, job)}${job.is_enabled ? '' : ` (status ${job.status})`}`],
+    ...(job.paused_at
+      ? ([
+          [
+            'Paused',
+            `${timeWithRelative(job.paused_at, now)} by ${job.paused_by ?? '—'}${job.paused_reason ? `: ${job.paused_reason}` : ''}`,
+          ],
+        ] as [string, string][])
+      : []),
+    ['Tags', job.tags.length > 0 ? job.tags.join(', ') : '—'],
     ['Task', `${job.task_name} on queue ${job.task_queue}, priority ${job.task_priority}`],
     ['Arguments', `args ${JSON.stringify(job.task_args)}, kwargs ${JSON.stringify(job.task_kwargs)}`],
     ['Timeout', `${job.timeout_seconds} s`],

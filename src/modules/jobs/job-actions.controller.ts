@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../common/actor';
 import { CurrentActor } from '../../common/current-actor.decorator';
@@ -7,6 +7,7 @@ import { IdParam } from '../../common/id-param.decorator';
 import { ApiAuth, Superuser } from '../../common/access.decorators';
 import { JobResponseDto } from './dto/job-response.dto';
 import { OverdueJobDto } from './dto/job-stats.dto';
+import { PauseJobDto } from './dto/pause-job.dto';
 import { JobActionsService } from './job-actions.service';
 import { JobStatsService } from './job-stats.service';
 
@@ -30,11 +31,15 @@ export class JobActionsController {
   @Post(':id/pause')
   @HttpCode(200)
   @Superuser()
-  @ApiOperation({ summary: 'Pause a job: it is not dispatched until resumed' })
+  @ApiOperation({
+    summary: 'Pause a job: it is not dispatched until resumed',
+    description:
+      'An optional `reason` is kept as paused_reason (with paused_by and paused_at) until the job is resumed',
+  })
   @ApiOkResponse({ type: JobResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  pause(@IdParam() id: number, @CurrentActor() actor: Actor): Promise<JobResponseDto> {
-    return this.actions.pause(id, actor);
+  pause(@IdParam() id: number, @Body() dto: PauseJobDto, @CurrentActor() actor: Actor): Promise<JobResponseDto> {
+    return this.actions.pause(id, actor, dto.reason ?? null);
   }
 
   @Post(':id/resume')

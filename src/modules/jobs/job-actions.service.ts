@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { JobResponseDto } from './dto/job-response.dto';
 import type { JobStatus } from './job.entity';
 import { JobsRepository } from './jobs.repository';
-import { JobsService } from './jobs.service';
+import { JobsService, pausedState } from './jobs.service';
 import { announceJobChanged } from './job-events';
 import { JobNotFoundError } from './jobs.errors';
 
@@ -22,25 +22,30 @@ export class JobActionsService {
     private readonly events: EventEmitter2,
   ) {}
 
-  pause(id: number, actor: Actor): Promise<JobResponseDto> {
-    return this.setStatus(id, 'paused', actor);
+  /** Pauses the job, saying why (optional); pausing a paused job again updates the reason. */
+  pause(id: number, actor: Actor, reason: string | null = null): Promise<JobResponseDto> {
+    return this.setStatus(id, 'paused', actor, reason);
   }
 
   resume(id: number, actor: Actor): Promise<JobResponseDto> {
-    return this.setStatus(id, 'active', actor);
+    return this.setStatus(id, 'active', actor, null);
   }
 
-  private async setStatus(id: number, status: JobStatus, actor: Actor): Promise<JobResponseDto> {
+  private async setStatus(id: number, status: JobStatus, actor: Actor, reason: string | null): Promise<JobResponseDto> {
     return this.dataSource.transaction(async (tx) => {
       const job = await this.jobs.findByIdForUpdate(id, tx);
       if (!job) throw new JobNotFoundError(id);
       const before = JobResponseDto.from(job);
       if (job.status !== status) {
         job.status = status;
+        Object.assign(job, pausedState(status, actor, reason));
         job.nextRunAt = this.jobsService.computeNextRun(job, new Date());
         await this.jobs.save(job, tx);
         await this.jobs.notifyChanged(tx, id);
         await announceJobChanged(this.events, { tx, jobId: id });
+      } else if (status === 'paused' && reason !== null && reason !== job.pausedReason) {
+        job.pausedReason = reason;
+        await this.jobs.save(job, tx);
       }
       const after = JobResponseDto.from(job);
       await this.audit.record(tx, {

@@ -33,6 +33,8 @@ const numeric = { to: (v: number) => v, from: (v: string | number | null) => (v 
 // JobListIndexes migration (TypeORM cannot express INCLUDE), so the schema sync leaves them be.
 @Index('idx_jobs_job_type_id', { synchronize: false })
 @Index('idx_jobs_status_id', { synchronize: false })
+// GIN on tags (migration JobTagsAndPauseReason): TypeORM cannot express the method.
+@Index('idx_jobs_tags', { synchronize: false })
 @Index('idx_jobs_created_at', ['createdAt'])
 export class Job {
   @PrimaryGeneratedColumn()
@@ -122,6 +124,20 @@ export class Job {
 
   @Column({ type: 'jsonb', default: {} })
   metadata: Record<string, unknown>;
+
+  /** Labels to find it by (`GET /jobs/?tag=`). */
+  @Column({ type: 'varchar', length: 64, array: true, default: () => "'{}'" })
+  tags: string[];
+
+  /** Why, by whom and when it was paused (null while active). */
+  @Column({ name: 'paused_reason', type: 'varchar', length: 500, nullable: true })
+  pausedReason: string | null;
+
+  @Column({ name: 'paused_by', type: 'varchar', length: 150, nullable: true })
+  pausedBy: string | null;
+
+  @Column({ name: 'paused_at', type: 'timestamptz', nullable: true })
+  pausedAt: Date | null;
 
   /** Channels its alerts go to; none: the default channels (migration Notifications). */
   @Column({ name: 'notify_channel_ids', type: 'integer', array: true, default: () => "'{}'" })

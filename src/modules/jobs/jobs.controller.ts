@@ -37,6 +37,7 @@ export class JobsController {
         isEnabled: query.is_enabled,
         jobType: query.job_type,
         search: query.search,
+        tags: query.tag,
         overdue: query.overdue,
         sort: query.sort,
       },

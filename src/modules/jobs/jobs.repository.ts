@@ -13,6 +13,8 @@ export interface JobFilter {
   search?: string;
   /** Only jobs that should have fired before this instant (due and late: the overdue list). */
   dueBefore?: Date;
+  /** Jobs carrying every one of these tags. */
+  tags?: string[];
   /** Field and direction, e.g. `-next_run_at`. */
   sort?: string;
 }
@@ -62,8 +64,8 @@ export class JobsRepository {
    * index-only scan on the filter indexes), and whole rows are read for the page alone. Without
    * a text search the total (a sum over `job_counts`, at most 28 rows kept exact by triggers in
    * the transaction of every job change: migration JobCounts) rides along in the same
-   * statement: one round trip; a page past the end asks for the total alone. A search or the
-   * overdue filter counts the matching jobs in a concurrent second query. Plain SQL read through
+   * statement: one round trip; a page past the end asks for the total alone. A search, tags or the
+   * overdue filter count the matching jobs in a concurrent second query. Plain SQL read through
    * EntityRows: this is the API's busiest read.
    */
   async list(filter: JobFilter, page: PageRequest): Promise<[Job[], number]> {
@@ -74,7 +76,7 @@ export class JobsRepository {
     const params: unknown[] = [];
     const where = filteredWhere(filter, 'page', params);
     const ids = `SELECT page.id FROM jobs page ${where} ORDER BY ${order('page')} OFFSET ${param(params, (page.page - 1) * page.size)} LIMIT ${param(params, page.size)}`;
-    const counted = !filter.search && !filter.dueBefore;
+    const counted = !countsRows(filter);
     const total = counted ? `, (${countedFromJobCounts(filter, params)}) AS list_total` : '';
     const sql = `SELECT ${this.rows.select('job')}${total} FROM jobs job WHERE job.id IN (${ids}) ORDER BY ${order('job')}`;
     if (!counted) return Promise.all([this.rows.query(sql, params).then((r) => r.entities), this.count(filter)]);
@@ -86,10 +88,9 @@ export class JobsRepository {
   /** The list's total: a sum over `job_counts` without `search` or `dueBefore`, else a count of the matching jobs. */
   private async count(filter: JobFilter): Promise<number> {
     const params: unknown[] = [];
-    const sql =
-      filter.search || filter.dueBefore
-        ? `SELECT count(*)::int AS n FROM jobs counted ${filteredWhere(filter, 'counted', params)}`
-        : countedFromJobCounts(filter, params);
+    const sql = countsRows(filter)
+      ? `SELECT count(*)::int AS n FROM jobs counted ${filteredWhere(filter, 'counted', params)}`
+      : countedFromJobCounts(filter, params);
     const [row]: { n: number }[] = await this.jobs.query(sql, params);
     return row?.n ?? 0;
   }
@@ -158,6 +159,11 @@ function equalityFilters(filter: JobFilter): [string, unknown][] {
   return pairs.filter(([, value]) => value !== undefined && value !== '');
 }
 
+/** Whether the total needs a count of the matching jobs (a filter job_counts does not keep). */
+function countsRows(filter: JobFilter): boolean {
+  return Boolean(filter.search || filter.dueBefore || (filter.tags && filter.tags.length > 0));
+}
+
 /** Appends a parameter and answers its placeholder. */
 function param(params: unknown[], value: unknown): string {
   params.push(value);
@@ -170,6 +176,8 @@ function filteredWhere(filter: JobFilter, alias: string, params: unknown[]): str
   if (filter.dueBefore) {
     conditions.push(`${DUE_JOB_SQL} AND ${alias}.next_run_at < ${param(params, filter.dueBefore)}`);
   }
+  if (filter.tags && filter.tags.length > 0)
+    conditions.push(`${alias}.tags @> ${param(params, filter.tags)}::varchar[]`);
   if (filter.search) {
     const p = param(params, `%${escapeLike(filter.search)}%`);
     conditions.push(

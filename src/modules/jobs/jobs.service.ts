@@ -13,7 +13,7 @@ import { TaskRegistry } from '../tasks/task-registry.service';
 import type { CreateJobDto } from './dto/create-job.dto';
 import { JobResponseDto } from './dto/job-response.dto';
 import type { UpdateJobDto } from './dto/update-job.dto';
-import { Job, type JobType } from './job.entity';
+import { Job, type JobStatus, type JobType } from './job.entity';
 import { JobsRepository, type JobFilter } from './jobs.repository';
 import { JobNameTakenError, JobNotFoundError } from './jobs.errors';
 import { JOB_DEFAULTS } from './job-defaults';
@@ -89,6 +89,8 @@ export class JobsService {
           status: dto.status ?? JOB_DEFAULTS.status,
           config: dto.config ?? {},
           metadata: dto.metadata ?? {},
+          tags: dto.tags ?? [],
+          ...pausedState(dto.status ?? JOB_DEFAULTS.status, actor, null),
           notifyChannelIds: dto.notify_channel_ids ?? [],
           notifyOn: dto.notify_on ?? [...JOB_DEFAULTS.notify_on],
           createdBy: actor.name,
@@ -118,7 +120,9 @@ export class JobsService {
       if (dto.name !== undefined && dto.name !== job.name && (await this.jobs.findByName(dto.name, tx)))
         throw duplicateName(dto.name);
       if (dto.notify_channel_ids) await this.channels.requireChannels(dto.notify_channel_ids, 'notify_channel_ids', tx);
+      const wasStatus = job.status;
       applyUpdate(job, dto);
+      if (job.status !== wasStatus) Object.assign(job, pausedState(job.status, actor, null));
       if (dto.task_name !== undefined || dto.task_kwargs !== undefined)
         this.tasks.validateKwargs(job.taskName, job.taskKwargs);
       const spec = this.schedules.validate({
@@ -262,4 +266,17 @@ function applyUpdate(job: Job, dto: UpdateJobDto): void {
   set('metadata', dto.metadata && keepRedacted(dto.metadata, job.metadata));
   set('notifyChannelIds', dto.notify_channel_ids && [...new Set(dto.notify_channel_ids)]);
   set('notifyOn', dto.notify_on);
+  set('tags', dto.tags);
+}
+
+/** paused_reason, paused_by, paused_at for a job entering `status` (all null for active). */
+export function pausedState(
+  status: JobStatus,
+  actor: Actor,
+  reason: string | null,
+  at = new Date(),
+): Pick<Job, 'pausedReason' | 'pausedBy' | 'pausedAt'> {
+  return status === 'paused'
+    ? { pausedReason: reason, pausedBy: actor.name.slice(0, 150), pausedAt: at }
+    : { pausedReason: null, pausedBy: null, pausedAt: null };
 }

@@ -16,6 +16,7 @@ import {
   Min,
 } from 'class-validator';
 import { OptionalNotNull } from '../../../common/validation';
+import { TAG_MESSAGE, TAG_PATTERN } from '../job-tags';
 import { NOTIFY_EVENTS, type NotifyEvent } from '../../channels/notification-delivery.entity';
 import {
   ScheduleExpressionField,
@@ -156,6 +157,20 @@ export class CreateJobDto {
   @OptionalNotNull()
   @IsObject()
   metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', pattern: TAG_PATTERN.source, maxLength: 64 },
+    maxItems: 20,
+    default: [],
+    description: 'Labels to find the job by (GET /jobs/?tag=…)',
+  })
+  @OptionalNotNull()
+  @IsArray({ message: 'tags must be an array of strings' })
+  @ArrayMaxSize(20, { message: 'tags must hold at most 20 tags' })
+  @ArrayUnique({ message: 'tags must not repeat a tag' })
+  @Matches(TAG_PATTERN, { each: true, message: TAG_MESSAGE })
+  tags?: string[];
 
   @ApiPropertyOptional({
     type: [Number],

@@ -56,6 +56,14 @@ export class JobResponseDto {
   config: Record<string, unknown>;
   @ApiProperty({ type: 'object', additionalProperties: true })
   metadata: Record<string, unknown>;
+  @ApiProperty({ type: [String] })
+  tags: string[];
+  @ApiProperty({ type: String, nullable: true, description: 'Why it was paused (null while active)' })
+  paused_reason: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  paused_by: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  paused_at: string | null;
   @ApiProperty({ type: [Number], description: 'Channels its alerts go to; empty: the default channels' })
   notify_channel_ids: number[];
   @ApiProperty({ type: 'array', items: { type: 'string', enum: [...NOTIFY_EVENTS] } })
@@ -100,6 +108,10 @@ export class JobResponseDto {
       avg_duration_seconds: finished === 0 ? null : round(job.totalDurationSeconds / finished, 3),
       config: redactValue(job.config),
       metadata: redactValue(job.metadata),
+      tags: job.tags,
+      paused_reason: job.pausedReason,
+      paused_by: job.pausedBy,
+      paused_at: job.pausedAt?.toISOString() ?? null,
       notify_channel_ids: job.notifyChannelIds,
       notify_on: job.notifyOn,
       created_by: job.createdBy,

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { TAG_MESSAGE, TAG_PATTERN } from '../job-tags';
 import { PageQuery } from '../../../common/page.query';
 import { JOB_STATUSES, JOB_TYPES, type JobStatus, type JobType } from '../job.entity';
 
@@ -36,6 +37,17 @@ export class ListJobsQuery extends PageQuery {
   @Transform(toBoolean)
   @IsBoolean({ message: 'overdue must be true or false' })
   overdue?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Jobs carrying every tag given (repeat the parameter: ?tag=a&tag=b)',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @IsArray({ message: 'tag must be a tag (repeat the parameter for several)' })
+  @ArrayMaxSize(20, { message: 'tag must be given at most 20 times' })
+  @Matches(TAG_PATTERN, { each: true, message: TAG_MESSAGE.replace(/^tags/, 'tag') })
+  tag?: string[];
 
   @ApiPropertyOptional({ description: 'Case-insensitive text in name, title or description' })
   @IsOptional()
