@@ -78,6 +78,9 @@ describe(JobActionsService.name, () => {
             changes: {
               status: { before: 'active', after: 'paused' },
               next_run_at: { before: NEXT_0930.toISOString(), after: null },
+              // Who paused it and when (no reason given).
+              paused_by: { before: null, after: superuserActor.name },
+              paused_at: { before: null, after: expect.any(String) },
             },
           },
         },
