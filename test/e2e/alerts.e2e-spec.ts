@@ -124,6 +124,13 @@ describe('Alerts through notification channels (real stack: queue, worker, HTTP 
     ).body;
     expect(updated.has_secret).toBe(false);
     await t.http.put(`/api/v1/notification-channels/${created.id}`).send({ type: 'email' }).expect(400);
+    for (const field of ['name', 'type', 'url', 'is_default']) {
+      const res = await t.http
+        .put(`/api/v1/notification-channels/${created.id}`)
+        .send({ [field]: null })
+        .expect(400);
+      expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+    }
     expect((await t.http.get(`/api/v1/notification-channels/${created.id}`).expect(200)).body.name).toBe('crud');
     const page = (await t.http.get('/api/v1/notification-channels').expect(200)).body;
     expect(page.items.map((c: { name: string }) => c.name)).toContain('crud');

@@ -53,7 +53,6 @@ interface CreateOptions extends JsonOption {
 export class ChannelsCreateCommand extends JsonCommand {
   constructor(
     private readonly channels: ChannelsService,
-    private readonly alerts: AlertsService,
     protected readonly out: CliOutput,
   ) {
     super();
@@ -73,7 +72,6 @@ export class ChannelsCreateCommand extends JsonCommand {
       { type: '--type', url: '--url', email_to: '--email-to', secret: '--secret-stdin', is_default: '--default' },
     );
     const created = await this.channels.create(dto, cliActor());
-    this.alerts.forgetChannels();
     this.print(options, created, (c) => this.out.line(`Created channel ${c.id} ${c.name} (${c.type})`));
   }
 

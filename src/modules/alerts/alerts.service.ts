@@ -4,6 +4,7 @@ import type { Actor } from '../../common/actor';
 import { createBatchLoader } from '../../common/batch-loader';
 import type { AlertPayload } from '../channels/channel-sender';
 import { ChannelsService, type NewDelivery } from '../channels/channels.service';
+import { DELIVERY_EVENTS } from '../channels/delivery-events';
 import type { NotificationChannel } from '../channels/notification-channel.entity';
 import type { NotifyEvent } from '../channels/notification-delivery.entity';
 import { ExecutionsService, type FinishedRun, type RunAlertFacts } from '../executions/executions.service';
@@ -49,14 +50,15 @@ export class AlertsService {
     if (alertable(run)) void this.finished.load(run);
   }
 
-  /** Drops this process's copy of the channel list (a channel changed here). */
+  /** Drops this process's copy of the channel list: a channel changed here. */
+  @OnEvent(DELIVERY_EVENTS.channelsChanged)
   forgetChannels(): void {
     this.channelsCache = undefined;
   }
 
-  async deleteChannel(id: number, actor: Actor): Promise<void> {
-    await this.channels.delete(id, actor, (tx) => this.jobs.forgetChannel(tx, id));
-    this.forgetChannels();
+  /** Deletes a channel; the jobs that named it stop naming it, in the same transaction. */
+  deleteChannel(id: number, actor: Actor): Promise<void> {
+    return this.channels.delete(id, actor, (tx) => this.jobs.forgetChannel(tx, id));
   }
 
   /** job.overdue for these jobs (more than OVERDUE_GRACE_SECONDS late), once per fire time they missed. */

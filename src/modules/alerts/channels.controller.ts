@@ -43,10 +43,8 @@ export class ChannelsController {
   @ApiOperation({ summary: 'Create a notification channel (webhook, slack or email)' })
   @ApiCreatedResponse({ type: ChannelResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The name is taken (CHANNEL_NAME_TAKEN)' })
-  async create(@Body() dto: CreateChannelDto, @CurrentActor() actor: Actor): Promise<ChannelResponseDto> {
-    const created = await this.channels.create(dto, actor);
-    this.alerts.forgetChannels();
-    return created;
+  create(@Body() dto: CreateChannelDto, @CurrentActor() actor: Actor): Promise<ChannelResponseDto> {
+    return this.channels.create(dto, actor);
   }
 
   @Get()
@@ -74,9 +72,7 @@ export class ChannelsController {
     @Body() dto: UpdateChannelDto,
     @CurrentActor() actor: Actor,
   ): Promise<ChannelResponseDto> {
-    const updated = await this.channels.update(id, dto, actor);
-    this.alerts.forgetChannels();
-    return updated;
+    return this.channels.update(id, dto, actor);
   }
 
   @Delete(':id')

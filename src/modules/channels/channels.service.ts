@@ -64,7 +64,7 @@ export class ChannelsService {
         await this.record(tx, actor, 'channel.create', channel.id, auditable(null, created));
         return created;
       }),
-    );
+    ).then((created) => this.changed(created));
   }
 
   async list(page: PageRequest): Promise<Page<ChannelResponseDto>> {
@@ -113,7 +113,7 @@ export class ChannelsService {
         await this.record(tx, actor, 'channel.update', id, changes);
         return updated;
       }),
-    );
+    ).then((updated) => this.changed(updated));
   }
 
   /** Deletes the channel and its deliveries; jobs that named it stop naming it (JobsService does that). */
@@ -125,6 +125,7 @@ export class ChannelsService {
       await this.channels.delete(id, tx);
       await this.record(tx, actor, 'channel.delete', id, auditable(ChannelResponseDto.from(channel), null));
     });
+    this.changed(undefined);
   }
 
   /** Throws a 400 naming `field` when some of `ids` are not channels. */
@@ -204,6 +205,12 @@ export class ChannelsService {
     };
     this.events.emit(DELIVERY_EVENTS.attempted, attempted);
     return outcome;
+  }
+
+  /** Says a channel changed (after its transaction committed); answers `value` unchanged. */
+  private changed<T>(value: T): T {
+    this.events.emit(DELIVERY_EVENTS.channelsChanged);
+    return value;
   }
 
   private async secretOf(channel: NotificationChannel): Promise<string | null> {

@@ -1,7 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { redactString } from '../../../common/logging/redaction';
 import { PageMetaDto } from '../../../common/page-meta.dto';
+import { OptionalNotNull } from '../../../common/validation';
 import { CHANNEL_TYPES, type NotificationChannel } from '../notification-channel.entity';
 import { DELIVERY_STATUSES, type NotificationDelivery } from '../notification-delivery.entity';
 
@@ -50,40 +51,15 @@ export class CreateChannelDto {
   secret?: string;
 
   @ApiPropertyOptional({ default: false, description: 'Used by every job that names no channel' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'is_default must be a boolean' })
   is_default?: boolean;
 }
 
-/** PUT: any field; `secret: null` removes the secret. */
-export class UpdateChannelDto {
-  @ApiPropertyOptional({ pattern: NAME_PATTERN.source })
-  @IsOptional()
-  @IsString({ message: 'name must be a string' })
-  @Matches(NAME_PATTERN, {
-    message: 'name must be 1–100 letters, digits, spaces or _ . : - (starting with a letter or digit)',
-  })
-  name?: string;
-
-  @ApiPropertyOptional({ enum: CHANNEL_TYPES })
-  @IsOptional()
-  @IsIn(CHANNEL_TYPES, { message: `type must be one of: ${CHANNEL_TYPES.join(', ')}` })
-  type?: (typeof CHANNEL_TYPES)[number];
-
-  @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptional()
-  @IsString({ message: 'url must be a string' })
-  @MaxLength(2000, { message: 'url must be at most 2000 characters long' })
-  @Matches(URL_PATTERN, { message: 'url must start with http:// or https://' })
-  url?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString({ message: 'email_to must be a string' })
-  @MaxLength(1000, { message: 'email_to must be at most 1000 characters long' })
-  @Matches(/^[^,\s]+(\s*,\s*[^,\s]+)*$/, { message: 'email_to must be comma-separated email addresses' })
-  email_to?: string;
-
+/** PUT: any field of create, validated alike (null is refused, not skipped); `secret: null` removes the secret. */
+export class UpdateChannelDto extends PartialType(OmitType(CreateChannelDto, ['secret'] as const), {
+  skipNullProperties: false,
+}) {
   @ApiPropertyOptional({ writeOnly: true, nullable: true, type: String, description: 'null removes the secret' })
   @ValidateIf((_, v) => v !== undefined && v !== null)
   @IsString({ message: 'secret must be a string' })
@@ -91,11 +67,6 @@ export class UpdateChannelDto {
     message: `secret must be ${SECRET_LENGTH.min}–${SECRET_LENGTH.max} characters long`,
   })
   secret?: string | null;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean({ message: 'is_default must be a boolean' })
-  is_default?: boolean;
 }
 
 export class ChannelResponseDto {
