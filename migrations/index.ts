@@ -16,6 +16,8 @@ import { OverviewAggregates1795892100000 } from './1795892100000-OverviewAggrega
 import { RunLogs1795892200000 } from './1795892200000-RunLogs';
 import { Notifications1795892300000 } from './1795892300000-Notifications';
 import { JobTagsAndPauseReason1795892400000 } from './1795892400000-JobTagsAndPauseReason';
+import { BackfillTrigger1795892500000 } from './1795892500000-BackfillTrigger';
+import { SchedulePolicies1795892600000 } from './1795892600000-SchedulePolicies';
 
 /** Every migration in order; imported explicitly so the same list works in ts-jest and dist. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -36,4 +38,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RunLogs1795892200000,
   Notifications1795892300000,
   JobTagsAndPauseReason1795892400000,
+  BackfillTrigger1795892500000,
+  SchedulePolicies1795892600000,
 ];

@@ -12,6 +12,7 @@ import { DefaultJobsModule } from './modules/jobs/default-jobs.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ApiModule } from './roles/api.module';
+import { TracingShutdown } from './common/tracing/tracing-shutdown';
 
 /**
  * One process: the shared core (config, logging, database, timers, the event bus), what every
@@ -39,6 +40,7 @@ export class AppModule {
         ...(config.hasRole('scheduler') ? [DispatcherModule] : []),
         ...(config.hasRole('worker') ? [WorkerModule] : []),
       ],
+      providers: [TracingShutdown],
     };
   }
 }

@@ -1,5 +1,6 @@
+import './node-version-guard';
 import * as nodeModule from 'node:module';
-import { appVersion } from './common/app-version';
+import { answeredVersionFlag } from './cli/version-flag';
 
 /**
  * Node 22.1+ keeps the compiled code of every module it loads in an on-disk cache and reuses it
@@ -9,15 +10,12 @@ import { appVersion } from './common/app-version';
 (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 /**
- * The ./manage entry. `--version` is answered here, before the CLI's modules load (no database,
- * no configuration, ~50 ms); everything else loads src/cli/run-cli, where every outcome leaves
- * through one mapping to exit codes.
+ * The CLI as modules (./manage runs it bundled into one file when built: src/manage.ts).
+ * `--version` is answered before the CLI's modules load; everything else loads src/cli/run-cli,
+ * where every outcome leaves through one mapping to exit codes.
  */
 async function main(argv: string[]): Promise<number> {
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    process.stdout.write(`${appVersion()}\n`);
-    return 0;
-  }
+  if (answeredVersionFlag(argv)) return 0;
   // No OpenAPI document is built here: @nestjs/swagger's decorators become no-ops (~200 ms less).
   // require, not import(): a CommonJS module imported through the ESM loader has every require
   // below it resolved and lexed by that loader too (~0.3 s more at start-up on Node 20).

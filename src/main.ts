@@ -1,3 +1,5 @@
+import './node-version-guard';
+import './tracing-preload';
 import { Logger, type INestApplication } from '@nestjs/common';
 import * as net from 'node:net';
 import { AppConfig, ConfigError } from './config/app-config';
@@ -46,7 +48,7 @@ async function bootstrap(): Promise<void> {
   try {
     await app.listen(config.port, config.host);
     if (config.hasRole('api')) {
-      logger.log(`API on ${base}/api/v1 — Swagger UI: ${base}/docs`);
+      logger.log(`API on ${base}/api/v1 — Swagger UI: ${base}/docs — web console: ${base}/console`);
       logger.log(
         `Log in: POST ${base}/api/v1/auth/login {"username", "password"}, then send its access_token in the Authorization header (Swagger UI: Authorize)`,
       );

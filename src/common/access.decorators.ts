@@ -2,6 +2,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from './error-response.dto';
+import { SUPERUSER_REQUIRED_EXAMPLE, UNAUTHORIZED_EXAMPLE } from './openapi-examples';
 
 export const IS_PUBLIC = 'auth:public';
 export const IS_SUPERUSER = 'auth:superuser';
@@ -16,12 +17,20 @@ export const Superuser = (): MethodDecorator & ClassDecorator =>
   applyDecorators(
     SetMetadata(IS_SUPERUSER, true),
     ApiExtension('x-superuser', true),
-    ApiForbiddenResponse({ type: ErrorResponseDto, description: 'The caller is not a superuser' }),
+    ApiForbiddenResponse({
+      type: ErrorResponseDto,
+      description: 'The caller is not a superuser',
+      example: SUPERUSER_REQUIRED_EXAMPLE,
+    }),
   );
 
 /** Swagger: these routes need a bearer token and may answer 401. Put it on every non-public controller. */
 export const ApiAuth = (): ClassDecorator & MethodDecorator =>
   applyDecorators(
     ApiBearerAuth(BEARER),
-    ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing, invalid or expired token' }),
+    ApiUnauthorizedResponse({
+      type: ErrorResponseDto,
+      description: 'Missing, invalid, expired or revoked token',
+      example: UNAUTHORIZED_EXAMPLE,
+    }),
   );

@@ -155,7 +155,8 @@ function isJsonSyntax(exception: HttpException): boolean {
   return exception.getStatus() === 400 && exception.cause instanceof SyntaxError;
 }
 
-function errorName(status: number): string {
+/** The HTTP reason phrase an error answer's `error` carries (also the OpenAPI examples'). */
+export function errorName(status: number): string {
   const names: Record<number, string> = {
     400: 'Bad Request',
     401: 'Unauthorized',

@@ -53,6 +53,8 @@ export class AppConfig {
   readonly smtpUrl: string | undefined;
   readonly smtpFrom: string;
   readonly metricsToken: string | undefined;
+  /** Browser origins allowed cross-origin (CORS_ORIGINS); empty: CORS is off. */
+  readonly corsOrigins: string[];
   /** The secrets store's key, decoded (32 bytes). */
   readonly secretsKey: Buffer | undefined;
 
@@ -100,6 +102,7 @@ export class AppConfig {
     this.smtpUrl = env.SMTP_URL;
     this.smtpFrom = env.SMTP_FROM;
     this.metricsToken = env.METRICS_TOKEN;
+    this.corsOrigins = env.CORS_ORIGINS ?? [];
     this.secretsKey = env.SECRETS_KEY
       ? Buffer.from(env.SECRETS_KEY, /^[0-9a-fA-F]{64}$/.test(env.SECRETS_KEY) ? 'hex' : 'base64')
       : undefined;

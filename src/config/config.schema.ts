@@ -27,6 +27,17 @@ const optionalUrl = (protocols: string[]) =>
       message: `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
     });
 
+/** A browser origin, `https://app.example.com` (scheme, host, optional port; no path), or `*` (any origin). */
+function isCorsOrigin(entry: string): boolean {
+  if (entry === '*') return true;
+  try {
+    const url = new URL(entry);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry;
+  } catch {
+    return false;
+  }
+}
+
 /** `host.example`, `*.example.com`, an IP address or a CIDR range. */
 function isHostEntry(entry: string): boolean {
   const [ip, prefix, ...rest] = entry.split('/');
@@ -111,6 +122,10 @@ export const envSchema = z.object({
   SMTP_URL: optionalUrl(['smtp', 'smtps']),
   SMTP_FROM: z.string().trim().min(3).max(300).default('jobs-service@localhost'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  CORS_ORIGINS: list.optional().refine((origins) => !origins || origins.every(isCorsOrigin), {
+    message:
+      'must be comma-separated origins such as https://app.example.com (scheme, host, optional port; no path), or *',
+  }),
   SECRETS_KEY: z
     .string()
     .trim()
@@ -182,6 +197,8 @@ export const CONFIG_DOCS: Record<keyof z.infer<typeof envSchema>, string> = {
     'SMTP server for email notification channels (`smtp://user:pass@host:587`, `smtps://…`); unset = email channels fail their deliveries',
   SMTP_FROM: 'Sender address of notification emails',
   METRICS_TOKEN: 'Bearer token `GET /metrics` requires (at least 16 characters); unset = `/metrics` is public',
+  CORS_ORIGINS:
+    'Comma-separated browser origins (`https://app.example.com`, or `*` for any) allowed to call the API cross-origin (CORS: preflights answered, `x-request-id` exposed, no cookies); unset = no CORS headers',
   SECRETS_KEY:
     'AES-256-GCM key of the secrets store: 32 bytes as 64 hex or base64 characters, the same in every process (unset: embedded mode generates one under DATA_DIR; with DATABASE_URL one is derived from JWT_SECRET, so rotating JWT_SECRET loses the stored values: set it in production)',
 };

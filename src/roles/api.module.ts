@@ -6,6 +6,7 @@ import { AuditModule } from '../modules/audit/audit.module';
 import { AuthModule } from '../modules/auth/auth.module';
 import { UsersController } from '../modules/auth/users.controller';
 import { UsersModule } from '../modules/auth/users.module';
+import { BackfillController } from '../modules/executions/backfill.controller';
 import { ExecutionsController } from '../modules/executions/executions.controller';
 import { ExecutionsModule } from '../modules/executions/executions.module';
 import { ManualRunsController } from '../modules/executions/manual-runs.controller';
@@ -46,6 +47,7 @@ import { TasksModule } from '../modules/tasks/tasks.module';
     JobActionsController,
     JobsController,
     ManualRunsController,
+    BackfillController,
     ExecutionsController,
     RunLogsController,
     SchedulesController,

@@ -134,15 +134,24 @@ export class ChaosCluster {
     await this.sql(`SELECT pg_notify('jobs_changed', 'bulk')`);
   }
 
-  /** Stops every job from firing again (as a pause does) and wakes the dispatchers. */
+  /**
+   * Stops every job from firing again (as a pause does) and wakes the dispatchers. One row per
+   * statement, as pausing job by job does: a statement that holds one row lock at a time cannot
+   * be part of a deadlock, whereas one UPDATE over every job locks them in scan order while the
+   * service locks them in id order (PostgreSQL then fails one side, 40P01, even twice in a row).
+   */
   async pauseAll(): Promise<Date> {
-    // Locking every job row at once can deadlock with the service's own updates (PostgreSQL then
-    // fails one statement): try again, as an operator would.
-    const pause = () =>
-      this.sql<{ at: Date }>(`UPDATE jobs SET status = 'paused', next_run_at = NULL RETURNING now() AS at`);
-    const [{ at }] = await pause().catch((error: { code?: string }) => {
-      if (error.code === '40P01') return pause();
-      throw error;
+    const at = await withClient(this.db.url, async (c) => {
+      const { rows } = await c.query<{ id: string }>(`SELECT id FROM jobs ORDER BY id`);
+      for (const { id } of rows) {
+        await c.query(`UPDATE jobs SET status = 'paused', next_run_at = NULL WHERE id = $1`, [id]);
+      }
+      // Jobs inserted meanwhile (none in these suites) would be caught by a second sweep.
+      const { rows: left } = await c.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM jobs WHERE status <> 'paused' OR next_run_at IS NOT NULL`,
+      );
+      if (left[0].n !== 0) throw new Error(`pauseAll left ${left[0].n} job(s) unpaused`);
+      return (await c.query<{ at: Date }>(`SELECT now() AS at`)).rows[0].at;
     });
     await this.sql(`SELECT pg_notify('jobs_changed', 'bulk')`);
     return at;

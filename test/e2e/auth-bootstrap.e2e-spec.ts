@@ -9,16 +9,18 @@ import { ServiceProcess } from '../support/service-process';
 import { createTestDatabase, withClient } from '../support/test-database';
 
 /** Everything written to stdout and stderr while `work` runs (Nest's console logger writes there). */
-async function capturingOutput<T>(work: () => Promise<T>): Promise<{ result: T; writes: string[] }> {
+async function capturingOutput<T>(work: () => Promise<T>): Promise<{ result: T; writes: string[]; stdout: string[] }> {
   const writes: string[] = [];
-  const capture = (chunk: unknown) => {
+  const stdout: string[] = [];
+  const capture = (into: string[]) => (chunk: unknown) => {
     writes.push(String(chunk));
+    into.push(String(chunk));
     return true;
   };
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture(stdout));
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture([]));
   try {
-    return { result: await work(), writes };
+    return { result: await work(), writes, stdout };
   } finally {
     out.mockRestore();
     err.mockRestore();
@@ -81,10 +83,15 @@ describe(AdminBootstrapService.name, () => {
     let t: TestApp;
     let dataDir: string;
     let writes: string[];
+    let stdout: string[];
 
     beforeAll(async () => {
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobs-auth-'));
-      ({ result: t, writes } = await capturingOutput(() =>
+      ({
+        result: t,
+        writes,
+        stdout,
+      } = await capturingOutput(() =>
         createTestApp(
           'auth_bootstrap_generated',
           { JWT_SECRET: undefined },
@@ -103,6 +110,9 @@ describe(AdminBootstrapService.name, () => {
       const password = printedPassword();
       expect(password).toMatch(/^[A-Za-z0-9_-]{20,}$/);
       expect(writes.filter((w) => w.includes(password!))).toHaveLength(1);
+      // On the terminal (stderr) as a marked block, never in the JSON log stream (stdout).
+      expect(stdout.some((w) => w.includes(password!))).toBe(false);
+      expect(writes.find((w) => w.includes(password!))).toMatch(/FIRST START/);
       await t.anon.post('/api/v1/auth/login').send({ username: 'admin', password }).expect(200);
     });
 

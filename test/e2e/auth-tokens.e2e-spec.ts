@@ -1,29 +1,9 @@
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
 import request from 'supertest';
 import { AuthService } from '../../src/modules/auth/auth.service';
+import { manageEnv, runManage as manage } from '../support/manage';
 import { TcpProxy } from '../support/tcp-proxy';
 import { createTestApp, TEST_ADMIN, TEST_USER, type TestApp } from '../support/test-app';
 import { withClient } from '../support/test-database';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-
-/** The real ./manage binary, stdin a pipe (closed after `input`). */
-function manage(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  input: string,
-): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'manage'), args, { cwd: ROOT, env, stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 describe(`${AuthService.name}: logout, password change, revocation`, () => {
   let t: TestApp;
@@ -163,14 +143,7 @@ describe(`${AuthService.name}: logout, password change, revocation`, () => {
   });
 
   it('./manage users create refuses a weak password (exit 1, naming password) and Admin beside admin', async () => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      DATABASE_URL: t.db.url,
-      QUEUE_PREFIX: t.config.queuePrefix,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      MANAGE_SKIP_BUILD: '1',
-    };
-    if (!process.env.REDIS_URL) delete env.REDIS_URL;
+    const env = manageEnv(t);
     for (const weak of ['password', '12345678', '        ', 'passwordpassword']) {
       const result = await manage(['users', 'create', 'weakling', '--password-stdin'], env, `${weak}\n`);
       expect({ code: result.code, stderr: result.stderr }).toEqual({

@@ -124,7 +124,11 @@ describe('Claim-ahead dispatch', () => {
   it('an update before a fire time wins: its run goes with the new kwargs, never the old', async () => {
     const job = await everySecond('/ok/old');
     await eventually('runs claimed ahead', async () => (await claimedAhead(job.id)).length >= 2);
-    const ahead = (await claimedAhead(job.id)).map((r) => r.scheduled_for);
+    // Those still ahead when the update commits: one due within a few ms may be reached before it.
+    const ahead = (await claimedAhead(job.id))
+      .map((r) => r.scheduled_for)
+      .filter((at) => Date.parse(at) > Date.now() + 500);
+    expect(ahead.length).toBeGreaterThan(0);
     await t.http
       .put(`/api/v1/jobs/${job.id}`)
       .send({ task_kwargs: { url: `${hook.url}/ok/new`, method: 'POST' } })

@@ -1,14 +1,14 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { jobBody } from '../factories/job.factory';
+import { buildOnce, manageEnv, ROOT, runManage as run } from '../support/manage';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { withClient } from '../support/test-database';
-import { WebhookServer } from '../support/webhook-server';
+import { eventually, WebhookServer } from '../support/webhook-server';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const CLI_ACTOR = `cli:${os.userInfo().username}`;
 /** Starts the embedded PostgreSQL of DATA_DIR argv[1] (dist build), deletes one migration's record, stops it. */
 const FORGET_MIGRATION = `
@@ -24,13 +24,6 @@ const { Client } = require('pg');
   await pg.stop();
 })().catch((error) => { console.error(error); process.exit(1); });`;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real ./manage binary (no terminal: stdin is a pipe, closed at once unless `input` is given). */
 /**
  * `work` over `items`, at most `limit` at once, answers in order: each CLI process is about a
  * second of CPU, and a dozen at once on a two-core machine under load can take a minute.
@@ -40,19 +33,6 @@ async function inBatches<T, R>(items: T[], work: (item: T) => Promise<R>, limit 
   for (let i = 0; i < items.length; i += limit)
     results.push(...(await Promise.all(items.slice(i, i + limit).map(work))));
   return results;
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'manage'), args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
 }
 
 /** The API and the CLI on one test database: API (and a worker) in-process, the CLI as child processes. */
@@ -68,22 +48,11 @@ describe('./manage (CLI)', () => {
   };
 
   beforeAll(async () => {
-    // Build once if needed (as ./manage would), then let every call skip the freshness check.
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'ensure-build.js')], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    buildOnce();
     // No scheduler: jobs made overdue here stay overdue; the worker executes queued runs.
     t = await createTestApp('cli', { ROLES: 'api,worker' });
     webhook = await new WebhookServer().start();
-    env = {
-      ...process.env,
-      DATABASE_URL: t.db.url,
-      QUEUE_PREFIX: t.config.queuePrefix,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      MANAGE_SKIP_BUILD: '1',
-    };
-    if (!process.env.REDIS_URL) delete env.REDIS_URL;
+    env = manageEnv(t);
     const defaults = await t.http.get('/api/v1/jobs/?job_type=system_health_check').expect(200);
     expect(defaults.body.items[0]).toMatchObject({ id: 1, schedule_type: 'interval' });
   });
@@ -243,7 +212,7 @@ describe('./manage (CLI)', () => {
         '  --max-retries must not be greater than 100',
         '  --retry-backoff-seconds must not be less than 0',
         '  --misfire-policy must be one of: run_once, skip, run_all',
-        '  --overlap-policy must be one of: skip, allow, queue',
+        '  --overlap-policy must be one of: skip, allow, queue, replace',
         '  --status must be one of: active, paused',
         '',
       ].join('\n'),
@@ -264,6 +233,8 @@ describe('./manage (CLI)', () => {
       ...['--timeout', '7200', '--max-retries', '3', '--retry-backoff-seconds', '120'],
       ...['--misfire-policy', 'run_all', '--overlap-policy', 'queue', '--status', 'active', '--disabled'],
       ...['--config', '{"notify": true}', '--metadata', '{"team": "ops"}'],
+      ...['--start-at', '2027-01-01T00:00:00Z', '--end-at', '2027-06-01T00:00:00Z', '--max-runs', '10'],
+      ...['--jitter-seconds', '30'],
     ]);
     expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
     const id = /Created job (\d+)/.exec(created.stdout)![1];
@@ -289,6 +260,11 @@ describe('./manage (CLI)', () => {
       is_enabled: false,
       config: { notify: true },
       metadata: { team: 'ops' },
+      start_at: '2027-01-01T00:00:00.000Z',
+      end_at: '2027-06-01T00:00:00.000Z',
+      max_runs: 10,
+      remaining_runs: 10,
+      jitter_seconds: 30,
       created_by: CLI_ACTOR,
     });
 
@@ -300,6 +276,7 @@ describe('./manage (CLI)', () => {
       ...['--timeout', '60', '--max-retries', '5', '--retry-backoff-seconds', '30'],
       ...['--misfire-policy', 'skip', '--overlap-policy', 'allow', '--status', 'paused', '--enabled'],
       ...['--config', '{}', '--metadata', '{"team": "infra"}'],
+      ...['--start-at', 'none', '--end-at', '2028-01-01T00:00:00+01:00', '--max-runs', 'none', '--jitter-seconds', '0'],
     ]);
     expect({ code: updated.code, stderr: updated.stderr }).toEqual({ code: 0, stderr: '' });
     expect(updated.stdout).toContain('name: "every_flag" → "every_flag_2"');
@@ -326,6 +303,11 @@ describe('./manage (CLI)', () => {
       is_enabled: true,
       config: {},
       metadata: { team: 'infra' },
+      start_at: null,
+      end_at: '2027-12-31T23:00:00.000Z',
+      max_runs: null,
+      remaining_runs: null,
+      jitter_seconds: 0,
     });
     expect(after).toEqual((await t.http.get(`/api/v1/jobs/${id}`).expect(200)).body);
 
@@ -407,6 +389,72 @@ describe('./manage (CLI)', () => {
     expect(webhook.hits('/ok')[0].body).toEqual({ from: 'cli' });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/run \d+ ended failed/);
+  });
+
+  it('backfills a past range: runs by cli:<user>, again records none; --json is the API answer; bad input exit 1', async () => {
+    const job = (
+      await t.http
+        .post('/api/v1/jobs/')
+        .send(
+          jobBody({
+            schedule_type: 'daily',
+            schedule_expression: '09:00',
+            timezone: 'Europe/Paris',
+            task_kwargs: { url: `${webhook.url}/ok/backfill` },
+          }),
+        )
+        .expect(201)
+    ).body;
+    const id = String(job.id);
+    const range = ['--from', '2026-03-27T00:00:00Z', '--to', '2026-03-31T00:00:00Z'];
+    const first = await manage(['jobs', 'backfill', id, ...range]);
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(first.stdout).toContain('4 runs recorded (trigger backfill) and queued; 0 fire times already had one');
+    // Spring forward on 2026-03-29: 09:00 in Paris is 08:00 UTC before, 07:00 UTC after.
+    expect(first.stdout).toContain('2026-03-28 08:00:00 UTC (09:00 GMT+1, Europe/Paris)');
+    expect(first.stdout).toContain('2026-03-29 07:00:00 UTC (09:00 GMT+2, Europe/Paris)');
+    expect(await json(['jobs', 'backfill', id, ...range, '--max', '4'])).toEqual({
+      recorded: 0,
+      already_present: 4,
+      fire_times: [
+        '2026-03-27T08:00:00.000Z',
+        '2026-03-28T08:00:00.000Z',
+        '2026-03-29T07:00:00.000Z',
+        '2026-03-30T07:00:00.000Z',
+      ],
+    });
+    const runs = await eventually('the backfill runs to succeed', async () => {
+      const items = (await t.http.get(`/api/v1/jobs/${id}/executions`).expect(200)).body.items;
+      return items.length === 4 && items.every((r: { status: string }) => r.status === 'succeeded') ? items : null;
+    });
+    runs.forEach((r: { trigger: string; triggered_by: string }) =>
+      expect(r).toMatchObject({ trigger: 'backfill', triggered_by: CLI_ACTOR }),
+    );
+    const audit = await t.http.get(`/api/v1/audit-logs?action=job.backfill&entity_id=${id}`).expect(200);
+    expect(audit.body.items.map((e: { actor: string }) => e.actor)).toEqual([CLI_ACTOR, CLI_ACTOR]);
+
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const cases: [string[], number, RegExp][] = [
+      [[...range, '--max', '3'], 1, /^error: --max: the range holds more than 3 fire times/],
+      [['--from', '2026-03-27T00:00:00Z', '--to', future], 1, /^error: --to: must not be in the future/],
+      [
+        ['--from', 'yesterday', '--to', '2026-03-31T00:00:00Z', '--max', '0'],
+        1,
+        /--from must be an ISO 8601[^]*--max must not be less than 1/,
+      ],
+      [['--to', '2026-03-31T00:00:00Z'], 2, /required option '--from <iso>' not specified/],
+    ];
+    const results = await inBatches(cases, ([args]) => manage(['jobs', 'backfill', id, ...args]));
+    results.forEach((r, i) =>
+      expect({ args: cases[i][0], code: r.code, matches: cases[i][2].test(r.stderr) }).toEqual({
+        args: cases[i][0],
+        code: cases[i][1],
+        matches: true,
+      }),
+    );
+    const unknown = await manage(['jobs', 'backfill', '999999', ...range]);
+    expect(unknown).toMatchObject({ code: 1, stderr: 'error: Job 999999 was not found\n' });
+    expect((await t.http.get(`/api/v1/jobs/${id}/executions`).expect(200)).body.total).toBe(4);
   });
 
   it("runs show prints a run and the start of its log; runs logs prints every line (--json: the API's lines), --follow until the end", async () => {
@@ -537,6 +585,106 @@ describe('./manage (CLI)', () => {
     for (const job of [one, two]) await t.http.delete(`/api/v1/jobs/${job.id}`).expect(204);
   });
 
+  it('jobs export (yaml, json, --tag) and jobs apply -f: --dry-run, --json, --prune; exit 1 on an invalid file, 2 on usage', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-apply-'));
+    const file = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    const job = (name: string, extra = '') =>
+      `  - name: ${name}\n    title: ${name}\n    job_type: custom\n    schedule_type: daily\n` +
+      `    schedule_expression: 02:00\n    task_name: http.request\n    task_kwargs: {url: "${webhook.url}/ok"}\n` +
+      `    tags: [cli:apply]\n${extra}`;
+    try {
+      const created = await manage([
+        'jobs',
+        'apply',
+        '-f',
+        file('new.yaml', `jobs:\n${job('cli_apply_a')}${job('cli_apply_b')}`),
+      ]);
+      expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(created.stdout).toMatch(
+        /^created +cli_apply_a\ncreated +cli_apply_b\n2 created, 0 updated, 0 unchanged, 0 deleted\n$/,
+      );
+
+      const [asYaml, asJson, all] = await inBatches(
+        [
+          ['--tag', 'cli:apply'],
+          ['--tag', 'cli:apply', '--format', 'json'],
+          ['--format', 'json'],
+        ],
+        (args) => manage(['jobs', 'export', ...args]),
+      );
+      [asYaml, asJson, all].forEach((r) => expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' }));
+      const exported = JSON.parse(asJson.stdout);
+      expect(parseYaml(asYaml.stdout)).toEqual(exported);
+      expect(exported.jobs.map((d: { name: string }) => d.name)).toEqual(['cli_apply_a', 'cli_apply_b']);
+      expect(exported.jobs[0]).toMatchObject({ schedule_expression: '02:00', task_priority: 5, tags: ['cli:apply'] });
+      expect(exported.jobs[0]).not.toHaveProperty('id');
+      expect(asYaml.stdout).toContain('schedule_expression: "02:00"');
+
+      // One field edited: a dry run says so and changes nothing; the apply does it.
+      exported.jobs[0].title = 'Edited';
+      const edited = file('edited.json', JSON.stringify(exported));
+      const dry = await manage(['jobs', 'apply', '-f', edited, '--dry-run']);
+      expect({ code: dry.code, stderr: dry.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(dry.stdout).toContain('(dry run) updated    cli_apply_a\n(dry run) unchanged  cli_apply_b\n');
+      expect(dry.stdout).toContain('(dry run) 0 created, 1 updated, 1 unchanged, 0 deleted: nothing was changed');
+      const a = (await t.http.get('/api/v1/jobs/?tag=cli:apply').expect(200)).body.items[0];
+      expect(a.title).toBe('cli_apply_a');
+      expect(await json(['jobs', 'apply', '-f', edited])).toEqual({
+        created: [],
+        updated: ['cli_apply_a'],
+        unchanged: ['cli_apply_b'],
+        deleted: [],
+      });
+      expect((await t.http.get(`/api/v1/jobs/${a.id}`).expect(200)).body.title).toBe('Edited');
+
+      // --prune with every job but cli_apply_b: only that one goes.
+      const everything = JSON.parse(all.stdout);
+      everything.jobs = everything.jobs.filter((d: { name: string }) => d.name !== 'cli_apply_b');
+      everything.jobs.find((d: { name: string }) => d.name === 'cli_apply_a').title = 'Edited';
+      const pruning = file('prune.json', JSON.stringify(everything));
+      const dryPrune = await manage(['jobs', 'apply', '-f', pruning, '--prune', '--dry-run']);
+      expect(dryPrune.stdout).toContain('(dry run) deleted    cli_apply_b\n');
+      const pruned = await json(['jobs', 'apply', '-f', pruning, '--prune']);
+      expect(pruned).toMatchObject({ created: [], updated: [], deleted: ['cli_apply_b'] });
+      expect(pruned.unchanged).toHaveLength(everything.jobs.length);
+      expect((await t.http.get('/api/v1/jobs/?tag=cli:apply').expect(200)).body.items).toEqual([
+        expect.objectContaining({ id: a.id }),
+      ]);
+
+      const cases: [string[], number, RegExp][] = [
+        [
+          ['-f', file('bad.yaml', `jobs:\n${job('cli_apply_bad', '    task_priority: 11\n')}`)],
+          1,
+          /jobs\.0\.task_priority must not be greater than 10/,
+        ],
+        [['-f', file('flags.yaml', `prune: true\njobs: []\n`)], 1, /property prune should not exist/],
+        [['-f', file('broken.yaml', 'jobs: [\n')], 1, /broken\.yaml is not YAML or JSON/],
+        [['-f', path.join(dir, 'missing.yaml')], 1, /cannot read .*missing\.yaml: no such file/],
+        [[], 2, /required option '-f, --file <file>' not specified/],
+      ];
+      const results = await inBatches(cases, ([args]) => manage(['jobs', 'apply', ...args]));
+      results.forEach((r, i) =>
+        expect({ case: i, code: r.code, matches: cases[i][2].test(r.stderr) }).toEqual({
+          case: i,
+          code: cases[i][1],
+          matches: true,
+        }),
+      );
+      const format = await manage(['jobs', 'export', '--format', 'xml']);
+      expect({ code: format.code, stderr: format.stderr }).toEqual({
+        code: 2,
+        stderr: "error: --format must be yaml or json, not 'xml' (see --help)\n",
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      for (const left of (await t.http.get('/api/v1/jobs/?tag=cli:apply')).body.items)
+        await t.http.delete(`/api/v1/jobs/${left.id}`).expect(204);
+    }
+  });
+
   it('pauses and resumes job 1; stats answers as the API', async () => {
     expect((await manage(['jobs', 'pause', '1'])).code).toBe(0);
     expect((await t.http.get('/api/v1/jobs/1').expect(200)).body).toMatchObject({
@@ -657,6 +805,9 @@ describe('./manage (CLI)', () => {
       ['jobs', 'update', '--help'],
       ['users', '--help'],
       ['users', 'update', '--help'],
+      ['jobs', 'export', '--help'],
+      ['jobs', 'apply', '--help'],
+      ['jobs', 'backfill', '--help'],
     ];
     const results = await inBatches(helps, (args) => manage(args));
     results.forEach((r, i) => {

@@ -52,7 +52,7 @@ describe(DefaultJobsSeeder.name, () => {
   });
 
   it("never undoes an admin's change: an enabled default stays disabled, a deleted one stays deleted", async () => {
-    // A process of its own for the admin: passport's strategies are process-wide, the last app's wins.
+    // An api app of its own for the admin (on the first app's database and secret).
     const admin = await createTestApp(
       'defaults',
       { ROLES: 'api', JWT_SECRET: first.config.jwtSecret },

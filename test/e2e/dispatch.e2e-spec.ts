@@ -283,7 +283,7 @@ describe('Misfire policies and the overdue list (scheduler down, then up)', () =
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await api.http.get('/api/v1/executions').expect(200)).body.total).toBe(0);
 
-    // Same JWT secret: passport's strategies are process-wide, and both apps live in this process.
+    // Same JWT secret as the api app (both apps share the database).
     const scheduler = await createTestApp(
       'misfire',
       { ROLES: 'scheduler', JWT_SECRET: api.config.jwtSecret },

@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ServiceProcess, isAlive } from '../support/service-process';
+import { eventually } from '../support/webhook-server';
 import { freePort } from '../../src/common/net';
 
 function postmaster(dataDir: string): { pid: number; alive: boolean } | null {
@@ -83,6 +84,15 @@ describe('Embedded mode (node dist/src/main.js with no database configured)', ()
 
     await first.stop();
     expect(postmaster(dataDir)?.alive ?? false).toBe(false);
+    // The shutdown's last line reaches the log although Nest ends the process with the signal
+    // (read from the pipe, which may still hold it when the exit is reported).
+    await eventually(
+      'the last line is read',
+      async () => first.output.includes('Embedded PostgreSQL stopped'),
+      5000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; the log ends:\n${first.output.slice(-2000)}`);
+    });
 
     const second = await new ServiceProcess('second', env()).start(60_000);
     processes.push(second);

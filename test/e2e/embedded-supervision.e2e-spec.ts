@@ -234,9 +234,15 @@ describe('Embedded PostgreSQL supervision (kill -9 of the postmaster)', () => {
   it('SIGTERM right after the kill (a restart may be under way) ends within the bound and leaves no PostgreSQL of its directory', async () => {
     service = await new ServiceProcess('interrupted', env()).start(60_000);
     pgVersion = fs.readFileSync(versionFile(), 'utf8');
-    process.kill(pidFile(dataDir).pid, 'SIGKILL');
-    await until('the exit is noticed', 10_000, async () =>
-      /embedded PostgreSQL exited/.test(service!.output) ? true : undefined,
+    // It started the server itself (a server it adopted would not be its child).
+    expect(service.output).toMatch(/Starting embedded PostgreSQL on 127\.0\.0\.1:/);
+    const killed = pidFile(dataDir).pid;
+    process.kill(killed, 'SIGKILL');
+    await until(
+      `the exit of postmaster ${killed} is noticed`,
+      30_000,
+      async () => (/embedded PostgreSQL exited/.test(service!.output) ? true : undefined),
+      service,
     );
     expect(await timedStop(service)).toBeLessThan(SHUTDOWN_BOUND_MS);
     expect(postgresProcessesOf(dataDir)).toEqual([]);

@@ -251,6 +251,17 @@ const jobFields = {
     { maxKeys: 2 },
   ),
   tags: fc.array(fc.constantFrom('team:a', 'env/prod', 'Upper', '', 'x'.repeat(65), 'a b'), { maxLength: 3 }),
+  start_at: fc.constantFrom(
+    null,
+    '2027-01-01T00:00:00Z',
+    '2026-12-31T23:00:00+01:00',
+    '2027-01-01',
+    'soon',
+    '0000-00-00T00:00:00Z',
+  ),
+  end_at: fc.constantFrom(null, '2027-06-01T00:00:00Z', '2026-01-01T00:00:00Z', '2027-02-30T00:00:00Z', ''),
+  max_runs: fc.oneof(fc.integer({ min: -1, max: 5 }), fc.constantFrom(null, 1.5, '3', 2 ** 31)),
+  jitter_seconds: fc.oneof(fc.integer({ min: -1, max: 3601 }), fc.constantFrom(null, 0.5, '10')),
   // No channel exists in this database: any id is refused, naming notify_channel_ids.
   notify_channel_ids: fc.array(fc.integer({ min: -1, max: 3 }), { maxLength: 3 }),
   notify_on: fc.array(fc.constantFrom('run.failed', 'job.overdue', 'job.recovered', 'run.exploded', ''), {
@@ -418,6 +429,57 @@ describe('Fuzzing every request body and query (fast-check)', () => {
     });
   }, 300_000);
 
+  it('POST /api/v1/jobs/apply (ApplyJobsDto: a list of CreateJobDto)', async () => {
+    const applyBody = fc
+      .tuple(
+        body({
+          jobs: fc.array(fc.oneof({ weight: 4, arbitrary: createJob }, { weight: 1, arbitrary: junk() }), {
+            maxLength: 4,
+          }),
+          dry_run: fc.boolean(),
+        }),
+        fc.oneof(fc.constant(undefined), fc.boolean(), junk()),
+      )
+      // A real prune would delete the job the other cases use: prune only in a dry run.
+      .map(([b, prune]) => (prune === true && b.dry_run !== true ? b : { ...b, prune }));
+    await property(applyBody, 500, (b) =>
+      check(() => t.http.post('/api/v1/jobs/apply').send(b), ['jobs', 'dry_run', 'prune', ...keysOf(b)]),
+    );
+  }, 300_000);
+
+  it('POST /api/v1/jobs/{id}/backfill (BackfillJobDto)', async () => {
+    // Mostly past instants (a valid range records runs: a 202 that changes the database by design).
+    const instant = fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc
+          .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date(Date.now() + 86_400_000), noInvalidDate: true })
+          .map((d) => d.toISOString()),
+      },
+      { weight: 1, arbitrary: badDate },
+    );
+    const id = fc.oneof(
+      { weight: 5, arbitrary: fc.constant(() => String(jobId)) },
+      { weight: 1, arbitrary: fc.constantFrom('0', '-1', 'abc', '1.5', '99999999999', '999999').map((v) => () => v) },
+    );
+    // Often a short range (minus an hour to plus a day), so that some backfills record runs.
+    const range = fc
+      .tuple(
+        fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2026-01-01T00:00:00Z'), noInvalidDate: true }),
+        fc.integer({ min: -60, max: 1440 }),
+      )
+      .map(([d, minutes]) => ({ from: d.toISOString(), to: new Date(d.getTime() + minutes * 60_000).toISOString() }));
+    const b = fc
+      .tuple(body({ from: instant, to: instant, max_runs: fc.integer({ min: -1, max: 1002 }) }), range, fc.boolean())
+      .map(([x, r, useRange]) => (useRange ? { ...x, ...r } : x));
+    await property(fc.tuple(id, b), 300, ([idOf, x]) =>
+      check(
+        () => t.http.post(`/api/v1/jobs/${idOf()}/backfill`).send(x),
+        ['from', 'to', 'max_runs', ...keysOf(x), 'id'],
+      ),
+    );
+  }, 300_000);
+
   it('GET /api/v1/jobs/ (ListJobsQuery)', async () => {
     const q = query({
       ...pageParams,
@@ -559,6 +621,7 @@ describe('Fuzzing every request body and query (fast-check)', () => {
     );
     const target = fc.constantFrom(
       '/api/v1/jobs/',
+      '/api/v1/jobs/apply',
       '/api/v1/jobs/validate-schedule',
       '/api/v1/users',
       `/api/v1/jobs/__ID__`,
@@ -569,6 +632,7 @@ describe('Fuzzing every request body and query (fast-check)', () => {
         (url.endsWith(`/${jobId}`) ? t.http.put(url) : t.http.post(url)).set('content-type', contentType).send(text);
       return check(send, [
         ...Object.keys(jobFields),
+        'jobs',
         'schedule_type',
         'schedule_expression',
         'username',

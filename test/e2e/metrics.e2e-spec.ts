@@ -52,6 +52,7 @@ describe(MetricsController.name, () => {
       expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
       for (const name of [
         'jobs_runs_total',
+        'jobs_retries_total',
         'jobs_run_duration_seconds',
         'jobs_dispatch_lag_seconds',
         'jobs_runs_in_flight',
@@ -83,6 +84,25 @@ describe(MetricsController.name, () => {
       expect(delta('jobs_dispatch_lag_seconds_count', { queue: 'default' })).toBe(2);
       expect(sample(after, 'jobs_runs_in_flight', { queue: 'default' })).toBe(0);
       expect(sample(after, 'jobs_queue_depth', { queue: 'default' })).toBe(0);
+    });
+
+    it('counts the retries recorded', async () => {
+      const before = sample(await scrape(), 'jobs_retries_total', { job_type: 'custom' }) ?? 0;
+      const job = (
+        await t.http
+          .post('/api/v1/jobs')
+          .send(jobBody({ max_retries: 1, retry_backoff_seconds: 0, task_kwargs: { url: `${hook.url}/fail` } }))
+          .expect(201)
+      ).body;
+      await t.http.post(`/api/v1/jobs/${job.id}/execute`).send({ force: true }).expect(202);
+      await eventually('two failed attempts', async () => {
+        const runs = (await t.http.get(`/api/v1/jobs/${job.id}/executions`).expect(200)).body.items as {
+          status: string;
+        }[];
+        return runs.length === 2 && runs.every((r) => r.status === 'failed');
+      });
+      // The first attempt's outcome recorded the retry; the second, the last, did not.
+      expect((sample(await scrape(), 'jobs_retries_total', { job_type: 'custom' }) ?? 0) - before).toBe(1);
     });
 
     it('counts a cancelled run', async () => {
@@ -134,6 +154,21 @@ describe(MetricsController.name, () => {
         sample(text, 'http_request_duration_seconds_count', { method: 'GET', route: '/metrics', status_code: '200' }),
       ).toBeGreaterThanOrEqual(1);
       expect(text).not.toContain('route="/api/v1/jobs/999999"');
+    });
+
+    it('labels the Swagger UI assets /docs, not unmatched', async () => {
+      const before = sample(await scrape(), 'http_request_duration_seconds_count', {
+        method: 'GET',
+        route: '/docs',
+        status_code: '200',
+      });
+      await t.anon.get('/docs/swagger-ui.css').expect(200);
+      const after = sample(await scrape(), 'http_request_duration_seconds_count', {
+        method: 'GET',
+        route: '/docs',
+        status_code: '200',
+      });
+      expect((after ?? 0) - (before ?? 0)).toBe(1);
     });
   });
 

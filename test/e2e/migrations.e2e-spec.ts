@@ -24,6 +24,37 @@ describe('Migrations', () => {
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
+  it('gives every partial index the predicate its entity declares (TypeORM compares no predicates)', async () => {
+    const partial = dataSource.entityMetadatas.flatMap((entity) =>
+      entity.indices
+        .filter((index) => index.where && index.synchronize !== false)
+        .map((index) => ({ table: entity.tableName, index, columns: index.columns.map((c) => `"${c.databaseName}"`) })),
+    );
+    expect(partial.map((p) => p.index.name)).toContain('uq_executions_schedule_fire');
+    const runner = dataSource.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      for (const { table, index, columns } of partial) {
+        // PostgreSQL's own rendering of the declared predicate, from a twin index rolled back afterwards.
+        await runner.query(`CREATE INDEX "twin" ON "${table}" (${columns.join(', ')}) WHERE ${index.where}`);
+        const rows: { name: string; predicate: string }[] = await runner.query(
+          `SELECT c.relname AS name, pg_get_expr(i.indpred, i.indrelid) AS predicate
+             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname IN ($1, 'twin')`,
+          [index.name],
+        );
+        const predicate = (name: string) => rows.find((r) => r.name === name)?.predicate;
+        expect({ index: index.name, predicate: predicate(index.name) }).toEqual({
+          index: index.name,
+          predicate: predicate('twin'),
+        });
+        await runner.query(`DROP INDEX "twin"`);
+      }
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
   it('runs once when several processes migrate at the same time', async () => {
     const others = await Promise.all([1, 2].map(() => new DataSource(dataSourceOptions(db.url, 2)).initialize()));
     try {

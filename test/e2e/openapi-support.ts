@@ -33,15 +33,34 @@ export interface OpenApiOperation {
   operationId?: string;
   summary?: string;
   description?: string;
-  responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+  tags?: string[];
+  responses?: Record<
+    string,
+    { description?: string; content?: Record<string, { schema?: { $ref?: string }; example?: unknown }> }
+  >;
   security?: Record<string, string[]>[];
   requestBody?: unknown;
   parameters?: unknown[];
 }
 
+/** A component schema's property, as far as the tests read it. */
+export interface OpenApiProperty {
+  type?: string;
+  description?: string;
+  example?: unknown;
+  enum?: unknown[];
+  properties?: Record<string, unknown>;
+  additionalProperties?: unknown;
+}
+
 export interface OpenApiDocument {
+  info: { title: string; version: string };
+  tags?: { name: string; description?: string }[];
   paths: Record<string, Partial<Record<'get' | 'post' | 'put' | 'patch' | 'delete', OpenApiOperation>>>;
-  components: { securitySchemes: Record<string, Record<string, unknown>> };
+  components: {
+    securitySchemes: Record<string, Record<string, unknown>>;
+    schemas: Record<string, { properties?: Record<string, OpenApiProperty> }>;
+  };
 }
 
 /** The OpenAPI document of the BUILT app (the swagger CLI plugin only runs under `nest build`). */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { builtOpenApiDocument, ROOT, run, type OpenApiDocument } from './openapi-support';
+import { builtOpenApiDocument, ROOT, run, type OpenApiDocument, type OpenApiOperation } from './openapi-support';
 import { policyFor } from './route-policies';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -96,6 +96,105 @@ describe('OpenAPI document', () => {
     expect(KNOWN_GAPS.filter((gap) => !problems.includes(gap))).toEqual([]);
   });
 
+  /** Every operation of the document, with its method and path. */
+  function operations(): { key: string; route: string; op: OpenApiOperation }[] {
+    return Object.entries(doc.paths).flatMap(([route, item]) =>
+      METHODS.flatMap((method) => {
+        const op = item[method];
+        return op ? [{ key: `${method.toUpperCase()} ${route}`, route, op }] : [];
+      }),
+    );
+  }
+
+  it('gives every operation a summary, a description and a unique camelCase verbNoun operationId', () => {
+    const problems: string[] = [];
+    const seen = new Map<string, string>();
+    for (const { key, op } of operations()) {
+      if (!op.summary?.trim()) problems.push(`${key}: no summary`);
+      if (!op.description?.trim()) problems.push(`${key}: no description`);
+      const id = op.operationId ?? '';
+      if (!/^[a-z][a-zA-Z]+$/.test(id)) problems.push(`${key}: operationId "${id}" is not camelCase verbNoun`);
+      if (seen.has(id)) problems.push(`${key}: operationId "${id}" is also ${seen.get(id)}'s`);
+      seen.set(id, key);
+    }
+    expect(problems).toEqual([]);
+    // The ids generated clients are built on: renaming one breaks them.
+    expect(doc.paths['/api/v1/jobs'].get?.operationId).toBe('listJobs');
+    expect(doc.paths['/api/v1/jobs'].post?.operationId).toBe('createJob');
+    expect(doc.paths['/api/v1/jobs/{id}'].get?.operationId).toBe('getJob');
+    expect(doc.paths['/api/v1/jobs/{id}/execute'].post?.operationId).toBe('executeJob');
+    expect(doc.paths['/api/v1/executions/{id}/cancel'].post?.operationId).toBe('cancelExecution');
+    expect(doc.paths['/api/v1/auth/login'].post?.operationId).toBe('login');
+  });
+
+  it('declares every tag an operation uses, with a description', () => {
+    const declared = new Map((doc.tags ?? []).map((tag) => [tag.name, tag.description ?? '']));
+    const used = new Set(operations().flatMap(({ op }) => op.tags ?? []));
+    expect([...used].filter((tag) => !declared.get(tag)?.trim())).toEqual([]);
+    expect(
+      operations()
+        .filter(({ op }) => !op.tags?.length)
+        .map(({ key }) => key),
+    ).toEqual([]);
+  });
+
+  it('describes every property of every schema, with an example for each scalar, and types free-form objects as open', () => {
+    const problems: string[] = [];
+    for (const [name, schema] of Object.entries(doc.components.schemas)) {
+      for (const [field, property] of Object.entries(schema.properties ?? {})) {
+        const at = `${name}.${field}`;
+        if (!property.description?.trim()) problems.push(`${at}: no description`);
+        const scalar =
+          property.enum !== undefined || ['string', 'number', 'integer', 'boolean'].includes(property.type ?? '');
+        if (scalar && property.example === undefined) problems.push(`${at}: no example`);
+        // `type: object` with neither properties nor additionalProperties is Record<string, never> to generators.
+        if (property.type === 'object' && !property.properties && !property.additionalProperties)
+          problems.push(`${at}: a closed empty object`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('describes every response, and gives each error status an example of its own status and code', () => {
+    const problems: string[] = [];
+    for (const { key, op } of operations()) {
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        if (!response.description?.trim()) problems.push(`${key} ${status}: no description`);
+        const json = response.content?.['application/json'];
+        if (!/^[45]/.test(status) || json?.schema?.$ref !== '#/components/schemas/ErrorResponseDto') continue;
+        const example = json.example as
+          { statusCode?: number; error?: string; code?: string; message?: unknown; details?: unknown[] } | undefined;
+        if (!example) {
+          problems.push(`${key} ${status}: no example`);
+          continue;
+        }
+        if (example.statusCode !== Number(status))
+          problems.push(`${key} ${status}: the example is a ${example.statusCode}`);
+        if (!example.error || !/^[A-Z_]+$/.test(example.code ?? '') || !example.message)
+          problems.push(`${key} ${status}: the example is not {statusCode, error, code, message}`);
+        if ((status === '400') !== Array.isArray(example.details))
+          problems.push(`${key} ${status}: details belong to a 400 only`);
+      }
+    }
+    expect(problems).toEqual([]);
+    const jobNotFound = doc.paths['/api/v1/jobs/{id}'].get?.responses?.['404'].content?.['application/json'].example;
+    expect(jobNotFound).toMatchObject({ statusCode: 404, code: 'JOB_NOT_FOUND' });
+  });
+
+  it('describes every parameter', () => {
+    const undescribed = operations().flatMap(({ key, op }) =>
+      ((op.parameters ?? []) as { name: string; in: string; description?: string }[])
+        .filter((parameter) => !parameter.description?.trim())
+        .map((parameter) => `${key}: ${parameter.in} ${parameter.name}`),
+    );
+    expect(undescribed).toEqual([]);
+  });
+
+  it('has the version of package.json', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(doc.info.version).toBe(pkg.version);
+  });
+
   it('documents the operations endpoints: /health, /health/ready (503) and /metrics (text, optional METRICS_TOKEN)', () => {
     expect(doc.paths['/health'].get?.responses?.['200']).toBeDefined();
     expect(doc.paths['/health/ready'].get?.responses?.['503']).toBeDefined();
@@ -131,6 +230,10 @@ describe('OpenAPI document', () => {
         '--default-non-nullable=false',
       ]);
       expect(generated.stderr + (generated.code === 0 ? '' : ' failed')).not.toMatch(/failed|error/i);
+      // Free-form objects (task_kwargs, config, metadata, a run's kwargs and result) are open records.
+      const types = fs.readFileSync(path.join(dir, 'schema.d.ts'), 'utf8');
+      expect(types).not.toMatch(/\w\??: Record<string, never>/);
+      expect(types).toMatch(/task_kwargs: \{\s*\[key: string\]: unknown;\s*\}/);
       fs.writeFileSync(path.join(dir, 'client.ts'), CLIENT_SOURCE);
 
       const program = ts.createProgram([path.join(dir, 'client.ts')], {

@@ -108,6 +108,21 @@ describe('Overview aggregates (kept by triggers)', () => {
     expect(overview.avg_duration_seconds).toBe(
       finished === 0 ? null : Math.round((expected.totals.duration / finished) * 1000) / 1000,
     );
+    // Runs per hour: 24 hours, the current one last, summing the minutes the runs ended in.
+    const perHour = new Map<number, { runs: number; failed: number }>();
+    for (const m of expected.perMinute as { minute: Date; status: string; runs: number }[]) {
+      const hour = Math.floor(new Date(m.minute).getTime() / 3_600_000) * 3_600_000;
+      const entry = perHour.get(hour) ?? { runs: 0, failed: 0 };
+      entry.runs += m.runs;
+      if (m.status === 'failed' || m.status === 'timed_out') entry.failed += m.runs;
+      perHour.set(hour, entry);
+    }
+    const hours = overview.runs_per_hour as { hour: string; runs: number; failed: number }[];
+    expect(hours).toHaveLength(24);
+    expect(Date.parse(hours[23].hour)).toBe(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    expect(hours.filter((h) => h.runs > 0)).toEqual(
+      [...perHour].map(([hour, n]) => ({ hour: new Date(hour).toISOString(), ...n })),
+    );
     const p95 = histogramQuantile(0.95, expected.bounds, expected.counts);
     expect(overview.p95_duration_seconds).toBe(p95 === null ? null : Math.round(p95 * 1000) / 1000);
   }

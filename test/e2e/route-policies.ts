@@ -38,8 +38,11 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   'POST /api/v1/jobs/:id/execute': 'superuser',
   'POST /api/v1/jobs/:id/pause': 'superuser',
   'POST /api/v1/jobs/:id/resume': 'superuser',
+  'POST /api/v1/jobs/:id/backfill': 'superuser',
   'GET /api/v1/jobs/overdue/list': 'user',
   'GET /api/v1/jobs/stats/overview': 'user',
+  // Creates, updates and (prune) deletes jobs, even as a dry run's answer (it reveals what differs).
+  'POST /api/v1/jobs/apply': 'superuser',
   // Changes nothing: it only computes fire times.
   'POST /api/v1/jobs/validate-schedule': 'user',
 

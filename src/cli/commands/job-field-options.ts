@@ -23,6 +23,10 @@ export interface JobFieldOptions extends JsonOption {
   config?: string;
   metadata?: string;
   tag?: string[];
+  startAt?: string;
+  endAt?: string;
+  maxRuns?: string;
+  jitterSeconds?: string;
   notifyChannels?: string;
   notifyOn?: string;
 }
@@ -49,6 +53,10 @@ export const JOB_FIELD_FLAGS = {
   config: '--config',
   metadata: '--metadata',
   tags: '--tag',
+  start_at: '--start-at',
+  end_at: '--end-at',
+  max_runs: '--max-runs',
+  jitter_seconds: '--jitter-seconds',
   notify_channel_ids: '--notify-channels',
   notify_on: '--notify-on',
 } as const;
@@ -72,9 +80,19 @@ export function jobFields(o: JobFieldOptions): Record<keyof typeof JOB_FIELD_FLA
     config: parseJsonObject(o.config, JOB_FIELD_FLAGS.config),
     metadata: parseJsonObject(o.metadata, JOB_FIELD_FLAGS.metadata),
     tags: o.tag?.filter(Boolean),
+    start_at: orNone(o.startAt),
+    end_at: orNone(o.endAt),
+    max_runs: ((value) => (value === null ? null : numberish(value)))(orNone(o.maxRuns)),
+    jitter_seconds: numberish(o.jitterSeconds),
     notify_channel_ids: commaList(o.notifyChannels)?.map((id) => numberish(id)),
     notify_on: commaList(o.notifyOn),
   };
+}
+
+/** `none` (or '') as null: the option clears a nullable field; undefined when it was not given. */
+function orNone(value: string | undefined): string | null | undefined {
+  if (value === undefined) return undefined;
+  return value.trim() === '' || value.trim().toLowerCase() === 'none' ? null : value;
 }
 
 /** `a,b,c` as a list; `''` as the empty list (clears it); undefined when the option was not given. */
@@ -180,6 +198,29 @@ export abstract class JobFieldsCommand extends JsonCommand {
   @Option({ flags: '--tag <tag>', description: "tags: one tag; repeat for several ('' alone: none)" })
   parseTag(value: string, previous: string[] = []): string[] {
     return [...previous, value];
+  }
+
+  @Option({ flags: '--start-at <iso>', description: "start_at: no fire time before it ('none': clear)" })
+  parseStartAt(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--end-at <iso>', description: "end_at: no fire time at or after it ('none': clear)" })
+  parseEndAt(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--max-runs <n>', description: "max_runs: scheduled runs ever, ≥ 1 ('none': unlimited)" })
+  parseMaxRuns(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--jitter-seconds <s>',
+    description: 'jitter_seconds: start each run a fixed offset in [0, s) late, 0–3600',
+  })
+  parseJitterSeconds(value: string): string {
+    return value;
   }
 
   @Option({

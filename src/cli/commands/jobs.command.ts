@@ -1,6 +1,8 @@
 import { Command, CommandRunner } from 'nest-commander';
 import { missingSubcommand } from './cli-command';
+import { JobsBackfillCommand } from './jobs-backfill.command';
 import { JobsCreateCommand } from './jobs-create.command';
+import { JobsApplyCommand, JobsExportCommand } from './jobs-definitions.command';
 import { JobsDeleteCommand } from './jobs-delete.command';
 import { JobsExecuteCommand } from './jobs-execute.command';
 import { JobsListCommand } from './jobs-list.command';
@@ -17,12 +19,15 @@ export const JOBS_SUBCOMMANDS = [
   JobsUpdateCommand,
   JobsDeleteCommand,
   JobsExecuteCommand,
+  JobsBackfillCommand,
   JobsPauseCommand,
   JobsResumeCommand,
   JobsOverdueCommand,
   JobsStatsCommand,
   JobsValidateScheduleCommand,
   JobsRunsCommand,
+  JobsExportCommand,
+  JobsApplyCommand,
 ];
 
 @Command({ name: 'jobs', description: 'Manage scheduled jobs', subCommands: JOBS_SUBCOMMANDS })

@@ -98,7 +98,24 @@ export function printJob(out: CliOutput, job: JobResponseDto, now = new Date()):
     ['Arguments', `args ${JSON.stringify(job.task_args)}, kwargs ${JSON.stringify(job.task_kwargs)}`],
     ['Timeout', `${job.timeout_seconds} s`],
     ['Retries', `${job.max_retries} (backoff ${job.retry_backoff_seconds} s)`],
-    ['Policies', `misfire ${job.misfire_policy}, overlap ${job.overlap_policy}`],
+    [
+      'Policies',
+      `misfire ${job.misfire_policy}, overlap ${job.overlap_policy}${job.jitter_seconds > 0 ? `, jitter < ${job.jitter_seconds} s` : ''}`,
+    ],
+    ...(job.start_at || job.end_at || job.max_runs !== null
+      ? ([
+          [
+            'Window',
+            [
+              job.start_at ? `from ${utcTime(job.start_at)}` : null,
+              job.end_at ? `until ${utcTime(job.end_at)}` : null,
+              job.max_runs !== null ? `${job.remaining_runs} of ${job.max_runs} runs left` : null,
+            ]
+              .filter(Boolean)
+              .join(', '),
+          ],
+        ] as [string, string][])
+      : []),
     ['Next run', timeWithRelative(job.next_run_at, now, job.timezone)],
     [
       'Last run',

@@ -12,7 +12,8 @@ import {
 } from 'pino';
 import { AppConfig } from '../../config/app-config';
 import { LogContext } from './log-context.service';
-import { looksLikeJwt, maskKnownSecrets, REDACT_PATHS, REDACTED, redactHeaders, scrubText } from './redaction';
+import { LogStream, LogStreamShutdown } from './log-stream';
+import { looksLikeJwt, REDACT_PATHS, REDACTED, redactHeaders, scrubText } from './redaction';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** An incoming request id is honoured only when it looks like one (no log injection, no JWT echoed). */
@@ -46,7 +47,7 @@ export class LoggingModule {
       serializers: { req: serializeRequest, res: (res: { statusCode?: number }) => ({ status_code: res.statusCode }) },
     };
     const output = options.destination ?? defaultDestination(config.logLevel);
-    const destination = output ? maskingDestination(output) : undefined;
+    const destination = output ? new LogStream(output) : undefined;
     return {
       module: LoggingModule,
       imports: [
@@ -56,7 +57,7 @@ export class LoggingModule {
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         }),
       ],
-      providers: [LogContext],
+      providers: [LogContext, { provide: LogStreamShutdown, useValue: new LogStreamShutdown(destination ?? null) }],
       exports: [LogContext],
     };
   }
@@ -72,6 +73,19 @@ function requestId(req: IncomingMessage, res: ServerResponse): string {
   return id;
 }
 
+/**
+ * The headers a request line shows (an access log's usual fields, and whether a token came):
+ * not every header of every request, which costs each line its size and its redaction.
+ */
+const LOGGED_HEADERS = ['user-agent', 'referer', 'content-type', 'content-length', 'x-forwarded-for', 'authorization'];
+
+function loggedHeaders(headers: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!headers) return headers;
+  const picked: Record<string, unknown> = {};
+  for (const name of LOGGED_HEADERS) if (headers[name] !== undefined) picked[name] = headers[name];
+  return redactHeaders(picked);
+}
+
 /** What a request line shows of the request: no body, no query secrets, no credential in any header. */
 function serializeRequest(req: {
   id?: unknown;
@@ -84,14 +98,9 @@ function serializeRequest(req: {
     id: req.id,
     method: req.method,
     url: req.url ? scrubText(req.url) : req.url,
-    headers: redactHeaders(req.headers),
+    headers: loggedHeaders(req.headers),
     remote_address: req.remoteAddress,
   };
-}
-
-/** Every line, whatever logged it and however, loses the values of the secrets this process resolved. */
-function maskingDestination(output: DestinationStream): DestinationStream {
-  return { write: (line: string) => output.write(maskKnownSecrets(line)) };
 }
 
 /**

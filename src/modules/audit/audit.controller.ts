@@ -15,8 +15,13 @@ export class AuditController {
 
   @Get()
   @Superuser()
-  @ApiOperation({ summary: 'List audit entries, newest first, filtered and paginated' })
-  @ApiOkResponse({ type: AuditLogPageDto })
+  @ApiOperation({
+    operationId: 'listAuditLogs',
+    description:
+      'Every change (API or CLI) and every login, successful or not, newest first: filter by `actor`, `action`, `entity_type`, `entity_id` and time (`from`, `to`), paginated. Credentials are shown as "***". Superuser.',
+    summary: 'List audit entries, newest first, filtered and paginated',
+  })
+  @ApiOkResponse({ type: AuditLogPageDto, description: 'A page of audit entries' })
   list(@Query() query: ListAuditLogsQuery): Promise<AuditLogPageDto> {
     return this.audit.list(
       {

@@ -37,13 +37,16 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     }
     const password = randomBytes(18).toString('base64url');
     if (!(await this.users.createFirstSuperuser(username, password, actor))) return;
-    process.stdout.write(
+    // On the terminal (stderr), never in the JSON log stream (stdout) that log shippers collect.
+    process.stderr.write(
       [
         '',
-        '  First superuser created (this password is shown only once):',
-        `    username: ${username}`,
-        `    password: ${password}`,
-        '  Log in with POST /api/v1/auth/login; create more users with POST /api/v1/users.',
+        '  ┌─ FIRST START ──────────────────────────────────────────────────────────',
+        '  │ First superuser created (this password is shown only once):',
+        `  │   username: ${username}`,
+        `  │   password: ${password}`,
+        '  │ Log in with POST /api/v1/auth/login; create more users with POST /api/v1/users.',
+        '  └────────────────────────────────────────────────────────────────────────',
         '',
         '',
       ].join('\n'),

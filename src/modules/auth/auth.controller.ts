@@ -32,8 +32,13 @@ export class AuthController {
   @Public()
   @UseGuards(LoginThrottlerGuard)
   @HttpCode(200)
-  @ApiOperation({ summary: 'Exchange a username (any case) and password for a bearer token' })
-  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiOperation({
+    operationId: 'login',
+    description:
+      'Answers a bearer token (HS256 JWT, lifetime JWT_TTL) to send as `Authorization: Bearer <token>`. Wrong credentials → 401 INVALID_CREDENTIALS; logins are throttled per username and per client address (429). Public; audited, failures too.',
+    summary: 'Exchange a username (any case) and password for a bearer token',
+  })
+  @ApiOkResponse({ type: TokenResponseDto, description: 'The access token' })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Wrong username or password' })
   @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: THROTTLED })
   login(@Body() dto: LoginDto, @Ip() ip: string): Promise<TokenResponseDto> {
@@ -43,7 +48,11 @@ export class AuthController {
   @Post('logout')
   @ApiAuth()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke the token this request is sent with, in every process' })
+  @ApiOperation({
+    operationId: 'logout',
+    description: 'The token this request carries stops working at once, in every process. Any signed-in user; audited.',
+    summary: 'Revoke the token this request is sent with, in every process',
+  })
   @ApiNoContentResponse({ description: 'The token no longer works' })
   async logout(@CurrentPrincipal() principal: Principal, @CurrentActor() actor: Actor): Promise<void> {
     await this.auth.logout(principal, actor);
@@ -54,11 +63,12 @@ export class AuthController {
   @UseGuards(LoginThrottlerGuard)
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'changePassword',
     summary: 'Change your own password',
     description:
       'Every token issued before the change stops working (the one sent with this request too); the answer carries a fresh token.',
   })
-  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiOkResponse({ type: TokenResponseDto, description: 'A fresh token; every earlier token of the user is revoked' })
   @ApiBadRequestResponse({
     type: ErrorResponseDto,
     description: 'current_password does not match, or new_password is too weak (the message says why)',
@@ -74,8 +84,12 @@ export class AuthController {
 
   @Get('me')
   @ApiAuth()
-  @ApiOperation({ summary: 'The authenticated user' })
-  @ApiOkResponse({ type: MeResponseDto })
+  @ApiOperation({
+    operationId: 'getMe',
+    description: 'Who the bearer token belongs to: id, username and superuser right. Any signed-in user.',
+    summary: 'The authenticated user',
+  })
+  @ApiOkResponse({ type: MeResponseDto, description: 'The user the token belongs to' })
   me(@CurrentActor() actor: Actor): Promise<MeResponseDto> {
     return this.auth.me(actor);
   }

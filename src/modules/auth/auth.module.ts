@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -31,7 +30,6 @@ function loginAttemptsStore(config: AppConfig, dataSource: DataSource): LoginAtt
   imports: [
     TypeOrmModule.forFeature([RevokedToken]),
     UsersModule,
-    PassportModule,
     // The secret is passed per call (JwtSecretService may have to generate it first).
     JwtModule.register({}),
     ThrottlerModule.forRootAsync({

@@ -79,6 +79,7 @@ export class AuthService {
       );
       await this.audit.record(tx, { actor, action: 'auth.logout', entityType: 'user', entityId: principal.id });
     });
+    this.users.forgetTokenHolders(principal.id);
   }
 
   /**

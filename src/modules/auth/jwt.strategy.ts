@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
 import { UnauthorizedError } from '../../common/errors';
 import { UserInactiveError } from './auth.errors';
 import { JwtSecretService } from './jwt-secret.service';
@@ -27,38 +26,64 @@ export interface Principal {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BEARER = /^Bearer +(\S+)$/i;
+/** jsonwebtoken's errors: what is wrong with the token itself (anything else, e.g. the key failing to load, is not a 401). */
+const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+const NO_TOKEN_MESSAGE = 'Authentication required: send Authorization: Bearer <token> (POST /api/v1/auth/login)';
 
-/** Bearer tokens, HS256 only: `none` and every other algorithm are refused by passport-jwt. */
+/**
+ * Bearer tokens, HS256 only (`none` and every other algorithm are refused), verified by
+ * jsonwebtoken with the key of this app's JwtSecretService, then resolved to their user as
+ * stored now. One instance per application (not a process-wide registration), so that apps
+ * living in one process each judge tokens by their own database and cache.
+ */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+export class JwtStrategy {
+  /** A KeyObject, made once: given a string, jsonwebtoken tries (and fails) to parse it as a public key on every verification first. */
+  private key: Promise<KeyObject> | undefined;
+
   constructor(
-    secrets: JwtSecretService,
+    private readonly secrets: JwtSecretService,
     private readonly users: UsersService,
-  ) {
-    let key: Promise<KeyObject> | undefined;
-    super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      algorithms: ['HS256'],
-      ignoreExpiration: false,
-      // A KeyObject, made once: given a string, jsonwebtoken tries (and fails) to parse it as
-      // a public key on every verification before treating it as a secret.
-      // passport-jwt hands the key to jsonwebtoken untouched; its typings only know string | Buffer.
-      secretOrKeyProvider: (_request: unknown, _token: unknown, done: (err: unknown, secret?: string) => void) => {
-        key ??= secrets.get().then((secret) => createSecretKey(Buffer.from(secret)));
-        key.then(
-          (secret) => done(null, secret as unknown as string),
-          (error: unknown) => {
-            key = undefined;
-            done(error);
-          },
-        );
+    /** The auth module's (JwtModule), which also signs the tokens AuthService issues. */
+    private readonly jwt: JwtService,
+  ) {}
+
+  /** The principal of the request's `Authorization: Bearer` token; 401 for a missing or bad token. */
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    const token = typeof authorization === 'string' ? BEARER.exec(authorization.trim())?.[1] : undefined;
+    if (!token) throw new UnauthorizedError(NO_TOKEN_MESSAGE);
+    const key = await this.signingKey();
+    let payload: Partial<JwtPayload> & { exp?: unknown };
+    try {
+      // The key is a KeyObject, which jsonwebtoken takes; @nestjs/jwt's typings only know string | Buffer.
+      payload = await this.jwt.verifyAsync(token, { secret: key as unknown as string, algorithms: ['HS256'] });
+    } catch (error) {
+      const name = (error as Error | undefined)?.name;
+      if (!name || !TOKEN_ERRORS.has(name)) throw error;
+      throw new UnauthorizedError(
+        name === 'TokenExpiredError' ? 'The token has expired; log in again' : 'The token is invalid',
+      );
+    }
+    return this.validate(payload);
+  }
+
+  /** Loaded on first use; a failure is thrown (not a 401) and the next request tries again. */
+  private signingKey(): Promise<KeyObject> {
+    this.key ??= this.secrets.get().then(
+      (secret) => createSecretKey(Buffer.from(secret)),
+      (error: unknown) => {
+        this.key = undefined;
+        throw error;
       },
-    });
+    );
+    return this.key;
   }
 
   /**
-   * One query per request: the user and whether the token was revoked. A database error is not
-   * caught here: it propagates (503 from the filter), never turning a valid token into a 401.
+   * One query per request (or none, from the token-holder cache): the user and whether the
+   * token was revoked. A database error is not caught here: it propagates (503 from the
+   * filter), never turning a valid token into a 401.
    */
   async validate(payload: Partial<JwtPayload> & { exp?: unknown }): Promise<Principal> {
     // jsonwebtoken checks `exp` only when present: a signed token without one would live forever.

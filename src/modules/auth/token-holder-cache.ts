@@ -61,6 +61,15 @@ export class TokenHolderCache {
     return (await this.listening) && this.notifier.connected;
   }
 
+  /**
+   * Drops what this process cached of the user, at once: called by the process that made the
+   * change, after its commit (the other processes learn of it by NOTIFY; this one must not
+   * answer from its cache in the moment before its own notification arrives).
+   */
+  forgetUser(userId: number): void {
+    this.dropUser(String(userId));
+  }
+
   private dropUser(payload: string): void {
     this.generation++;
     if (!/^\d+$/.test(payload)) return this.dropAll();

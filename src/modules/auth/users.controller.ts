@@ -26,8 +26,13 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a user' })
-  @ApiCreatedResponse({ type: UserResponseDto })
+  @ApiOperation({
+    operationId: 'createUser',
+    description:
+      'The password must have at least 12 characters and not be guessable; usernames are unique regardless of case. Superuser; audited.',
+    summary: 'Create a user',
+  })
+  @ApiCreatedResponse({ type: UserResponseDto, description: 'The user as created' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'A user with this name exists' })
   create(@Body() dto: CreateUserDto, @CurrentActor() actor: Actor): Promise<UserResponseDto> {
     return this.users.create(
@@ -37,15 +42,23 @@ export class UsersController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List users' })
-  @ApiOkResponse({ type: UserPageDto })
+  @ApiOperation({
+    operationId: 'listUsers',
+    description: 'Every user, by id, paginated. Superuser.',
+    summary: 'List users',
+  })
+  @ApiOkResponse({ type: UserPageDto, description: 'A page of users' })
   list(@Query() query: ListUsersQuery): Promise<UserPageDto> {
     return this.users.list({ page: query.page, size: query.size });
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a user' })
-  @ApiOkResponse({ type: UserResponseDto })
+  @ApiOperation({
+    operationId: 'getUser',
+    description: 'One user (never its password). Superuser.',
+    summary: 'Get a user',
+  })
+  @ApiOkResponse({ type: UserResponseDto, description: 'The user' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   get(@IdParam() id: number): Promise<UserResponseDto> {
     return this.users.get(id);
@@ -53,11 +66,12 @@ export class UsersController {
 
   @Put(':id')
   @ApiOperation({
+    operationId: 'updateUser',
     summary: 'Change a user: password, superuser right, active flag (only the given fields change)',
     description:
       "A new password revokes the user's tokens; a demoted or deactivated user's very next request, in any process, has the new rights (or none).",
   })
-  @ApiOkResponse({ type: UserResponseDto })
+  @ApiOkResponse({ type: UserResponseDto, description: 'The user as updated' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({
     type: ErrorResponseDto,
@@ -73,8 +87,13 @@ export class UsersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a user; its tokens stop working at once' })
-  @ApiNoContentResponse()
+  @ApiOperation({
+    operationId: 'deleteUser',
+    description:
+      "The user's tokens stop working at once, in every process. The last active superuser cannot be deleted (409 LAST_SUPERUSER). Superuser; audited.",
+    summary: 'Delete a user; its tokens stop working at once',
+  })
+  @ApiNoContentResponse({ description: 'Deleted; no body' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The last active superuser cannot be deleted' })
   delete(@IdParam() id: number, @CurrentActor() actor: Actor): Promise<void> {

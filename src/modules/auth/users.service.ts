@@ -97,7 +97,7 @@ export class UsersService {
     if (input.password !== undefined) assertStrongPassword('password', input.password, before.username);
     const passwordHash =
       input.password === undefined ? undefined : await argon2.hash(input.password, { type: argon2.argon2id });
-    return this.dataSource.transaction(async (tx) => {
+    const updated = await this.dataSource.transaction(async (tx) => {
       const user = await this.users.findByIdForUpdate(id, tx);
       if (!user) throw new UserNotFoundError(id);
       const losesRights =
@@ -117,6 +117,8 @@ export class UsersService {
       await this.audit.record(tx, { actor, action: 'user.update', entityType: 'user', entityId: id, changes });
       return UserResponseDto.from(after);
     });
+    this.holders.forgetUser(id);
+    return updated;
   }
 
   /** Deletes a user (audited); its tokens stop working at once. The last active superuser → 409. */
@@ -138,6 +140,7 @@ export class UsersService {
         },
       });
     });
+    this.holders.forgetUser(id);
   }
 
   /** The user with this name (regardless of case), or null. */
@@ -183,7 +186,13 @@ export class UsersService {
       });
       return version;
     });
+    this.holders.forgetUser(user.id);
     return { user, tokenVersion };
+  }
+
+  /** After a change to the user's tokens committed elsewhere (logout): this process forgets what it cached at once. */
+  forgetTokenHolders(userId: number): void {
+    this.holders.forgetUser(userId);
   }
 
   /**

@@ -9,6 +9,9 @@ import { RUN_EVENTS, SKIPPED_RUN_ERROR, type RunSkippedEvent } from '../executio
 import { SchedulesService } from '../schedules/schedules.service';
 import { DueJobsService, type DueJob } from '../jobs/due-jobs.service';
 import { JobStatsService } from '../jobs/job-stats.service';
+import { clampFireTimes, jitterOffsetMs } from '../jobs/job-window';
+import { currentTraceCarrier, inSpan, type TraceCarrier } from '../../common/tracing/spans';
+import { DISPATCH_EVENTS, type DispatchPassEvent } from './dispatch-events';
 
 const TIMER = 'schedule-dispatcher';
 const RETRY_AFTER_ERROR_MS = 2000;
@@ -16,8 +19,20 @@ const HELD_ELSEWHERE_RECHECK_MS = 50;
 /** At most this many fire times of one job are claimed ahead in one pass. */
 const MAX_AHEAD_PER_JOB = 100;
 
-/** A run to put on its queue at its fire time; `skipIfOverlapping`: its job's overlap policy is `skip`. */
-type Release = { id: number; taskQueue: string; taskPriority: number; fireAt: Date; skipIfOverlapping: boolean };
+/**
+ * A run to put on its queue at its start time (its fire time, plus the job's jitter);
+ * `skipIfOverlapping`: its job's overlap policy is `skip`; `replacePrevious`: it is `replace`.
+ */
+type Release = {
+  id: number;
+  taskQueue: string;
+  taskPriority: number;
+  fireAt: Date;
+  skipIfOverlapping: boolean;
+  replacePrevious: boolean;
+  /** The dispatch's trace context (tracing on): the run's span continues that trace. */
+  trace?: TraceCarrier;
+};
 
 /**
  * The scheduler role. One SchedulerRegistry timeout is armed DISPATCH_LOOKAHEAD_MS before the
@@ -133,7 +148,20 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
    * is decided here for the fire times already due (a run of the job is going now: they are
    * recorded skipped), and at the release (releaseNow) for those claimed ahead.
    */
-  private async dispatchBatch(): Promise<{ claimed: number; enqueued: Promise<void> }> {
+  private dispatchBatch(): Promise<{ claimed: number; enqueued: Promise<void> }> {
+    return inSpan('dispatch', {}, async (span) => {
+      const batch = await this.claimBatch();
+      span.setAttributes({ 'jobs.claimed_jobs': batch.claimed, 'jobs.released_runs': batch.releases.length });
+      this.events.emit(DISPATCH_EVENTS.pass, {
+        at: Date.now(),
+        claimedJobs: batch.claimed,
+        releasedRuns: batch.releases.length,
+      } satisfies DispatchPassEvent);
+      return { claimed: batch.claimed, enqueued: this.release(batch.releases) };
+    });
+  }
+
+  private async claimBatch(): Promise<{ claimed: number; releases: Release[] }> {
     const now = new Date();
     const horizon = new Date(now.getTime() + this.config.dispatchLookaheadMs);
     this.lastClaimAt = horizon;
@@ -147,12 +175,13 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
         claimed.filter((j) => j.overlapPolicy === 'skip').map((j) => j.id),
       );
       const rows: NewRun[] = [];
-      const advances: { id: number; nextRunAt: Date | null }[] = [];
+      const nextRuns = new Map<number, Date | null>();
       for (const job of claimed) {
         const { fireTimes, nextRunAt } = this.fireTimes(job, now, horizon);
-        advances.push({ id: job.id, nextRunAt });
+        nextRuns.set(job.id, nextRunAt);
         for (const scheduledFor of fireTimes) {
-          const ahead = scheduledFor > now;
+          const startAt = new Date(scheduledFor.getTime() + jitterOffsetMs(job.id, scheduledFor, job.jitterSeconds));
+          const ahead = startAt > now;
           const skip = !ahead && busy.has(job.id);
           rows.push({
             jobId: job.id,
@@ -161,8 +190,8 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
             scheduledFor,
             kwargs: job.taskKwargs,
             triggeredBy: 'scheduler',
-            // Claimed ahead: nothing (a re-enqueue by the recovery sweep included) starts it early.
-            notBefore: ahead ? scheduledFor : null,
+            // Claimed ahead (or jittered): nothing (a re-enqueue by the recovery sweep included) starts it early.
+            notBefore: ahead || job.jitterSeconds > 0 ? startAt : null,
             error: skip ? SKIPPED_RUN_ERROR : null,
           });
         }
@@ -170,18 +199,30 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
       const inserted = await this.executions.record(tx, rows);
       skipped = inserted.filter((r) => r.status === 'skipped').map((r) => r.jobId);
       await this.jobStats.addSkippedRuns(tx, skipped);
-      await this.due.advance(tx, advances);
+      const recorded = new Map<number, number>();
+      for (const run of inserted) recorded.set(run.jobId, (recorded.get(run.jobId) ?? 0) + 1);
+      await this.due.advance(
+        tx,
+        [...nextRuns].map(([id, nextRunAt]) => ({ id, nextRunAt, recorded: recorded.get(id) ?? 0 })),
+      );
       const byId = new Map(claimed.map((j) => [j.id, j]));
+      const trace = currentTraceCarrier();
       return inserted
         .filter((r) => r.status === 'queued')
-        .map((r) => ({
-          id: r.id,
-          taskQueue: byId.get(r.jobId)!.taskQueue,
-          taskPriority: byId.get(r.jobId)!.taskPriority,
-          fireAt: r.scheduledFor,
-          // Decided now for a fire time already due; for one claimed ahead, when it comes.
-          skipIfOverlapping: r.scheduledFor > now && byId.get(r.jobId)!.overlapPolicy === 'skip',
-        }));
+        .map((r) => {
+          const job = byId.get(r.jobId)!;
+          const fireAt = r.notBefore ?? r.scheduledFor;
+          return {
+            id: r.id,
+            taskQueue: job.taskQueue,
+            taskPriority: job.taskPriority,
+            fireAt,
+            // Decided now for a start time already due; for one claimed ahead, when it comes.
+            skipIfOverlapping: fireAt > now && job.overlapPolicy === 'skip',
+            replacePrevious: job.overlapPolicy === 'replace',
+            trace,
+          };
+        });
     });
     if (skipped.length > 0) {
       const types = new Map(claimed.map((j) => [j.id, j.jobType]));
@@ -191,7 +232,7 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
       );
     }
     this.lastAliveAt = Date.now();
-    return { claimed: claimed.length, enqueued: this.release(releases) };
+    return { claimed: claimed.length, releases };
   }
 
   /**
@@ -223,6 +264,14 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
    * claim applies the same check. Never rejects.
    */
   private async releaseNow(runs: Release[]): Promise<void> {
+    const replacing = runs.filter((r) => r.replacePrevious);
+    if (replacing.length > 0) {
+      try {
+        await this.executions.replacePrevious(replacing.map((r) => r.id));
+      } catch (error) {
+        this.logger.warn(`Could not cancel the runs being replaced (overlap replace): ${(error as Error).message}`);
+      }
+    }
     const toCheck = runs.filter((r) => r.skipIfOverlapping);
     if (toCheck.length === 0) return this.executions.enqueue(runs);
     const checked = async () => {
@@ -256,7 +305,8 @@ export class ScheduleDispatcherService implements OnApplicationBootstrap, OnModu
         fireTimes.push(next);
         next = this.schedules.nextRunAt(spec, next, next);
       }
-      return { fireTimes, nextRunAt: next };
+      // The active window and max_runs: nothing outside the one, nothing past the other.
+      return clampFireTimes(fireTimes, next, job);
     } catch (error) {
       // A stored schedule that no longer parses must not block the others: park the job.
       this.logger.error(`Job ${job.id}: cannot compute its fire times, parking it: ${(error as Error).message}`);

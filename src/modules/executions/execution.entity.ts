@@ -8,17 +8,28 @@ export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running'];
 /** `status IN ${FINAL_STATUSES_SQL}`: the final statuses as an SQL list (constants only, no input). */
 export const FINAL_STATUSES_SQL = `(${FINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
-export const RUN_TRIGGERS = ['schedule', 'manual', 'retry'] as const;
+export const RUN_TRIGGERS = ['schedule', 'manual', 'retry', 'backfill'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+/**
+ * The runs that stand for a fire time of the job's schedule: the dispatcher's, and those an
+ * operator backfills for past fire times. A fire time has at most one of them.
+ */
+export const FIRE_TIME_TRIGGERS = ['schedule', 'backfill'] as const satisfies readonly RunTrigger[];
+/**
+ * The predicate of the unique fire-time index, `"trigger" IN ('schedule', 'backfill')`: an
+ * `INSERT … ON CONFLICT (job_id, scheduled_for) WHERE …` must state it for PostgreSQL to infer the index.
+ */
+export const FIRE_TIME_RUN_SQL = `"trigger" IN (${FIRE_TIME_TRIGGERS.map((t) => `'${t}'`).join(', ')})`;
 
 const numeric = { to: (v: number | null) => v, from: (v: string | number | null) => (v === null ? null : Number(v)) };
 
 /**
- * One run of a job. A scheduled fire time has exactly one `schedule` run: the partial unique
- * index on (job_id, scheduled_for) enforces it in the database, whatever the schedulers do.
+ * One run of a job. A fire time has at most one `schedule` or `backfill` run: the partial unique
+ * index on (job_id, scheduled_for) enforces it in the database, whatever the schedulers and
+ * concurrent backfills do (migration BackfillTrigger widened it from `schedule` runs alone).
  */
 @Entity('executions')
-@Index('uq_executions_schedule_fire', ['jobId', 'scheduledFor'], { unique: true, where: `"trigger" = 'schedule'` })
+@Index('uq_executions_schedule_fire', ['jobId', 'scheduledFor'], { unique: true, where: FIRE_TIME_RUN_SQL })
 @Index('idx_executions_job_id', ['jobId', 'id'])
 @Index('idx_executions_status', ['status', 'id'])
 @Index('idx_executions_active', ['jobId', 'status'], { where: `status IN ('queued', 'running')` })

@@ -24,23 +24,38 @@ export class ExecutionsController {
   constructor(private readonly executions: ExecutionsService) {}
 
   @Get('executions')
-  @ApiOperation({ summary: 'List runs, newest first, filtered and paginated' })
-  @ApiOkResponse({ type: ExecutionPageDto })
+  @ApiOperation({
+    operationId: 'listExecutions',
+    description:
+      "All runs, newest first, filtered by `job_id`, `status`, `trigger` and `from`/`to` (on scheduled_for), paginated. An unfiltered list over more than 100,000 runs reports the planner's estimate as `total`. Any signed-in user.",
+    summary: 'List runs, newest first, filtered and paginated',
+  })
+  @ApiOkResponse({ type: ExecutionPageDto, description: 'A page of runs' })
   list(@Query() q: ListExecutionsQuery): Promise<ExecutionPageDto> {
     return this.executions.list(filterOf(q, q.job_id), { page: q.page, size: q.size });
   }
 
   @Get('jobs/:id/executions')
-  @ApiOperation({ summary: "List a job's runs, newest first" })
-  @ApiOkResponse({ type: ExecutionPageDto })
+  @ApiOperation({
+    operationId: 'listJobExecutions',
+    description:
+      'The runs of one job, newest first, with the same filters as GET /api/v1/executions; 404 when the job does not exist. Any signed-in user.',
+    summary: "List a job's runs, newest first",
+  })
+  @ApiOkResponse({ type: ExecutionPageDto, description: "A page of the job's runs" })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   listForJob(@IdParam() id: number, @Query() q: ListJobExecutionsQuery): Promise<ExecutionPageDto> {
     return this.executions.listForJob(id, filterOf(q, id), { page: q.page, size: q.size });
   }
 
   @Get('executions/:id')
-  @ApiOperation({ summary: 'Get a run' })
-  @ApiOkResponse({ type: ExecutionResponseDto })
+  @ApiOperation({
+    operationId: 'getExecution',
+    description:
+      'One run: its status, trigger, times, attempt, worker, kwargs, result and error. Credentials are shown as "***". Any signed-in user.',
+    summary: 'Get a run',
+  })
+  @ApiOkResponse({ type: ExecutionResponseDto, description: 'The run' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   get(@IdParam() id: number): Promise<ExecutionResponseDto> {
     return this.executions.get(id);
@@ -49,8 +64,13 @@ export class ExecutionsController {
   @Post('executions/:id/cancel')
   @HttpCode(200)
   @Superuser()
-  @ApiOperation({ summary: 'Cancel a queued or running run' })
-  @ApiOkResponse({ type: ExecutionResponseDto })
+  @ApiOperation({
+    operationId: 'cancelExecution',
+    description:
+      'A queued run is cancelled at once; a running one gets its AbortSignal and ends `cancelled`. A run that already ended → 409. Superuser; audited.',
+    summary: 'Cancel a queued or running run',
+  })
+  @ApiOkResponse({ type: ExecutionResponseDto, description: 'The run, cancelled' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The run already ended' })
   cancel(@IdParam() id: number, @CurrentActor() actor: Actor): Promise<ExecutionResponseDto> {

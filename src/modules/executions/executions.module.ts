@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { SchedulesModule } from '../schedules/schedules.module';
 import { TasksModule } from '../tasks/tasks.module';
+import { BackfillService } from './backfill.service';
 import { Execution } from './execution.entity';
 import { ExecutionsRepository } from './executions.repository';
 import { ExecutionsService } from './executions.service';
@@ -16,17 +18,18 @@ import { RunLogsService } from './run-logs/run-logs.service';
 
 /** Runs (the `executions` table), their logs and their queues (BullMQ); above jobs, whose services it calls. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Execution, RunLogLine]), JobsModule, TasksModule, AuditModule],
+  imports: [TypeOrmModule.forFeature([Execution, RunLogLine]), JobsModule, SchedulesModule, TasksModule, AuditModule],
   providers: [
     ExecutionsRepository,
     RunOutcomesRepository,
     ExecutionsService,
     ManualRunsService,
+    BackfillService,
     QueueService,
     RunLogsRepository,
     RunLogWriter,
     RunLogsService,
   ],
-  exports: [ExecutionsService, ManualRunsService, QueueService, RunLogWriter, RunLogsService],
+  exports: [ExecutionsService, ManualRunsService, BackfillService, QueueService, RunLogWriter, RunLogsService],
 })
 export class ExecutionsModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, type EntityManager, type Repository } from 'typeorm';
 import type { PageRequest } from '../../common/pagination';
-import { Execution, FINAL_STATUSES_SQL, type RunStatus, type RunTrigger } from './execution.entity';
+import { Execution, FINAL_STATUSES_SQL, FIRE_TIME_RUN_SQL, type RunStatus, type RunTrigger } from './execution.entity';
 import { CHANNEL_RUN_CANCELLED, notifyOnCommit } from '../../database/pg-notifier.service';
 import { EntityRows } from '../../database/entity-rows';
 
@@ -24,6 +24,7 @@ export interface InsertedRun {
   jobId: number;
   status: RunStatus;
   scheduledFor: Date;
+  notBefore: Date | null;
 }
 
 export interface RunFilter {
@@ -91,7 +92,10 @@ export class ExecutionsRepository {
     this.rows = new EntityRows(runs);
   }
 
-  /** Inserts runs; a second `schedule` run for one (job, fire time) is silently not inserted. */
+  /**
+   * Inserts runs; a second `schedule` or `backfill` run for one (job, fire time) is silently not
+   * inserted and left out of the answer (an uncommitted one of another transaction is waited for).
+   */
   async insertRuns(tx: EntityManager, rows: NewRun[]): Promise<InsertedRun[]> {
     if (rows.length === 0) return [];
     const final = (r: NewRun) => r.status !== 'queued';
@@ -101,8 +105,8 @@ export class ExecutionsRepository {
               CASE WHEN is_final THEN now() END, CASE WHEN is_final THEN 0 END
          FROM unnest($1::int[], $2::varchar[], $3::varchar[], $4::timestamptz[], $5::smallint[], $6::jsonb[], $7::varchar[], $8::timestamptz[], $9::int[], $10::bool[], $11::text[])
               AS t(job_id, status, trg, scheduled_for, attempt, kwargs, triggered_by, not_before, retry_of, is_final, error)
-       ON CONFLICT (job_id, scheduled_for) WHERE "trigger" = 'schedule' DO NOTHING
-       RETURNING id, job_id AS "jobId", status, scheduled_for AS "scheduledFor"`,
+       ON CONFLICT (job_id, scheduled_for) WHERE ${FIRE_TIME_RUN_SQL} DO NOTHING
+       RETURNING id, job_id AS "jobId", status, scheduled_for AS "scheduledFor", not_before AS "notBefore"`,
       [
         rows.map((r) => r.jobId),
         rows.map((r) => r.status),
@@ -119,18 +123,43 @@ export class ExecutionsRepository {
     );
   }
 
-  /**
-   * Deletes the job's scheduled runs claimed ahead of their fire time and not started (queued,
-   * fire time after the transaction's start): they were claimed under a definition that just changed.
-   */
-  async deleteClaimedAhead(tx: EntityManager, jobId: number): Promise<number> {
-    // TypeORM answers a DELETE with [rows, affected].
-    const [rows]: [{ id: number }[], number] = await tx.query(
-      `DELETE FROM executions WHERE job_id = $1 AND "trigger" = 'schedule' AND status = 'queued' AND scheduled_for > now()
-       RETURNING id`,
+  /** Those of `times` (as epoch milliseconds) that have a `schedule` or `backfill` run of the job (a plain read: it waits for no writer). */
+  async fireTimesWithRuns(tx: EntityManager, jobId: number, times: Date[]): Promise<Set<number>> {
+    if (times.length === 0) return new Set();
+    const rows: { at: Date }[] = await tx.query(
+      `SELECT scheduled_for AS at FROM executions WHERE job_id = $1 AND scheduled_for = ANY($2::timestamptz[]) AND ${FIRE_TIME_RUN_SQL}`,
+      [jobId, times],
+    );
+    return new Set(rows.map((r) => r.at.getTime()));
+  }
+
+  /** The latest fire time with a `schedule` or `backfill` run of the job (through the unique fire-time index), or null. */
+  async latestFireTime(tx: EntityManager, jobId: number): Promise<Date | null> {
+    const [row]: { at: Date | null }[] = await tx.query(
+      `SELECT max(scheduled_for) AS at FROM executions WHERE job_id = $1 AND ${FIRE_TIME_RUN_SQL}`,
       [jobId],
     );
-    return rows.length;
+    return row?.at ?? null;
+  }
+
+  /**
+   * Deletes the job's scheduled runs claimed ahead of their fire time and not started (queued,
+   * fire time after the transaction's start): they were claimed under a definition that just
+   * changed. They no longer count as its scheduled runs. Answers their fire times.
+   */
+  async deleteClaimedAhead(tx: EntityManager, jobId: number): Promise<Date[]> {
+    const rows: { at: Date }[] = await tx.query(
+      `WITH dropped AS (
+         DELETE FROM executions WHERE job_id = $1 AND "trigger" = 'schedule' AND status = 'queued' AND scheduled_for > now()
+         RETURNING scheduled_for
+       ), uncounted AS (
+         UPDATE jobs SET scheduled_runs = greatest(0, scheduled_runs - (SELECT count(*) FROM dropped)::int)
+          WHERE id = $1 AND EXISTS (SELECT 1 FROM dropped)
+       )
+       SELECT scheduled_for AS at FROM dropped`,
+      [jobId],
+    );
+    return rows.map((r) => r.at);
   }
 
   /** Deletes those of `runIds` still queued (runs claimed ahead, given back); returns what went. */
@@ -138,13 +167,19 @@ export class ExecutionsRepository {
     tx: EntityManager,
     runIds: number[],
   ): Promise<{ id: number; jobId: number; scheduledFor: Date }[]> {
-    // TypeORM answers a DELETE with [rows, affected].
-    const [rows]: [{ id: number; jobId: number; scheduledFor: Date }[], number] = await tx.query(
-      `DELETE FROM executions WHERE id = ANY($1::int[]) AND status = 'queued'
-       RETURNING id, job_id AS "jobId", scheduled_for AS "scheduledFor"`,
+    // The scheduled runs among them no longer count as their jobs' scheduled runs.
+    return tx.query(
+      `WITH dropped AS (
+         DELETE FROM executions WHERE id = ANY($1::int[]) AND status = 'queued'
+         RETURNING id, job_id, scheduled_for, "trigger"
+       ), uncounted AS (
+         UPDATE jobs j SET scheduled_runs = greatest(0, j.scheduled_runs - d.n)
+           FROM (SELECT job_id, count(*)::int AS n FROM dropped WHERE "trigger" = 'schedule' GROUP BY job_id) d
+          WHERE j.id = d.job_id
+       )
+       SELECT id, job_id AS "jobId", scheduled_for AS "scheduledFor" FROM dropped`,
       [runIds],
     );
-    return rows;
   }
 
   /**
@@ -164,6 +199,30 @@ export class ExecutionsRepository {
   async statusOf(runId: number): Promise<RunStatus | null> {
     const rows: { status: RunStatus }[] = await this.runs.query(`SELECT status FROM executions WHERE id = $1`, [runId]);
     return rows[0]?.status ?? null;
+  }
+
+  /**
+   * The runs that those of `runIds` replace (their job's overlap policy is `replace`): the job's
+   * other runs running, or queued for an earlier fire time; locked for the rest of `tx`.
+   */
+  runsReplacedBy(
+    tx: EntityManager,
+    runIds: number[],
+  ): Promise<{ id: number; status: RunStatus; replacedBy: number; taskQueue: string }[]> {
+    return tx.query(
+      `WITH pairs AS (
+         SELECT o.id, o.status, e.id AS replaced_by, j.task_queue
+           FROM executions e
+           JOIN jobs j ON j.id = e.job_id AND j.overlap_policy = 'replace'
+           JOIN executions o ON o.job_id = e.job_id AND o.id <> e.id
+          WHERE e.id = ANY($1::int[]) AND e.status = 'queued'
+            AND (o.status = 'running' OR (o.status = 'queued' AND o.scheduled_for < e.scheduled_for))
+          FOR UPDATE OF o
+       )
+       SELECT DISTINCT ON (id) id, status, replaced_by AS "replacedBy", task_queue AS "taskQueue"
+         FROM pairs ORDER BY id, replaced_by DESC`,
+      [runIds],
+    );
   }
 
   /** Tells every worker (through LISTEN/NOTIFY, on commit) that this run was cancelled. */
@@ -245,6 +304,15 @@ export class ExecutionsRepository {
       },
       stale: row.stale,
     };
+  }
+
+  /** Runs that ended per hour of the 24-hour window (from run_minutes), with the failed and timed-out ones. */
+  runsPerHour(): Promise<{ hour: Date; runs: number; failed: number }[]> {
+    return this.runs.query(
+      `SELECT date_trunc('hour', minute) AS hour, sum(runs)::int AS runs,
+              coalesce(sum(runs) FILTER (WHERE status IN ('failed', 'timed_out')), 0)::int AS failed
+         FROM run_minutes WHERE minute >= run_window_start() GROUP BY 1 ORDER BY 1`,
+    );
   }
 
   /**

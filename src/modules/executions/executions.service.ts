@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { TraceCarrier } from '../../common/tracing/spans';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DataSource, type EntityManager } from 'typeorm';
 import { createBatchLoader } from '../../common/batch-loader';
@@ -35,6 +36,8 @@ export type { ClaimedRun, FinishedRun } from './run-outcomes.repository';
 export type { NewRun, RunAlertFacts, RunFilter } from './executions.repository';
 
 /** Runs: recording, enqueueing, claims, outcomes with statistics and retries, listing, cancelling, recovery reads. */
+const HOUR_MS = 3_600_000;
+
 @Injectable()
 export class ExecutionsService {
   private readonly logger = new Logger(ExecutionsService.name);
@@ -80,7 +83,7 @@ export class ExecutionsService {
    * times again under the new one (or not at all). Runs already due go ahead as recorded.
    */
   @OnEvent(JOB_EVENTS.changed, { suppressErrors: false })
-  async dropClaimedAhead({ tx, jobId }: JobChangedEvent): Promise<number> {
+  async dropClaimedAhead({ tx, jobId }: JobChangedEvent): Promise<Date[]> {
     return this.runs.deleteClaimedAhead(tx, jobId);
   }
 
@@ -152,6 +155,18 @@ export class ExecutionsService {
    * estimated from a duration histogram (see histogramQuantile). Minutes that have left the
    * window are expired on the way, so the next read subtracts none.
    */
+  /** Runs that ended in each of the last 24 hours, oldest first, the current hour last (zeros included). */
+  async runsPerHour(now = new Date()): Promise<{ hour: Date; runs: number; failed: number }[]> {
+    const rows = await this.runs.runsPerHour();
+    const byHour = new Map(rows.map((r) => [new Date(r.hour).getTime(), r]));
+    const current = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS;
+    return Array.from({ length: 24 }, (_, i) => {
+      const at = current - (23 - i) * HOUR_MS;
+      const row = byHour.get(at);
+      return { hour: new Date(at), runs: row?.runs ?? 0, failed: row?.failed ?? 0 };
+    });
+  }
+
   async lastDay(): Promise<{ byStatus: { key: string; n: number }[]; total: number; p95: number | null }> {
     const figures = await this.runs.lastDay();
     if (figures.stale > 0) await this.runs.expireRunMinutes();
@@ -187,7 +202,7 @@ export class ExecutionsService {
 
   /** Puts recorded runs on their queues. A failure here is repaired by the recovery sweep. */
   async enqueue(
-    runs: { id: number; taskQueue: string; taskPriority: number; notBefore?: Date | null }[],
+    runs: { id: number; taskQueue: string; taskPriority: number; notBefore?: Date | null; trace?: TraceCarrier }[],
   ): Promise<void> {
     if (runs.length === 0) return;
     try {
@@ -197,6 +212,7 @@ export class ExecutionsService {
           queue: r.taskQueue,
           priority: r.taskPriority,
           delayMs: r.notBefore ? r.notBefore.getTime() - Date.now() : 0,
+          trace: r.trace,
         })),
       );
     } catch (error) {
@@ -247,6 +263,32 @@ export class ExecutionsService {
         notBefore: run.retry!.notBefore,
       })),
     );
+  }
+
+  /**
+   * Overlap policy `replace`, at the start of each of `runIds`: the runs of its job still going
+   * (running, or queued for an earlier fire time) end `cancelled`, saying which run replaced
+   * them; a running one's AbortSignal fires in whatever worker runs it (LISTEN/NOTIFY).
+   */
+  async replacePrevious(runIds: number[]): Promise<void> {
+    const { finished, queued } = await this.dataSource.transaction(async (tx) => {
+      const previous = await this.runs.runsReplacedBy(tx, runIds);
+      const ended = await this.outcomesRepository.finishRuns(
+        tx,
+        previous.map((run) => ({
+          runId: run.id,
+          outcome: {
+            status: 'cancelled' as const,
+            error: `Replaced by run ${run.replacedBy} (overlap_policy replace)`,
+          },
+        })),
+        ['queued', 'running'],
+      );
+      for (const run of previous) await this.runs.notifyCancelled(tx, run.id);
+      return { finished: ended, queued: previous.filter((run) => run.status === 'queued') };
+    });
+    for (const run of finished) this.events.emit(RUN_EVENTS.finished, run);
+    for (const run of queued) await this.queue.remove(run.taskQueue, run.id);
   }
 
   async cancel(id: number, actor: Actor): Promise<ExecutionResponseDto> {

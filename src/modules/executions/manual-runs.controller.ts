@@ -25,7 +25,12 @@ export class ManualRunsController {
   @Post(':id/execute')
   @HttpCode(202)
   @Superuser()
-  @ApiOperation({ summary: 'Run a job now (a manual run)' })
+  @ApiOperation({
+    operationId: 'executeJob',
+    description:
+      "Records a run with `trigger: manual` and queues it at once. `override_kwargs` are merged over the job's `task_kwargs` for this run only. A disabled or paused job needs `force: true`. Superuser; audited.",
+    summary: 'Run a job now (a manual run)',
+  })
   @ApiAcceptedResponse({ type: ExecutionResponseDto, description: 'The run, recorded and queued' })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid input; the message names the field' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })

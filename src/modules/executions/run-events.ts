@@ -1,4 +1,4 @@
-import type { RunStatus } from './execution.entity';
+import type { RunStatus, RunTrigger } from './execution.entity';
 
 /**
  * What happens to runs, announced on the process's event bus (@nestjs/event-emitter) for the
@@ -22,6 +22,7 @@ export interface RunProgressEvent {
   jobId: number;
   taskQueue?: string;
   attempt?: number;
+  trigger?: RunTrigger;
   scheduledFor?: Date;
 }
 
@@ -31,6 +32,8 @@ export interface RunFinishedEvent {
   jobType?: string;
   status: RunStatus;
   durationSeconds?: number | null;
+  /** The retry recorded with this outcome (a failed attempt with attempts left), if any. */
+  retry?: { id: number } | null;
 }
 
 export interface RunSkippedEvent {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { JOB_RUN_SETTINGS_SQL, addRunsToJobStatsSql, addSkippedRunsToJobStatsSql } from '../jobs/job-run-sql';
-import { Execution, type RunStatus } from './execution.entity';
+import { Execution, type RunStatus, type RunTrigger } from './execution.entity';
 import { SKIPPED_RUN_ERROR } from './run-events';
 
 /**
@@ -34,6 +34,7 @@ export interface ClaimedRun {
   jobId: number;
   jobName: string;
   attempt: number;
+  trigger: RunTrigger;
   kwargs: Record<string, unknown>;
   scheduledFor: Date;
   taskName: string;
@@ -161,7 +162,7 @@ export class RunOutcomesRepository {
          UPDATE executions e SET status = 'running', started_at = now(), worker = $3
            FROM candidate c, jobs j
           WHERE e.id = c.id AND NOT c.overlaps AND j.id = e.job_id
-         RETURNING e.id, e.job_id AS "jobId", e.attempt, e.kwargs, e.scheduled_for AS "scheduledFor", ${JOB_RUN_SETTINGS_SQL}
+         RETURNING e.id, e.job_id AS "jobId", e.attempt, e."trigger", e.kwargs, e.scheduled_for AS "scheduledFor", ${JOB_RUN_SETTINGS_SQL}
        )
        SELECT m.skipped, s.*
          FROM (SELECT ${SKIPPED_JSON_SQL} AS skipped) m

@@ -37,6 +37,7 @@ export class HealthController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
+    operationId: 'getLiveness',
     summary: 'Liveness',
     description:
       'The process is up and answers; restart the process only when this fails. It checks no dependency, except that a process ' +
@@ -56,6 +57,7 @@ export class HealthController {
   @Get('ready')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
+    operationId: 'getReadiness',
     summary: 'Readiness',
     description:
       'The database, the queue backend (BullMQ on PostgreSQL or Redis) and, in processes running those roles, the dispatch loop ' +

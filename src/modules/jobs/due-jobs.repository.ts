@@ -18,6 +18,11 @@ export interface DueJob {
   taskKwargs: Record<string, unknown>;
   taskQueue: string;
   taskPriority: number;
+  startAt: Date | null;
+  endAt: Date | null;
+  maxRuns: number | null;
+  scheduledRuns: number;
+  jitterSeconds: number;
 }
 
 /** The schedule side of `jobs`: the earliest due time, locking due jobs (SKIP LOCKED), advancing them. */
@@ -37,7 +42,9 @@ export class DueJobsRepository {
     return tx.query(
       `SELECT id, schedule_type AS "scheduleType", schedule_expression AS "scheduleExpression", timezone,
               next_run_at AS "nextRunAt", misfire_policy AS "misfirePolicy", overlap_policy AS "overlapPolicy",
-              job_type AS "jobType", task_kwargs AS "taskKwargs", task_queue AS "taskQueue", task_priority AS "taskPriority"
+              job_type AS "jobType", task_kwargs AS "taskKwargs", task_queue AS "taskQueue", task_priority AS "taskPriority",
+              start_at AS "startAt", end_at AS "endAt", max_runs AS "maxRuns", scheduled_runs AS "scheduledRuns",
+              jitter_seconds AS "jitterSeconds"
          FROM jobs WHERE ${DUE_JOB_SQL} AND next_run_at <= $1
         ORDER BY next_run_at LIMIT $2
         FOR UPDATE SKIP LOCKED`,
@@ -45,11 +52,13 @@ export class DueJobsRepository {
     );
   }
 
-  async advance(tx: EntityManager, updates: { id: number; nextRunAt: Date | null }[]): Promise<void> {
+  /** Sets each job's next fire time and counts the scheduled runs just recorded for it. */
+  async advance(tx: EntityManager, updates: { id: number; nextRunAt: Date | null; recorded: number }[]): Promise<void> {
     if (updates.length === 0) return;
     await tx.query(
-      `UPDATE jobs j SET next_run_at = t.next FROM unnest($1::int[], $2::timestamptz[]) AS t(id, next) WHERE j.id = t.id`,
-      [updates.map((u) => u.id), updates.map((u) => u.nextRunAt)],
+      `UPDATE jobs j SET next_run_at = t.next, scheduled_runs = j.scheduled_runs + t.recorded
+         FROM unnest($1::int[], $2::timestamptz[], $3::int[]) AS t(id, next, recorded) WHERE j.id = t.id`,
+      [updates.map((u) => u.id), updates.map((u) => u.nextRunAt), updates.map((u) => u.recorded)],
     );
   }
 

@@ -20,7 +20,7 @@ export class DueJobsService {
   }
 
   /** Sets each job's next fire time (null parks it). */
-  advance(tx: EntityManager, updates: { id: number; nextRunAt: Date | null }[]): Promise<void> {
+  advance(tx: EntityManager, updates: { id: number; nextRunAt: Date | null; recorded: number }[]): Promise<void> {
     return this.due.advance(tx, updates);
   }
 

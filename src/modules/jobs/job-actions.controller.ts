@@ -22,8 +22,13 @@ export class JobActionsController {
   ) {}
 
   @Get('overdue/list')
-  @ApiOperation({ summary: 'Enabled, active jobs whose next run is more than OVERDUE_GRACE_SECONDS late' })
-  @ApiOkResponse({ type: [OverdueJobDto] })
+  @ApiOperation({
+    operationId: 'listOverdueJobs',
+    description:
+      'Enabled, active jobs whose `next_run_at` is more than OVERDUE_GRACE_SECONDS (default 60) in the past, each with `overdue_seconds`. Jobs with nothing left to fire are never overdue. Any signed-in user.',
+    summary: 'Enabled, active jobs whose next run is more than OVERDUE_GRACE_SECONDS late',
+  })
+  @ApiOkResponse({ type: [OverdueJobDto], description: 'The overdue jobs, each with how late it is' })
   overdue(): Promise<OverdueJobDto[]> {
     return this.stats.overdue();
   }
@@ -32,11 +37,15 @@ export class JobActionsController {
   @HttpCode(200)
   @Superuser()
   @ApiOperation({
+    operationId: 'pauseJob',
     summary: 'Pause a job: it is not dispatched until resumed',
     description:
       'An optional `reason` is kept as paused_reason (with paused_by and paused_at) until the job is resumed',
   })
-  @ApiOkResponse({ type: JobResponseDto })
+  @ApiOkResponse({
+    type: JobResponseDto,
+    description: 'The job, now paused, with paused_reason, paused_by and paused_at',
+  })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   pause(@IdParam() id: number, @Body() dto: PauseJobDto, @CurrentActor() actor: Actor): Promise<JobResponseDto> {
     return this.actions.pause(id, actor, dto.reason ?? null);
@@ -45,8 +54,13 @@ export class JobActionsController {
   @Post(':id/resume')
   @HttpCode(200)
   @Superuser()
-  @ApiOperation({ summary: 'Resume a paused job; its next run is computed from now' })
-  @ApiOkResponse({ type: JobResponseDto })
+  @ApiOperation({
+    operationId: 'resumeJob',
+    description:
+      'Sets `status` back to `active` and clears paused_reason, paused_by and paused_at; `next_run_at` is recomputed from now. Superuser.',
+    summary: 'Resume a paused job; its next run is computed from now',
+  })
+  @ApiOkResponse({ type: JobResponseDto, description: 'The job, active again, with its next_run_at' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   resume(@IdParam() id: number, @CurrentActor() actor: Actor): Promise<JobResponseDto> {
     return this.actions.resume(id, actor);

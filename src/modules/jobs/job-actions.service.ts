@@ -39,10 +39,12 @@ export class JobActionsService {
       if (job.status !== status) {
         job.status = status;
         Object.assign(job, pausedState(status, actor, reason));
+        // The runs claimed ahead go first: they stop counting as runs (max_runs).
+        const dropped = await announceJobChanged(this.events, { tx, jobId: id });
+        job.scheduledRuns = Math.max(0, job.scheduledRuns - dropped.length);
         job.nextRunAt = this.jobsService.computeNextRun(job, new Date());
         await this.jobs.save(job, tx);
         await this.jobs.notifyChanged(tx, id);
-        await announceJobChanged(this.events, { tx, jobId: id });
       } else if (status === 'paused' && reason !== null && reason !== job.pausedReason) {
         job.pausedReason = reason;
         await this.jobs.save(job, tx);

@@ -15,6 +15,7 @@ export const JOB_DEFAULTS = {
   misfire_policy: 'run_once',
   overlap_policy: 'skip',
   is_enabled: true,
+  jitter_seconds: 0,
   status: 'active',
   notify_on: ['run.failed', 'run.timed_out'],
 } as const;

@@ -16,7 +16,7 @@ export type JobType = (typeof JOB_TYPES)[number];
 export const JOB_STATUSES = ['active', 'paused'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export const OVERLAP_POLICIES = ['skip', 'allow', 'queue'] as const;
+export const OVERLAP_POLICIES = ['skip', 'allow', 'queue', 'replace'] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
 /**
@@ -128,6 +128,29 @@ export class Job {
   /** Labels to find it by (`GET /jobs/?tag=`). */
   @Column({ type: 'varchar', length: 64, array: true, default: () => "'{}'" })
   tags: string[];
+
+  /** The active window: no fire time before start_at, none at or after end_at (null: open). */
+  @Column({ name: 'start_at', type: 'timestamptz', nullable: true })
+  startAt: Date | null;
+
+  @Column({ name: 'end_at', type: 'timestamptz', nullable: true })
+  endAt: Date | null;
+
+  /** At most this many scheduled runs ever (null: unlimited), against scheduledRuns. */
+  @Column({ name: 'max_runs', type: 'integer', nullable: true })
+  maxRuns: number | null;
+
+  /**
+   * Scheduled runs recorded so far: kept by SQL only (the dispatcher adds the runs it records,
+   * giving back runs claimed ahead takes them off), never written by an entity save; pruned old
+   * runs still count.
+   */
+  @Column({ name: 'scheduled_runs', type: 'integer', default: 0, update: false })
+  scheduledRuns: number;
+
+  /** Each scheduled run starts a deterministic 0 ≤ offset < jitter_seconds after its fire time. */
+  @Column({ name: 'jitter_seconds', type: 'integer', default: JOB_DEFAULTS.jitter_seconds })
+  jitterSeconds: number;
 
   /** Why, by whom and when it was paused (null while active). */
   @Column({ name: 'paused_reason', type: 'varchar', length: 500, nullable: true })

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '../../common/errors';
+import { ConflictError, NotFoundError, ValidationFailedError } from '../../common/errors';
 
 export class JobNotFoundError extends NotFoundError {
   override readonly errorCode = 'JOB_NOT_FOUND';
@@ -23,5 +23,12 @@ export class JobNotRunnableError extends ConflictError {
     readonly state: string,
   ) {
     super(`Job ${jobId} is ${state}; send "force": true (CLI: --force) to run it anyway`);
+  }
+}
+
+/** An active window that ends before it starts. */
+export class InvalidJobWindowError extends ValidationFailedError {
+  constructor() {
+    super('end_at: must be after start_at', ['end_at: must be after start_at']);
   }
 }

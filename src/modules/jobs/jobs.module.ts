@@ -7,6 +7,7 @@ import { TasksModule } from '../tasks/tasks.module';
 import { DueJobsRepository } from './due-jobs.repository';
 import { DueJobsService } from './due-jobs.service';
 import { JobActionsService } from './job-actions.service';
+import { JobDefinitionsService } from './job-definitions.service';
 import { JobStatsRepository } from './job-stats.repository';
 import { JobStatsService } from './job-stats.service';
 import { Job } from './job.entity';
@@ -20,11 +21,12 @@ import { JobsService } from './jobs.service';
     JobsRepository,
     JobsService,
     JobActionsService,
+    JobDefinitionsService,
     JobStatsRepository,
     JobStatsService,
     DueJobsRepository,
     DueJobsService,
   ],
-  exports: [JobsService, JobsRepository, JobActionsService, JobStatsService, DueJobsService],
+  exports: [JobsService, JobsRepository, JobActionsService, JobDefinitionsService, JobStatsService, DueJobsService],
 })
 export class JobsModule {}

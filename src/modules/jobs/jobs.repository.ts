@@ -28,6 +28,12 @@ const SORT_COLUMNS: Record<string, string> = {
   last_run_at: 'last_run_at',
 };
 
+/**
+ * From this offset on, a list page selects ids first and whole rows for the page alone (a
+ * deferred join); before it, one plain scan reads fewer rows than the join costs to plan.
+ */
+const DEFERRED_JOIN_OFFSET = 200;
+
 /** SQL for jobs lives here, behind intent-named methods. */
 @Injectable()
 export class JobsRepository {
@@ -59,9 +65,24 @@ export class JobsRepository {
     return this.repo(tx).findOneBy({ name });
   }
 
+  /** The jobs with these names (every job without `names`), locked for the rest of `tx`, taken in id order. */
+  lockByNames(tx: EntityManager, names?: string[]): Promise<Job[]> {
+    const query = tx.getRepository(Job).createQueryBuilder('job').setLock('pessimistic_write').orderBy('job.id');
+    if (names) query.where('job.name = ANY(:names)', { names });
+    return query.getMany();
+  }
+
+  /** Every job carrying all of `tags` (every job when there are none). */
+  withTags(tags: readonly string[]): Promise<Job[]> {
+    const query = this.jobs.createQueryBuilder('job').orderBy('job.id');
+    if (tags.length > 0) query.where('job.tags @> CAST(:tags AS varchar[])', { tags });
+    return query.getMany();
+  }
+
   /**
-   * One page and the total. The page is a deferred join: the OFFSET walk selects ids only (an
-   * index-only scan on the filter indexes), and whole rows are read for the page alone. Without
+   * One page and the total. Past the first pages the page is a deferred join: the OFFSET walk
+   * selects ids only (an index-only scan on the filter indexes), and whole rows are read for the
+   * page alone; the first pages (offset < DEFERRED_JOIN_OFFSET) are one plain scan. Without
    * a text search the total (a sum over `job_counts`, at most 28 rows kept exact by triggers in
    * the transaction of every job change: migration JobCounts) rides along in the same
    * statement: one round trip; a page past the end asks for the total alone. A search, tags or the
@@ -74,11 +95,19 @@ export class JobsRepository {
       `${alias}.${SORT_COLUMNS[field]} ${direction} NULLS ${direction === 'ASC' ? 'LAST' : 'FIRST'}` +
       (field === 'id' ? '' : `, ${alias}.id ASC`);
     const params: unknown[] = [];
-    const where = filteredWhere(filter, 'page', params);
-    const ids = `SELECT page.id FROM jobs page ${where} ORDER BY ${order('page')} OFFSET ${param(params, (page.page - 1) * page.size)} LIMIT ${param(params, page.size)}`;
+    const offset = (page.page - 1) * page.size;
     const counted = !countsRows(filter);
-    const total = counted ? `, (${countedFromJobCounts(filter, params)}) AS list_total` : '';
-    const sql = `SELECT ${this.rows.select('job')}${total} FROM jobs job WHERE job.id IN (${ids}) ORDER BY ${order('job')}`;
+    const total = () => (counted ? `, (${countedFromJobCounts(filter, params)}) AS list_total` : '');
+    let sql: string;
+    if (offset < DEFERRED_JOIN_OFFSET) {
+      // The first pages: one plain scan (the deferred join costs more to plan than it saves here).
+      const where = filteredWhere(filter, 'job', params);
+      sql = `SELECT ${this.rows.select('job')}${total()} FROM jobs job ${where} ORDER BY ${order('job')} OFFSET ${param(params, offset)} LIMIT ${param(params, page.size)}`;
+    } else {
+      const where = filteredWhere(filter, 'page', params);
+      const ids = `SELECT page.id FROM jobs page ${where} ORDER BY ${order('page')} OFFSET ${param(params, offset)} LIMIT ${param(params, page.size)}`;
+      sql = `SELECT ${this.rows.select('job')}${total()} FROM jobs job WHERE job.id IN (${ids}) ORDER BY ${order('job')}`;
+    }
     if (!counted) return Promise.all([this.rows.query(sql, params).then((r) => r.entities), this.count(filter)]);
     const { entities, rows } = await this.rows.query(sql, params);
     if (entities.length === 0) return [[], await this.count(filter)];

@@ -8,6 +8,7 @@ import { toPage, type Page, type PageRequest } from '../../common/pagination';
 import { AppConfig } from '../../config/app-config';
 import { changesBetween } from '../audit/audit-changes';
 import { AuditService } from '../audit/audit.service';
+import type { NormalizedScheduleSpec } from '../schedules/schedule.types';
 import { SchedulesService } from '../schedules/schedules.service';
 import { TaskRegistry } from '../tasks/task-registry.service';
 import type { CreateJobDto } from './dto/create-job.dto';
@@ -18,11 +19,22 @@ import { JobsRepository, type JobFilter } from './jobs.repository';
 import { JobNameTakenError, JobNotFoundError } from './jobs.errors';
 import { JOB_DEFAULTS } from './job-defaults';
 import { announceJobChanged } from './job-events';
+import { withinLimits } from './job-window';
+import { InvalidJobWindowError } from './jobs.errors';
 
 export type JobListFilter = Omit<JobFilter, 'dueBefore'> & { overdue?: boolean };
 
 /** Fields whose change means the next fire time must be computed again. */
-const SCHEDULING_FIELDS = ['schedule_type', 'schedule_expression', 'timezone', 'is_enabled', 'status'] as const;
+const SCHEDULING_FIELDS = [
+  'schedule_type',
+  'schedule_expression',
+  'timezone',
+  'is_enabled',
+  'status',
+  'start_at',
+  'end_at',
+  'max_runs',
+] as const;
 /** Bookkeeping the audit log leaves out: the entry itself says when and which job. */
 const UNAUDITED = ['id', 'created_at', 'updated_at'] as const;
 
@@ -57,123 +69,168 @@ export class JobsService {
   }
 
   async create(dto: CreateJobDto, actor: Actor): Promise<JobResponseDto> {
-    const spec = this.schedules.validate({
-      type: dto.schedule_type,
-      expression: dto.schedule_expression,
-      timezone: dto.timezone ?? JOB_DEFAULTS.timezone,
-    });
+    this.checkNew(dto);
+    return this.transaction((tx) => this.createIn(tx, dto, actor));
+  }
+
+  /**
+   * The checks create makes before its transaction (no database): the schedule, the task's
+   * kwargs and the window. Answers the schedule as a job stores it (trimmed, time zone defaulted
+   * and spelled right).
+   */
+  checkNew(dto: CreateJobDto): NormalizedScheduleSpec {
+    const spec = this.scheduleOf(dto);
     this.tasks.validateKwargs(dto.task_name, dto.task_kwargs ?? {});
-    return this.transaction(async (tx) => {
-      if (await this.jobs.findByName(dto.name, tx)) throw duplicateName(dto.name);
-      if (dto.notify_channel_ids) await this.channels.requireChannels(dto.notify_channel_ids, 'notify_channel_ids', tx);
-      const job = await this.jobs.insert(
-        {
-          name: dto.name,
-          title: dto.title,
-          description: dto.description ?? null,
-          jobType: dto.job_type,
-          scheduleType: spec.type,
-          scheduleExpression: spec.expression,
-          timezone: spec.timezone,
-          taskName: dto.task_name,
-          taskArgs: dto.task_args ?? [],
-          taskKwargs: dto.task_kwargs ?? {},
-          taskQueue: dto.task_queue ?? JOB_DEFAULTS.task_queue,
-          taskPriority: dto.task_priority ?? JOB_DEFAULTS.task_priority,
-          timeoutSeconds: dto.timeout_seconds ?? JOB_DEFAULTS.timeout_seconds,
-          maxRetries: dto.max_retries ?? JOB_DEFAULTS.max_retries,
-          retryBackoffSeconds: dto.retry_backoff_seconds ?? JOB_DEFAULTS.retry_backoff_seconds,
-          misfirePolicy: dto.misfire_policy ?? JOB_DEFAULTS.misfire_policy,
-          overlapPolicy: dto.overlap_policy ?? JOB_DEFAULTS.overlap_policy,
-          isEnabled: dto.is_enabled ?? JOB_DEFAULTS.is_enabled,
-          status: dto.status ?? JOB_DEFAULTS.status,
-          config: dto.config ?? {},
-          metadata: dto.metadata ?? {},
-          tags: dto.tags ?? [],
-          ...pausedState(dto.status ?? JOB_DEFAULTS.status, actor, null),
-          notifyChannelIds: dto.notify_channel_ids ?? [],
-          notifyOn: dto.notify_on ?? [...JOB_DEFAULTS.notify_on],
-          createdBy: actor.name,
-          nextRunAt: null,
-        },
-        tx,
-      );
-      job.nextRunAt = this.computeNextRun(job, new Date());
-      const created = JobResponseDto.from(await this.jobs.save(job, tx));
-      await this.jobs.notifyChanged(tx, job.id);
-      await this.audit.record(tx, {
-        actor,
-        action: 'job.create',
-        entityType: 'job',
-        entityId: job.id,
-        changes: changesBetween(null, created, { ignore: UNAUDITED }),
-      });
-      return created;
+    windowOf(dto);
+    return spec;
+  }
+
+  /** create inside the caller's transaction `tx`, after checkNew (apply creates many jobs in one). */
+  async createIn(tx: EntityManager, dto: CreateJobDto, actor: Actor): Promise<JobResponseDto> {
+    const spec = this.scheduleOf(dto);
+    const { startAt, endAt } = windowOf(dto);
+    if (await this.jobs.findByName(dto.name, tx)) throw duplicateName(dto.name);
+    if (dto.notify_channel_ids) await this.channels.requireChannels(dto.notify_channel_ids, 'notify_channel_ids', tx);
+    const job = await this.jobs.insert(
+      {
+        name: dto.name,
+        title: dto.title,
+        description: dto.description ?? null,
+        jobType: dto.job_type,
+        scheduleType: spec.type,
+        scheduleExpression: spec.expression,
+        timezone: spec.timezone,
+        taskName: dto.task_name,
+        taskArgs: dto.task_args ?? [],
+        taskKwargs: dto.task_kwargs ?? {},
+        taskQueue: dto.task_queue ?? JOB_DEFAULTS.task_queue,
+        taskPriority: dto.task_priority ?? JOB_DEFAULTS.task_priority,
+        timeoutSeconds: dto.timeout_seconds ?? JOB_DEFAULTS.timeout_seconds,
+        maxRetries: dto.max_retries ?? JOB_DEFAULTS.max_retries,
+        retryBackoffSeconds: dto.retry_backoff_seconds ?? JOB_DEFAULTS.retry_backoff_seconds,
+        misfirePolicy: dto.misfire_policy ?? JOB_DEFAULTS.misfire_policy,
+        overlapPolicy: dto.overlap_policy ?? JOB_DEFAULTS.overlap_policy,
+        isEnabled: dto.is_enabled ?? JOB_DEFAULTS.is_enabled,
+        status: dto.status ?? JOB_DEFAULTS.status,
+        config: dto.config ?? {},
+        metadata: dto.metadata ?? {},
+        tags: dto.tags ?? [],
+        startAt,
+        endAt,
+        maxRuns: dto.max_runs ?? null,
+        scheduledRuns: 0,
+        jitterSeconds: dto.jitter_seconds ?? JOB_DEFAULTS.jitter_seconds,
+        ...pausedState(dto.status ?? JOB_DEFAULTS.status, actor, null),
+        notifyChannelIds: dto.notify_channel_ids ?? [],
+        notifyOn: dto.notify_on ?? [...JOB_DEFAULTS.notify_on],
+        createdBy: actor.name,
+        nextRunAt: null,
+      },
+      tx,
+    );
+    job.nextRunAt = this.computeNextRun(job, new Date());
+    const created = JobResponseDto.from(await this.jobs.save(job, tx));
+    await this.jobs.notifyChanged(tx, job.id);
+    await this.audit.record(tx, {
+      actor,
+      action: 'job.create',
+      entityType: 'job',
+      entityId: job.id,
+      changes: changesBetween(null, created, { ignore: UNAUDITED }),
     });
+    return created;
   }
 
   async update(id: number, dto: UpdateJobDto, actor: Actor): Promise<JobResponseDto> {
     return this.transaction(async (tx) => {
       const job = await this.jobs.findByIdForUpdate(id, tx);
       if (!job) throw new JobNotFoundError(id);
-      const before = JobResponseDto.from(job);
-      if (dto.name !== undefined && dto.name !== job.name && (await this.jobs.findByName(dto.name, tx)))
-        throw duplicateName(dto.name);
-      if (dto.notify_channel_ids) await this.channels.requireChannels(dto.notify_channel_ids, 'notify_channel_ids', tx);
-      const wasStatus = job.status;
-      applyUpdate(job, dto);
-      if (job.status !== wasStatus) Object.assign(job, pausedState(job.status, actor, null));
-      if (dto.task_name !== undefined || dto.task_kwargs !== undefined)
-        this.tasks.validateKwargs(job.taskName, job.taskKwargs);
-      const spec = this.schedules.validate({
-        type: job.scheduleType,
-        expression: job.scheduleExpression,
-        timezone: job.timezone,
-      });
-      job.scheduleType = spec.type;
-      job.scheduleExpression = spec.expression;
-      job.timezone = spec.timezone;
-      const now = new Date();
-      if (SCHEDULING_FIELDS.some((field) => dto[field] !== undefined)) job.nextRunAt = this.computeNextRun(job, now);
-      else job.nextRunAt = this.reclaimFrom(job, now);
-      const updated = JobResponseDto.from(await this.jobs.save(job, tx));
-      await this.jobs.notifyChanged(tx, id);
-      await announceJobChanged(this.events, { tx, jobId: id });
-      await this.audit.record(tx, {
-        actor,
-        action: 'job.update',
-        entityType: 'job',
-        entityId: id,
-        changes: changesBetween(before, updated, { ignore: UNAUDITED }),
-      });
-      return updated;
+      return this.updateIn(tx, job, dto, actor);
     });
+  }
+
+  /** update inside the caller's transaction `tx`, of a job it has locked (apply updates many in one). */
+  async updateIn(tx: EntityManager, job: Job, dto: UpdateJobDto, actor: Actor): Promise<JobResponseDto> {
+    const id = job.id;
+    const before = JobResponseDto.from(job);
+    if (dto.name !== undefined && dto.name !== job.name && (await this.jobs.findByName(dto.name, tx)))
+      throw duplicateName(dto.name);
+    if (dto.notify_channel_ids) await this.channels.requireChannels(dto.notify_channel_ids, 'notify_channel_ids', tx);
+    const wasStatus = job.status;
+    applyUpdate(job, dto);
+    checkWindow(job.startAt, job.endAt);
+    if (job.status !== wasStatus) Object.assign(job, pausedState(job.status, actor, null));
+    if (dto.task_name !== undefined || dto.task_kwargs !== undefined)
+      this.tasks.validateKwargs(job.taskName, job.taskKwargs);
+    const spec = this.schedules.validate({
+      type: job.scheduleType,
+      expression: job.scheduleExpression,
+      timezone: job.timezone,
+    });
+    job.scheduleType = spec.type;
+    job.scheduleExpression = spec.expression;
+    job.timezone = spec.timezone;
+    // The runs claimed ahead under the old definition go first: they stop counting as runs.
+    const dropped = await announceJobChanged(this.events, { tx, jobId: id });
+    job.scheduledRuns = Math.max(0, job.scheduledRuns - dropped.length);
+    const now = new Date();
+    if (SCHEDULING_FIELDS.some((field) => dto[field] !== undefined)) job.nextRunAt = this.computeNextRun(job, now);
+    else job.nextRunAt = this.reclaimFrom(job, now, dropped[0] ?? null);
+    const updated = JobResponseDto.from(await this.jobs.save(job, tx));
+    await this.jobs.notifyChanged(tx, id);
+    await this.audit.record(tx, {
+      actor,
+      action: 'job.update',
+      entityType: 'job',
+      entityId: id,
+      changes: changesBetween(before, updated, { ignore: UNAUDITED }),
+    });
+    return updated;
   }
 
   async delete(id: number, actor: Actor): Promise<void> {
     await this.transaction(async (tx) => {
       const job = await this.jobs.findByIdForUpdate(id, tx);
       if (!job) throw new JobNotFoundError(id);
-      await this.jobs.delete(id, tx);
-      await this.jobs.notifyChanged(tx, id);
-      await this.audit.record(tx, {
-        actor,
-        action: 'job.delete',
-        entityType: 'job',
-        entityId: id,
-        changes: changesBetween(JobResponseDto.from(job), null, { ignore: UNAUDITED }),
-      });
+      await this.deleteIn(tx, job, actor);
     });
   }
 
-  /** Null while the job cannot run (disabled or paused). */
+  /** delete inside the caller's transaction `tx`, of a job it has locked (apply's prune deletes many in one). */
+  async deleteIn(tx: EntityManager, job: Job, actor: Actor): Promise<void> {
+    await this.jobs.delete(job.id, tx);
+    await this.jobs.notifyChanged(tx, job.id);
+    await this.audit.record(tx, {
+      actor,
+      action: 'job.delete',
+      entityType: 'job',
+      entityId: job.id,
+      changes: changesBetween(JobResponseDto.from(job), null, { ignore: UNAUDITED }),
+    });
+  }
+
+  private scheduleOf(dto: CreateJobDto): NormalizedScheduleSpec {
+    return this.schedules.validate({
+      type: dto.schedule_type,
+      expression: dto.schedule_expression,
+      timezone: dto.timezone ?? JOB_DEFAULTS.timezone,
+    });
+  }
+
+  /**
+   * The first fire time after `after` inside the job's window (an interval schedule with a
+   * start_at fires at start_at, then every interval from it); null while the job cannot run
+   * (disabled, paused, past its window or out of runs).
+   */
   computeNextRun(job: Job, after: Date, anchor?: Date | null): Date | null {
     if (!job.isEnabled || job.status !== 'active') return null;
-    return this.schedules.nextRunAt(
-      { type: job.scheduleType, expression: job.scheduleExpression, timezone: job.timezone },
-      after,
-      anchor,
-    );
+    const spec = { type: job.scheduleType, expression: job.scheduleExpression, timezone: job.timezone };
+    let next: Date | null;
+    if (job.startAt && after < job.startAt)
+      next =
+        spec.type === 'interval' ? job.startAt : this.schedules.nextRunAt(spec, new Date(job.startAt.getTime() - 1));
+    else next = this.schedules.nextRunAt(spec, after, anchor ?? (spec.type === 'interval' ? job.startAt : null));
+    return withinLimits(next, job);
   }
 
   /**
@@ -181,10 +238,12 @@ export class JobsService {
    * so the fire times whose runs were claimed ahead (and dropped with the change) are claimed
    * again under the new definition; a next_run_at already due stays (the misfire policy decides).
    */
-  private reclaimFrom(job: Job, now: Date): Date | null {
-    if (!job.nextRunAt || job.nextRunAt <= now) return job.nextRunAt;
-    const next = this.computeNextRun(job, now, job.nextRunAt);
-    return next && next < job.nextRunAt ? next : job.nextRunAt;
+  private reclaimFrom(job: Job, now: Date, earliestDropped: Date | null): Date | null {
+    // A job out of runs because of runs claimed ahead that were just dropped fires again from the first of them.
+    const current = job.nextRunAt ?? (earliestDropped && this.computeNextRun(job, now, earliestDropped));
+    if (!current || current <= now) return current;
+    const next = this.computeNextRun(job, now, current);
+    return next && next < current ? next : withinLimits(current, job);
   }
 
   /** A deleted channel: jobs that named it stop naming it (in the channel's delete transaction). */
@@ -221,16 +280,20 @@ export class JobsService {
     return job;
   }
 
-  /** Runs `work` in one transaction; a unique violation on the name (a race) becomes a 409. */
-  private async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    try {
-      return await this.dataSource.transaction(work);
-    } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505') {
-        throw new JobNameTakenError();
-      }
-      throw error;
+  private transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return jobsTransaction(this.dataSource, work);
+  }
+}
+
+/** Runs `work` in one transaction; a unique violation on the name (a race) becomes a 409. */
+export async function jobsTransaction<T>(dataSource: DataSource, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  try {
+    return await dataSource.transaction(work);
+  } catch (error) {
+    if (error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === '23505') {
+      throw new JobNameTakenError();
     }
+    throw error;
   }
 }
 
@@ -267,6 +330,23 @@ function applyUpdate(job: Job, dto: UpdateJobDto): void {
   set('notifyChannelIds', dto.notify_channel_ids && [...new Set(dto.notify_channel_ids)]);
   set('notifyOn', dto.notify_on);
   set('tags', dto.tags);
+  if (dto.start_at !== undefined) job.startAt = dto.start_at === null ? null : new Date(dto.start_at);
+  if (dto.end_at !== undefined) job.endAt = dto.end_at === null ? null : new Date(dto.end_at);
+  if (dto.max_runs !== undefined) job.maxRuns = dto.max_runs;
+  set('jitterSeconds', dto.jitter_seconds);
+}
+
+/** A new job's active window, checked. */
+function windowOf(dto: CreateJobDto): { startAt: Date | null; endAt: Date | null } {
+  const startAt = dto.start_at ? new Date(dto.start_at) : null;
+  const endAt = dto.end_at ? new Date(dto.end_at) : null;
+  checkWindow(startAt, endAt);
+  return { startAt, endAt };
+}
+
+/** start_at must come before end_at when both are set. */
+function checkWindow(startAt: Date | null, endAt: Date | null): void {
+  if (startAt && endAt && startAt >= endAt) throw new InvalidJobWindowError();
 }
 
 /** paused_reason, paused_by, paused_at for a job entering `status` (all null for active). */

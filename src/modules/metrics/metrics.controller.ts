@@ -27,6 +27,7 @@ export class MetricsController {
   @UseGuards(MetricsTokenGuard)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
+    operationId: 'getMetrics',
     summary: 'Prometheus metrics',
     description:
       'Prometheus text format: jobs_runs_total, jobs_run_duration_seconds, jobs_dispatch_lag_seconds, jobs_queue_depth, ' +

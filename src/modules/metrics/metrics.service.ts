@@ -1,4 +1,5 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { DISPATCH_EVENTS, type DispatchPassEvent } from '../dispatcher/dispatch-events';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { OnEvent } from '@nestjs/event-emitter';
 import {
@@ -50,6 +51,25 @@ export class MetricsService implements OnModuleDestroy {
     registers: [this.registry],
   });
 
+  private readonly retries = new Counter({
+    name: 'jobs_retries_total',
+    help: 'Retries recorded (a failed or timed-out attempt with attempts left), by job type',
+    labelNames: ['job_type'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly dispatchPasses = new Counter({
+    name: 'jobs_dispatch_passes_total',
+    help: "This process's dispatch passes (claim batches), scheduler role",
+    registers: [this.registry],
+  });
+
+  private readonly lastDispatchPass = new Gauge({
+    name: 'jobs_dispatcher_last_pass_timestamp_seconds',
+    help: "When this process's dispatcher last completed a pass (Unix time; alert when it stops moving)",
+    registers: [this.registry],
+  });
+
   private readonly runDuration = new Histogram({
     name: 'jobs_run_duration_seconds',
     help: 'How long finished runs ran, by job type and outcome',
@@ -60,7 +80,7 @@ export class MetricsService implements OnModuleDestroy {
 
   private readonly dispatchLag = new Histogram({
     name: 'jobs_dispatch_lag_seconds',
-    help: 'started_at - scheduled_for of first attempts, observed when a worker starts a run, by queue',
+    help: 'started_at - scheduled_for of first attempts (backfill runs aside), observed when a worker starts a run, by queue',
     labelNames: ['queue'] as const,
     buckets: LAG_BUCKETS,
     registers: [this.registry],
@@ -119,7 +139,8 @@ export class MetricsService implements OnModuleDestroy {
   runStarted(run: RunProgressEvent): void {
     const queue = run.taskQueue ?? 'default';
     this.inFlight.inc({ queue });
-    if (run.scheduledFor && (run.attempt ?? 1) === 1) {
+    // A backfill run stands for a fire time long past: how late it starts says nothing of dispatch.
+    if (run.scheduledFor && (run.attempt ?? 1) === 1 && run.trigger !== 'backfill') {
       this.dispatchLag.observe({ queue }, Math.max(0, (Date.now() - new Date(run.scheduledFor).getTime()) / 1000));
     }
   }
@@ -135,10 +156,17 @@ export class MetricsService implements OnModuleDestroy {
   runFinished(run: RunFinishedEvent): void {
     void this.withJobType(run, (jobType) => {
       this.runs.inc({ job_type: jobType, outcome: run.status });
+      if (run.retry) this.retries.inc({ job_type: jobType });
       if (run.durationSeconds !== null && run.durationSeconds !== undefined && run.status !== 'skipped') {
         this.runDuration.observe({ job_type: jobType, outcome: run.status }, run.durationSeconds);
       }
     });
+  }
+
+  @OnEvent(DISPATCH_EVENTS.pass)
+  dispatchPass(event: DispatchPassEvent): void {
+    this.dispatchPasses.inc();
+    this.lastDispatchPass.set(event.at / 1000);
   }
 
   @OnEvent(DELIVERY_EVENTS.attempted)

@@ -24,10 +24,11 @@ export class OverviewService {
   }
 
   private async compute(): Promise<JobStatsOverviewDto> {
-    const [jobs, lastDay, active] = await Promise.all([
+    const [jobs, lastDay, active, perHour] = await Promise.all([
       this.jobStats.jobCounts(),
       this.executions.lastDay(),
       this.executions.activeNow(),
+      this.executions.runsPerHour(),
     ]);
     const totals = jobs.runs;
     const finished = totals.succeeded + totals.failed;
@@ -45,6 +46,7 @@ export class OverviewService {
       p95_duration_seconds: lastDay.p95 === null ? null : round(lastDay.p95, 3),
       runs_last_24h: lastDay.total,
       runs_last_24h_by_status: toRecord(lastDay.byStatus),
+      runs_per_hour: perHour.map((h) => ({ hour: h.hour.toISOString(), runs: h.runs, failed: h.failed })),
       running_now: active.running,
       queued_now: active.queued,
     };

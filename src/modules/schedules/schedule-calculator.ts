@@ -64,6 +64,30 @@ export function nextFireTimes(spec: ScheduleSpec, from: Date, count: number, anc
   return times;
 }
 
+/**
+ * The fire times in [from, to), oldest first, at most `limit` of them (ask for one more than
+ * you accept to learn that there are more). Interval schedules count on the lattice of `anchor`
+ * (a fire time of the job, past or future), or of `from` without one.
+ */
+export function fireTimesBetween(
+  spec: ScheduleSpec,
+  from: Date,
+  to: Date,
+  limit: number,
+  anchor?: Date | null,
+): Date[] {
+  const parsed = parseSchedule(spec);
+  const lattice = anchor ?? from;
+  const times: Date[] = [];
+  // nextParsed answers strictly after its argument: a millisecond before `from` lets `from` itself count.
+  let next = nextParsed(parsed, new Date(from.getTime() - 1), lattice);
+  while (next && next < to && times.length < limit) {
+    times.push(next);
+    next = nextParsed(parsed, next, lattice);
+  }
+  return times;
+}
+
 export interface DueFireTimesInput {
   /** The job's next_run_at that came due: the first fire time not yet dispatched. */
   scheduledFor: Date;

@@ -26,6 +26,7 @@ export class SchedulesController {
   @Post('validate-schedule')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'validateSchedule',
     summary: 'Check a schedule and preview its next fire times',
     description:
       'A schedule that cannot be used is still a 200, with `valid: false` and an `error` saying what is wrong and what is expected.',

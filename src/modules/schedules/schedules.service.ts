@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   describeSchedule,
   dueFireTimes,
+  fireTimesBetween,
   nextFireTime,
   nextFireTimes,
   type DueFireTimes,
@@ -36,6 +37,11 @@ export class SchedulesService {
       if (error instanceof InvalidScheduleError) return { valid: false, error: error.message };
       throw error;
     }
+  }
+
+  /** The fire times in [from, to), oldest first, at most `limit` (interval schedules: on the lattice of `anchor`). */
+  fireTimesBetween(spec: ScheduleSpec, from: Date, to: Date, limit: number, anchor?: Date | null): Date[] {
+    return fireTimesBetween(spec, from, to, limit, anchor);
   }
 
   /** The runs to create for a job whose next_run_at came due, and its new next_run_at. */

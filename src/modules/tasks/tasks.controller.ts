@@ -11,8 +11,13 @@ export class TasksController {
   constructor(private readonly registry: TaskRegistry) {}
 
   @Get()
-  @ApiOperation({ summary: 'List the task handlers a job can name, with the JSON Schema of their kwargs' })
-  @ApiOkResponse({ type: TaskDescriptionDto, isArray: true })
+  @ApiOperation({
+    operationId: 'listTasks',
+    description:
+      'Every task handler this service knows, the names `task_name` may take, each with a description and the JSON Schema of its kwargs. Any signed-in user.',
+    summary: 'List the task handlers a job can name, with the JSON Schema of their kwargs',
+  })
+  @ApiOkResponse({ type: TaskDescriptionDto, isArray: true, description: 'The task handlers' })
   list(): TaskDescriptionDto[] {
     return this.registry.describe();
   }

@@ -32,8 +32,14 @@ const alice = {
 } as User;
 
 /** Knows one user, alice, with one password. */
-class FakeUsers implements Pick<UsersService, 'verifyCredentials' | 'changePassword' | 'get'> {
+class FakeUsers implements Pick<UsersService, 'verifyCredentials' | 'changePassword' | 'get' | 'forgetTokenHolders'> {
   readonly passwordChanges: unknown[][] = [];
+  /** Users whose cached token holders this process was told to forget. */
+  readonly forgotten: number[] = [];
+
+  forgetTokenHolders(userId: number): void {
+    this.forgotten.push(userId);
+  }
 
   async verifyCredentials(username: string, password: string): Promise<{ user: User | null; known: User | null }> {
     const known = username.toLowerCase() === alice.username ? alice : null;
@@ -212,6 +218,8 @@ describe(AuthService.name, () => {
       expect(audit.recorded).toEqual([
         { tx: dataSource.tx, entry: { actor, action: 'auth.logout', entityType: 'user', entityId: 7 } },
       ]);
+      // This process stops answering from its cache at once (the others by NOTIFY).
+      expect(users.forgotten).toEqual([7]);
     });
   });
 

@@ -89,10 +89,11 @@ describe(JwtAuthGuard.name, () => {
     users.holders.set(alice.id, alice);
     users.holders.set(root.id, root);
     secrets = new FakeJwtSecret();
-    // The token path is real: the guard's parent runs passport with this 'jwt' strategy (passport-jwt),
-    // over a fake user lookup and key.
-    new JwtStrategy(secrets as unknown as JwtSecretService, users.asUsersService());
-    guard = new JwtAuthGuard(new Reflector());
+    // The token path is real (jsonwebtoken), over a fake user lookup and key.
+    guard = new JwtAuthGuard(
+      new Reflector(),
+      new JwtStrategy(secrets as unknown as JwtSecretService, users.asUsersService(), signer),
+    );
   });
 
   describe('public routes', () => {
@@ -222,7 +223,6 @@ describe(JwtAuthGuard.name, () => {
     });
 
     it('passes a failure to load the key through (not a 401), and loads it again on the next request', async () => {
-      // passport-jwt reports a key-provider error as a failed token (`info`), not as `error`.
       secrets.failure = new Error('jwt secret unreadable');
       const first = call(ItemsController, ItemsController.prototype.read, tokenFor(alice));
       await expect(guard.canActivate(first.context)).rejects.toBe(secrets.failure);
@@ -237,19 +237,25 @@ describe(JwtAuthGuard.name, () => {
     });
   });
 
-  describe('handleRequest', () => {
-    it('throws the error it is given even when a user came with it', () => {
-      const error = new Error('boom');
-      expect(() => guard.handleRequest(error, { id: 1 }, undefined)).toThrow(error);
+  describe('the Authorization header', () => {
+    it.each([
+      ['another scheme', (t: string) => `Basic ${t}`],
+      ['a bare token', (t: string) => t],
+      ['a token followed by more', (t: string) => `Bearer ${t} extra`],
+      ['an empty bearer', () => 'Bearer '],
+    ])('refuses %s as no token, saying how to authenticate', async (_what, header) => {
+      const request: TestRequest = { headers: { authorization: header(tokenFor(alice)) }, ip: '198.51.100.4' };
+      const context = new ExecutionContextHost([request, {}], ItemsController, ItemsController.prototype.read);
+      await expect(guard.canActivate(context)).rejects.toThrow(
+        new UnauthorizedError('Authentication required: send Authorization: Bearer <token> (POST /api/v1/auth/login)'),
+      );
+      expect(users.lookups).toEqual([]);
     });
 
-    it('returns the user when there is one', () => {
-      const user = { id: 1 };
-      expect(guard.handleRequest(null, user, undefined)).toBe(user);
-    });
-
-    it('calls a missing user without a reason an invalid token', () => {
-      expect(() => guard.handleRequest(null, false, undefined)).toThrow(new UnauthorizedError('The token is invalid'));
+    it('takes the scheme in any case', async () => {
+      const request: TestRequest = { headers: { authorization: `bearer ${tokenFor(alice)}` }, ip: '198.51.100.4' };
+      const context = new ExecutionContextHost([request, {}], ItemsController, ItemsController.prototype.read);
+      await expect(guard.canActivate(context)).resolves.toBe(true);
     });
   });
 });

@@ -1,3 +1,4 @@
+import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { UnauthorizedError } from '../../../src/common/errors';
 import type { JwtSecretService } from '../../../src/modules/auth/jwt-secret.service';
@@ -15,7 +16,7 @@ describe(JwtStrategy.name, () => {
     users = new FakeTokenHolders();
     users.holders.set(7, { id: 7, username: 'alice', isSuperuser: false, isActive: true, tokenVersion: 2 });
     const secrets = { get: () => Promise.resolve('unused-by-validate') } as unknown as JwtSecretService;
-    strategy = new JwtStrategy(secrets, users.asUsersService());
+    strategy = new JwtStrategy(secrets, users.asUsersService(), new JwtService());
     payload = { sub: 7, username: 'alice', jti: randomUUID(), ver: 2, iat: EXP - 3600, exp: EXP };
   });
 

@@ -125,12 +125,18 @@ describe(UsersService.name, () => {
   let audit: FakeAuditService;
   let dataSource: FakeDataSource;
   let service: UsersService;
+  /** Users whose cached token holders the service dropped (after its commit). */
+  let forgotten: number[];
 
   beforeEach(() => {
+    forgotten = [];
     repo = new FakeUsersRepository();
     audit = new FakeAuditService();
     dataSource = new FakeDataSource();
-    const holders = { get: (id: number) => repo.findTokenHolder(id) } as unknown as TokenHolderCache;
+    const holders = {
+      get: (id: number) => repo.findTokenHolder(id),
+      forgetUser: (id: number) => forgotten.push(id),
+    } as unknown as TokenHolderCache;
     service = new UsersService(
       dataSource.asDataSource(),
       repo as unknown as UsersRepository,
@@ -296,7 +302,10 @@ describe(UsersService.name, () => {
           changes: { username: { before: 'alice', after: null }, is_superuser: { before: false, after: null } },
         }),
       ]);
+      // This process forgets the user's cached tokens at once, after the commit (the others by NOTIFY).
+      expect(forgotten).toEqual([alice.id]);
       await expect(service.delete(alice.id, superuserActor)).rejects.toBeInstanceOf(UserNotFoundError);
+      expect(forgotten).toEqual([alice.id]);
     });
   });
 

@@ -50,7 +50,7 @@ describe(validateDto.name, () => {
 
   it('names update options the same way', async () => {
     await expect(problems(UpdateJobDto, { overlap_policy: 'sometimes', status: 'sleeping' })).resolves.toEqual([
-      '--overlap-policy must be one of: skip, allow, queue',
+      '--overlap-policy must be one of: skip, allow, queue, replace',
       '--status must be one of: active, paused',
     ]);
   });

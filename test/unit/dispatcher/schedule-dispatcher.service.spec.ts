@@ -44,6 +44,11 @@ class FakeDueJobs implements Pick<DueJobsService, 'earliestDue' | 'lockDue' | 'a
       taskKwargs: { job: job.id },
       taskQueue: 'default',
       taskPriority: 5,
+      startAt: null,
+      endAt: null,
+      maxRuns: null,
+      scheduledRuns: 0,
+      jitterSeconds: 0,
       ...job,
     });
   }
@@ -220,7 +225,7 @@ describe(ScheduleDispatcherService.name, () => {
       ]);
       // Interval schedules stay on their lattice: the next fire time is the due one plus 10 minutes.
       expect(due.nextRunAt(1)).toEqual(at(7));
-      expect(due.advances).toEqual([{ tx: dataSource.tx, updates: [{ id: 1, nextRunAt: at(7) }] }]);
+      expect(due.advances).toEqual([{ tx: dataSource.tx, updates: [{ id: 1, nextRunAt: at(7), recorded: 1 }] }]);
       expect(releases()).toEqual([{ at: 0, runs: [run(101, 'reports')] }]);
       expect(dataSource.log).toEqual([
         'begin',
@@ -424,11 +429,11 @@ describe(ScheduleDispatcherService.name, () => {
       {
         tx: dataSource.tx,
         updates: [
-          { id: 1, nextRunAt: at(1) },
-          { id: 2, nextRunAt: null },
-          { id: 3, nextRunAt: null },
-          { id: 4, nextRunAt: null },
-          { id: 5, nextRunAt: at(5) },
+          { id: 1, nextRunAt: at(1), recorded: 1 },
+          { id: 2, nextRunAt: null, recorded: 0 },
+          { id: 3, nextRunAt: null, recorded: 0 },
+          { id: 4, nextRunAt: null, recorded: 0 },
+          { id: 5, nextRunAt: at(5), recorded: 2 },
         ],
       },
     ]);
@@ -494,7 +499,7 @@ describe(ScheduleDispatcherService.name, () => {
       ]);
       // One transaction for the lot; next_run_at is the first fire time past the horizon.
       expect(dataSource.transactions).toBe(1);
-      expect(due.advances).toEqual([{ tx: dataSource.tx, updates: [{ id: 1, nextRunAt: ms(4000) }] }]);
+      expect(due.advances).toEqual([{ tx: dataSource.tx, updates: [{ id: 1, nextRunAt: ms(4000), recorded: 4 }] }]);
       // Only the due one is on its queue yet.
       expect(releases()).toEqual([{ at: 0, runs: [run(101)] }]);
     });

@@ -89,9 +89,10 @@ describe(JobActionsService.name, () => {
       expect(dataSource.log).toEqual([
         'begin',
         'findByIdForUpdate',
+        // The runs claimed ahead go first, so that they stop counting as scheduled runs.
+        'job.changed',
         'save',
         'notifyChanged',
-        'job.changed',
         'audit',
         'commit',
       ]);

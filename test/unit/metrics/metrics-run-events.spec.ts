@@ -47,4 +47,14 @@ describe('MetricsService run events', () => {
     expect(source.lookups).toEqual([9]);
     expect((await metrics.scrape()).body).toMatch(/^jobs_runs_total\{job_type="looked_up",outcome="failed"\} 1$/m);
   });
+
+  it('observes the dispatch lag of first attempts, but not of backfill runs (their fire times are long past)', async () => {
+    const dayAgo = new Date(Date.now() - 86_400_000);
+    metrics.runStarted({ jobId: 1, taskQueue: 'q', attempt: 1, trigger: 'schedule', scheduledFor: new Date() });
+    metrics.runStarted({ jobId: 1, taskQueue: 'q', attempt: 1, trigger: 'backfill', scheduledFor: dayAgo });
+    metrics.runStarted({ jobId: 1, taskQueue: 'q', attempt: 2, trigger: 'retry', scheduledFor: dayAgo });
+    const text = (await metrics.scrape()).body;
+    expect(text).toMatch(/^jobs_dispatch_lag_seconds_count\{queue="q"\} 1$/m);
+    expect(text).toMatch(/^jobs_dispatch_lag_seconds_bucket\{le="1",queue="q"\} 1$/m);
+  });
 });

@@ -3,6 +3,7 @@ import {
   SCAN_LIMIT,
   describeSchedule,
   dueFireTimes,
+  fireTimesBetween,
   nextFireTime,
   nextFireTimes,
 } from '../../../src/modules/schedules/schedule-calculator';
@@ -303,6 +304,51 @@ describe('dueFireTimes', () => {
       '2026-01-03T00:00:00.000Z',
     ]);
     expect(result.nextRunAt).toEqual(at('2026-01-03T00:00:01Z'));
+  });
+});
+
+describe('fireTimesBetween', () => {
+  const between = (spec: ScheduleSpec, from: string, to: string, limit = 100, anchor?: string) =>
+    fireTimesBetween(spec, at(from), at(to), limit, anchor ? at(anchor) : undefined).map((time) => time.toISOString());
+
+  it('includes `from` and excludes `to`, in local time (daily 09:00 Europe/Paris across the spring change)', () => {
+    const paris: ScheduleSpec = { type: 'daily', expression: '09:00', timezone: 'Europe/Paris' };
+    expect(between(paris, '2026-03-28T08:00:00Z', '2026-03-30T07:00:00Z')).toEqual([
+      '2026-03-28T08:00:00.000Z', // CET, UTC+1
+      '2026-03-29T07:00:00.000Z', // CEST, UTC+2 from that night
+    ]);
+    expect(between(paris, '2026-03-28T08:00:00.001Z', '2026-03-30T07:00:00.001Z')).toEqual([
+      '2026-03-29T07:00:00.000Z',
+      '2026-03-30T07:00:00.000Z',
+    ]);
+  });
+
+  it('stops at `limit` (one more than accepted tells there are more) and answers [] for an empty range', () => {
+    const everyMinute: ScheduleSpec = { type: 'cron', expression: '* * * * *' };
+    expect(between(everyMinute, '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', 3)).toEqual([
+      '2026-01-01T00:00:00.000Z',
+      '2026-01-01T00:01:00.000Z',
+      '2026-01-01T00:02:00.000Z',
+    ]);
+    expect(between(everyMinute, '2026-01-01T00:00:01Z', '2026-01-01T00:01:00Z')).toEqual([]);
+    expect(
+      between({ type: 'monthly', expression: '31:08:00' }, '2026-02-01T00:00:00Z', '2026-05-01T00:00:00Z'),
+    ).toEqual(['2026-02-28T08:00:00.000Z', '2026-03-31T08:00:00.000Z', '2026-04-30T08:00:00.000Z']);
+  });
+
+  it("counts intervals on the anchor's lattice, before or after the range, else on `from`'s", () => {
+    const every45: ScheduleSpec = { type: 'interval', expression: '45' };
+    const expected = ['2026-01-01T10:15:00.000Z', '2026-01-01T11:00:00.000Z', '2026-01-01T11:45:00.000Z'];
+    expect(between(every45, '2026-01-01T10:00:00Z', '2026-01-01T12:00:00Z', 100, '2026-01-01T08:45:00Z')).toEqual(
+      expected,
+    );
+    expect(between(every45, '2026-01-01T10:00:00Z', '2026-01-01T12:00:00Z', 100, '2026-01-03T05:45:00Z')).toEqual(
+      expected,
+    );
+    expect(between(every45, '2026-01-01T10:00:00Z', '2026-01-01T11:00:00Z')).toEqual([
+      '2026-01-01T10:00:00.000Z',
+      '2026-01-01T10:45:00.000Z',
+    ]);
   });
 });
 

@@ -6,7 +6,7 @@ import type { AuditEntry, AuditService } from '../../../src/modules/audit/audit.
 import type { TokenHolder } from '../../../src/modules/auth/users.repository';
 import type { UsersService } from '../../../src/modules/auth/users.service';
 import { ExecutionResponseDto } from '../../../src/modules/executions/dto/execution-response.dto';
-import type { Execution } from '../../../src/modules/executions/execution.entity';
+import { FIRE_TIME_TRIGGERS, type Execution, type RunTrigger } from '../../../src/modules/executions/execution.entity';
 import type { EnqueueTarget, InsertedRun } from '../../../src/modules/executions/executions.repository';
 import type {
   ExecutionsService,
@@ -137,6 +137,11 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
     pausedReason: null,
     pausedBy: null,
     pausedAt: null,
+    startAt: null,
+    endAt: null,
+    maxRuns: null,
+    scheduledRuns: 0,
+    jitterSeconds: 0,
     notifyChannelIds: [],
     notifyOn: ['run.failed', 'run.timed_out'],
     createdBy: 'root',
@@ -147,7 +152,10 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
 }
 
 /** Jobs by id; records which transaction each lock, save and notification used. */
-export class FakeJobsRepository implements Pick<JobsRepository, 'findByIdForUpdate' | 'save' | 'notifyChanged'> {
+export class FakeJobsRepository implements Pick<
+  JobsRepository,
+  'findByIdForUpdate' | 'findByName' | 'insert' | 'save' | 'notifyChanged'
+> {
   readonly rows = new Map<number, Job>();
   readonly calls: { method: string; id: number; tx: EntityManager }[] = [];
 
@@ -162,6 +170,18 @@ export class FakeJobsRepository implements Pick<JobsRepository, 'findByIdForUpda
   async findByIdForUpdate(id: number, tx: EntityManager): Promise<Job | null> {
     this.note('findByIdForUpdate', id, tx);
     return this.rows.get(id) ?? null;
+  }
+
+  async findByName(name: string): Promise<Job | null> {
+    return [...this.rows.values()].find((job) => job.name === name) ?? null;
+  }
+
+  /** As the database: the next id, the counters at zero, created now; the fields create gives, as given. */
+  async insert(fields: Partial<Job>, tx: EntityManager): Promise<Job> {
+    const job: Job = { ...makeJob({ id: Math.max(0, ...this.rows.keys()) + 1 }), ...fields };
+    this.note('insert', job.id, tx);
+    this.rows.set(job.id, job);
+    return job;
   }
 
   async save(job: Job, tx: EntityManager): Promise<Job> {
@@ -191,18 +211,21 @@ export class FakeJobsRepository implements Pick<JobsRepository, 'findByIdForUpda
 
 type EnqueueRequest = Parameters<ExecutionsService['enqueue']>[0][number];
 
+const isFireTimeRun = (trigger: RunTrigger) => (FIRE_TIME_TRIGGERS as readonly RunTrigger[]).includes(trigger);
+
 /**
- * The runs side that the dispatcher, the recovery sweep and "run now" use. `record` keeps the
- * unique (job, fire time) key of scheduled runs (a duplicate is not inserted, as ON CONFLICT DO
- * NOTHING) and numbers runs from 101; each call is written to `log` (share FakeDataSource.log to
- * see whether it happened inside a transaction), and each enqueue's time (Date.now(), fake
- * timers included) to `enqueueTimes`.
+ * The runs side that the dispatcher, the recovery sweep, "run now" and backfill use. `record` keeps
+ * the unique (job, fire time) key of scheduled and backfill runs (a duplicate is not inserted, as
+ * ON CONFLICT DO NOTHING) and numbers runs from 101; each call is written to `log` (share
+ * FakeDataSource.log to see whether it happened inside a transaction), and each enqueue's time
+ * (Date.now(), fake timers included) to `enqueueTimes`.
  */
 export class FakeExecutionsService implements Pick<
   ExecutionsService,
   | 'record'
   | 'jobsWithActiveRuns'
   | 'skipOverlapping'
+  | 'replacePrevious'
   | 'dropUnstarted'
   | 'enqueue'
   | 'get'
@@ -215,6 +238,8 @@ export class FakeExecutionsService implements Pick<
   readonly activeQueries: { tx: EntityManager; jobIds: number[] }[] = [];
   /** The run ids each skipOverlapping call was asked about. */
   readonly overlapChecks: number[][] = [];
+  /** The run ids each replacePrevious call was given (overlap policy replace). */
+  readonly replacements: number[][] = [];
   readonly runs: (NewRun & { id: number; tx: EntityManager })[] = [];
   readonly enqueued: EnqueueRequest[][] = [];
   /** When each `enqueued` call was made (Date.now()). */
@@ -257,17 +282,28 @@ export class FakeExecutionsService implements Pick<
     for (const row of rows) {
       const taken = this.runs.some(
         (r) =>
-          row.trigger === 'schedule' &&
-          r.trigger === 'schedule' &&
+          isFireTimeRun(row.trigger) &&
+          isFireTimeRun(r.trigger) &&
           r.jobId === row.jobId &&
           r.scheduledFor.getTime() === row.scheduledFor.getTime(),
       );
       if (taken) continue;
       const run = { ...row, id: this.nextId++, tx };
       this.runs.push(run);
-      inserted.push({ id: run.id, jobId: run.jobId, status: run.status, scheduledFor: run.scheduledFor });
+      inserted.push({
+        id: run.id,
+        jobId: run.jobId,
+        status: run.status,
+        scheduledFor: run.scheduledFor,
+        notBefore: run.notBefore ?? null,
+      });
     }
     return inserted;
+  }
+
+  async replacePrevious(runIds: number[]): Promise<void> {
+    this.log.push('replacePrevious');
+    this.replacements.push(runIds);
   }
 
   async enqueue(runs: EnqueueRequest[]): Promise<void> {

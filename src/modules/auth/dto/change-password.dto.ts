@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 
 export class ChangePasswordDto {
+  /** Your password now */
   @ApiProperty({ writeOnly: true, example: 'the-password-you-use-now' })
   @IsString()
   @Length(1, 256)

@@ -24,6 +24,10 @@ export class CreateUserDto {
   @Length(1, 256, { message: 'password must be 12–256 characters long' })
   password: string;
 
+  /**
+   * Superusers may change jobs, runs, users, secrets and channels and read the audit log
+   * @example false
+   */
   @ApiPropertyOptional({ default: false })
   @IsOptional()
   @IsBoolean()
@@ -43,6 +47,7 @@ export class UpdateUserDto {
   @Length(1, 256, { message: 'password must be 12–256 characters long' })
   password?: string;
 
+  /** @example true */
   @ApiPropertyOptional({
     description: 'Grant or take the superuser right (the last active superuser cannot lose it: 409)',
   })
@@ -50,6 +55,7 @@ export class UpdateUserDto {
   @IsBoolean()
   is_superuser?: boolean;
 
+  /** @example false */
   @ApiPropertyOptional({
     description: 'false locks the user out at once (login and every token refused) without deleting it',
   })
@@ -61,14 +67,31 @@ export class UpdateUserDto {
 export class ListUsersQuery extends PageQuery {}
 
 export class UserResponseDto {
+  /**
+   * The user id
+   * @example 7
+   */
   @ApiProperty()
   id: number;
+  /**
+   * Unique regardless of case
+   * @example alice
+   */
   @ApiProperty()
   username: string;
+  /**
+   * May change things and read the audit log
+   * @example false
+   */
   @ApiProperty()
   is_superuser: boolean;
+  /** @example true */
   @ApiProperty({ description: 'false: locked out (cannot log in; tokens refused)' })
   is_active: boolean;
+  /**
+   * When it was created
+   * @example 2026-11-01T08:00:00.000Z
+   */
   @ApiProperty({ type: String, format: 'date-time' })
   created_at: string;
 
@@ -84,15 +107,28 @@ export class UserResponseDto {
 }
 
 export class UserPageDto extends PageMetaDto {
+  /** The users of this page */
   @ApiProperty({ type: [UserResponseDto] })
   items: UserResponseDto[];
 }
 
 export class MeResponseDto {
+  /**
+   * Your user id
+   * @example 1
+   */
   @ApiProperty()
   id: number;
+  /**
+   * Your username
+   * @example admin
+   */
   @ApiProperty()
   username: string;
+  /**
+   * Whether you may change things
+   * @example true
+   */
   @ApiProperty()
   is_superuser: boolean;
 }

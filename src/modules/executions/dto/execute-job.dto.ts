@@ -3,6 +3,7 @@ import { IsBoolean, IsObject } from 'class-validator';
 import { OptionalNotNull } from '../../../common/validation';
 
 export class ExecuteJobDto {
+  /** @example true */
   @ApiPropertyOptional({ default: false, description: 'Run even if the job is disabled or paused' })
   @OptionalNotNull()
   @IsBoolean()

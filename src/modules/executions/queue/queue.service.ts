@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { TraceCarrier } from '../../../common/tracing/spans';
 import type { Processor, Queue, Worker, WorkerOptions } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
 import { Pool } from 'pg';
@@ -7,6 +8,8 @@ import { DatabaseServer } from '../../../database/database-server';
 
 export interface RunMessage {
   runId: number;
+  /** The W3C trace context of the dispatch that released it (tracing on): the run's span continues its trace. */
+  trace?: TraceCarrier;
 }
 
 export interface EnqueueRequest {
@@ -15,6 +18,7 @@ export interface EnqueueRequest {
   /** 1–10, higher runs first. */
   priority: number;
   delayMs?: number;
+  trace?: TraceCarrier;
 }
 
 const BULLMQ_SCHEMA = 'bullmq';
@@ -61,7 +65,7 @@ export class QueueService implements OnApplicationShutdown {
       await queue.addBulk(
         items.map((r) => ({
           name: 'run',
-          data: { runId: r.runId },
+          data: r.trace ? { runId: r.runId, trace: r.trace } : { runId: r.runId },
           opts: {
             jobId: `run-${r.runId}`,
             // BullMQ: a lower number runs first; ours: higher runs first.

@@ -23,8 +23,13 @@ export class RunLogsController {
   constructor(private readonly runLogs: RunLogsService) {}
 
   @Get()
-  @ApiOperation({ summary: "A run's log lines, oldest first, after a sequence number" })
-  @ApiOkResponse({ type: RunLogPageDto })
+  @ApiOperation({
+    operationId: 'listExecutionLogs',
+    description:
+      'The lines a run logged, oldest first: those after `after` (a seq; default 0), at most `limit` (1–1000, default 200). Pass `next_after` as `after` for more; `run_finished` says whether more can come. Any signed-in user.',
+    summary: "A run's log lines, oldest first, after a sequence number",
+  })
+  @ApiOkResponse({ type: RunLogPageDto, description: 'A page of log lines' })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   page(@IdParam() id: number, @Query() q: RunLogsQuery): Promise<RunLogPageDto> {
     return this.runLogs.page(id, q.after, q.limit);
@@ -32,6 +37,7 @@ export class RunLogsController {
 
   @Sse('stream')
   @ApiOperation({
+    operationId: 'streamExecutionLogs',
     summary: "A run's log, live (Server-Sent Events)",
     description:
       'The lines so far, then each new line as it is written, until the run is final: one event per line (`id`: its seq, `data`: the line as JSON), then an `end` event (`data`: `{"status": …}`) and the stream closes. `after` (or the `Last-Event-ID` header) resumes after a line.',

@@ -1,4 +1,6 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
+import { SpanKind, type Span } from '@opentelemetry/api';
+import { inSpan, type TraceCarrier } from '../../../common/tracing/spans';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type DataLoader from 'dataloader';
 import { hostname } from 'node:os';
@@ -59,9 +61,23 @@ export class RunExecutor {
     return this.inFlight.size;
   }
 
-  async execute(runId: number): Promise<ExecuteResult> {
+  /** Claims and runs one run, in a span continuing the trace of the dispatch that released it (`trace`). */
+  execute(runId: number, trace?: TraceCarrier): Promise<ExecuteResult> {
+    return inSpan('run', { 'jobs.run_id': runId }, (span) => this.claimAndRun(runId, span), {
+      parent: trace,
+      kind: SpanKind.CONSUMER,
+    });
+  }
+
+  private async claimAndRun(runId: number, span: Span): Promise<ExecuteResult> {
     const claimed = await this.claims.load(runId);
     if (!claimed) return this.notClaimed(runId);
+    span.setAttributes({
+      'jobs.job_id': claimed.jobId,
+      'jobs.job': claimed.jobName,
+      'jobs.task': claimed.taskName,
+      'jobs.attempt': claimed.attempt,
+    });
     const controller = new AbortController();
     this.inFlight.set(runId, controller);
     this.events.emit(RUN_EVENTS.started, claimed);
@@ -70,6 +86,7 @@ export class RunExecutor {
       const outcome = await this.inRunLogContext(claimed, () =>
         captureRunLog(log, () => this.runTask(claimed, controller)),
       );
+      span.setAttribute('jobs.status', outcome.status);
       log.close();
       // The run's lines are in the database before its outcome: whoever sees it final reads them all.
       if (log.wrote) await this.runLogs.flush();

@@ -73,7 +73,7 @@ export class RunWorkerService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async process(job: QueueJob<RunMessage>, token?: string): Promise<void> {
-    const outcome = await this.executor.execute(job.data.runId);
+    const outcome = await this.executor.execute(job.data.runId, job.data.trace);
     if (outcome === 'wait-for-previous') {
       await job.moveToDelayed(Date.now() + OVERLAP_RECHECK_MS, token);
       throw new DelayedError();

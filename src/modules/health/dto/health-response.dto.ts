@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** One checked component, e.g. `database`; components add fields of their own. */
 export class HealthComponentDto {
+  /** up, down or degraded */
   @ApiProperty({ enum: ['up', 'down', 'degraded'], example: 'up' })
   status: 'up' | 'down' | 'degraded';
 
@@ -18,6 +19,7 @@ const components = (description: string, example: Record<string, unknown>) => ({
 
 /** The @nestjs/terminus answer: `info` holds the healthy components, `error` the failing ones, `details` all of them. */
 export class HealthResponseDto {
+  /** ok, error, degraded or shutting_down */
   @ApiProperty({ enum: ['ok', 'error', 'shutting_down', 'degraded'], example: 'ok' })
   status: 'ok' | 'error' | 'shutting_down' | 'degraded';
 

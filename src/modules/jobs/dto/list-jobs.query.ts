@@ -13,22 +13,35 @@ export const toBoolean = ({ value }: { value: unknown }): unknown =>
   value === 'true' ? true : value === 'false' ? false : value;
 
 export class ListJobsQuery extends PageQuery {
+  /**
+   * Only jobs with this status
+   * @example active
+   */
   @ApiPropertyOptional({ enum: JOB_STATUSES })
   @IsOptional()
   @IsIn(JOB_STATUSES, { message: `status must be one of: ${JOB_STATUSES.join(', ')}` })
   status?: JobStatus;
 
+  /**
+   * Only enabled (true) or disabled (false) jobs
+   * @example true
+   */
   @ApiPropertyOptional({ type: Boolean })
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean({ message: 'is_enabled must be true or false' })
   is_enabled?: boolean;
 
+  /**
+   * Only jobs of this type
+   * @example custom
+   */
   @ApiPropertyOptional({ enum: JOB_TYPES })
   @IsOptional()
   @IsIn(JOB_TYPES, { message: `job_type must be one of: ${JOB_TYPES.join(', ')}` })
   job_type?: JobType;
 
+  /** @example true */
   @ApiPropertyOptional({
     type: Boolean,
     description: 'true: only enabled, active jobs whose next run is more than OVERDUE_GRACE_SECONDS late',
@@ -49,12 +62,14 @@ export class ListJobsQuery extends PageQuery {
   @Matches(TAG_PATTERN, { each: true, message: TAG_MESSAGE.replace(/^tags/, 'tag') })
   tag?: string[];
 
+  /** @example report */
   @ApiPropertyOptional({ description: 'Case-insensitive text in name, title or description' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   search?: string;
 
+  /** @example -next_run_at */
   @ApiPropertyOptional({ enum: SORT_VALUES, default: 'id', description: 'Field to sort by; prefix `-` for descending' })
   @IsOptional()
   @IsIn(SORT_VALUES, { message: `sort must be one of: ${SORT_VALUES.join(', ')}` })

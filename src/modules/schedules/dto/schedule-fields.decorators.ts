@@ -21,13 +21,17 @@ const TIMEZONE_LENGTH = { min: 1, max: 64 };
 /** `schedule_type`: required, one of SCHEDULE_TYPES. */
 export const ScheduleTypeField = (): PropertyDecorator =>
   applyDecorators(
-    ApiProperty({ enum: SCHEDULE_TYPES, example: 'daily' }),
+    ApiProperty({
+      enum: SCHEDULE_TYPES,
+      example: 'cron',
+      description: 'How schedule_expression is read: interval, daily, weekly, monthly or cron',
+    }),
     IsIn(SCHEDULE_TYPES, { message: `schedule_type must be one of: ${SCHEDULE_TYPES.join(', ')}` }),
   );
 
 /**
  * `schedule_expression`: required, 1–200 characters; its meaning is checked by the parser.
- * `example` fits the body it documents (a daily time).
+ * `example` fits the body it documents (a cron expression, as schedule_type's example).
  */
 export const ScheduleExpressionField = (example: string): PropertyDecorator =>
   applyDecorators(
@@ -48,9 +52,9 @@ export const TimezoneField = (): PropertyDecorator =>
     ApiPropertyOptional({
       minLength: TIMEZONE_LENGTH.min,
       maxLength: TIMEZONE_LENGTH.max,
-      example: 'UTC',
+      example: 'Europe/Berlin',
       default: DEFAULT_TIMEZONE,
-      description: 'IANA time zone',
+      description: 'IANA time zone the schedule is read in',
     }),
     OptionalNotNull(),
     IsString(),

@@ -13,12 +13,13 @@ export class ValidateScheduleDto {
   schedule_type: ScheduleType;
 
   // The time of the response examples (ValidScheduleResponseDto).
-  @ScheduleExpressionField('09:30')
+  @ScheduleExpressionField('30 9 * * 1-5')
   schedule_expression: string;
 
   @TimezoneField()
   timezone?: string;
 
+  /** @example 5 */
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,

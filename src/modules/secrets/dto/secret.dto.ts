@@ -18,6 +18,7 @@ export class CreateSecretDto {
   @Matches(SECRET_NAME_PATTERN, { message: 'name must start with a letter and hold 1–100 letters, digits or _ . -' })
   name: string;
 
+  /** @example s3cr3t-t0ken-value */
   @ApiProperty({
     writeOnly: true,
     minLength: VALUE_LENGTH.min,
@@ -28,7 +29,13 @@ export class CreateSecretDto {
   @Length(VALUE_LENGTH.min, VALUE_LENGTH.max, { message: VALUE_MESSAGE })
   value: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000 })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 1000,
+    description: 'What it is for (null: none)',
+    example: 'Bearer token of the reporting hook',
+  })
   @IsOptional()
   @IsString({ message: 'description must be a string' })
   @Length(0, 1000, { message: 'description must be at most 1000 characters long' })
@@ -36,6 +43,7 @@ export class CreateSecretDto {
 }
 
 export class UpdateSecretDto {
+  /** @example s3cr3t-t0ken-value */
   @ApiPropertyOptional({
     writeOnly: true,
     minLength: VALUE_LENGTH.min,
@@ -47,7 +55,13 @@ export class UpdateSecretDto {
   @Length(VALUE_LENGTH.min, VALUE_LENGTH.max, { message: VALUE_MESSAGE })
   value?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000 })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 1000,
+    description: 'What it is for (null: none)',
+    example: 'Bearer token of the reporting hook',
+  })
   @IsOptional()
   @IsString({ message: 'description must be a string' })
   @Length(0, 1000, { message: 'description must be at most 1000 characters long' })
@@ -58,12 +72,25 @@ export class ListSecretsQuery extends PageQuery {}
 
 /** What anyone may see of a secret: never its value. */
 export class SecretResponseDto {
+  /** Its name, as referenced by {"$secret": NAME} */
   @ApiProperty({ example: 'webhook_token' })
   name: string;
+  /**
+   * What it is for (null: none)
+   * @example "Bearer token of the reporting hook"
+   */
   @ApiProperty({ type: String, nullable: true })
   description: string | null;
+  /**
+   * When it was stored
+   * @example 2026-11-01T08:00:00.000Z
+   */
   @ApiProperty({ type: String, format: 'date-time' })
   created_at: string;
+  /**
+   * When its value or description last changed
+   * @example 2026-11-20T16:45:00.000Z
+   */
   @ApiProperty({ type: String, format: 'date-time' })
   updated_at: string;
 
@@ -78,6 +105,7 @@ export class SecretResponseDto {
 }
 
 export class SecretPageDto extends PageMetaDto {
+  /** The secrets of this page */
   @ApiProperty({ type: [SecretResponseDto] })
   items: SecretResponseDto[];
 }

@@ -7,6 +7,7 @@ export const RUN_LOG_PAGE_MAX = 1000;
 
 /** `after`: where a stream (re)starts. */
 export class RunLogStreamQuery {
+  /** @example 0 */
   @ApiPropertyOptional({
     minimum: 0,
     default: 0,
@@ -21,6 +22,10 @@ export class RunLogStreamQuery {
 }
 
 export class RunLogsQuery extends RunLogStreamQuery {
+  /**
+   * At most this many lines, 1–1000
+   * @example 200
+   */
   @ApiPropertyOptional({ minimum: 1, maximum: RUN_LOG_PAGE_MAX, default: 200 })
   @IsOptional()
   @Type(() => Number)
@@ -31,12 +36,27 @@ export class RunLogsQuery extends RunLogStreamQuery {
 }
 
 export class RunLogLineDto {
-  /** 1, 2, 3, … within the run. */
+  /**
+   * 1, 2, 3, … within the run.
+   * @example 3
+   */
   seq: number;
+  /**
+   * When it was logged
+   * @example 2026-12-01T02:00:18.104Z
+   */
   @ApiProperty({ type: String, format: 'date-time' })
   at: string;
+  /**
+   * debug, info, warn or error
+   * @example info
+   */
   @ApiProperty({ enum: RUN_LOG_LEVELS })
   level: string;
+  /**
+   * The logged message
+   * @example "POST https://example.com/hook -> 200"
+   */
   message: string;
   @ApiProperty({
     type: 'object',
@@ -55,8 +75,14 @@ export class RunLogLineDto {
 export class RunLogPageDto {
   @ApiProperty({ type: [RunLogLineDto], description: 'Oldest first' })
   items: RunLogLineDto[];
-  /** Pass as `after` for the next lines (the last line's seq; `after` unchanged when there were none). */
+  /**
+   * Pass as `after` for the next lines (the last line's seq; `after` unchanged when there were none).
+   * @example 3
+   */
   next_after: number;
-  /** Whether the run has ended: once it has and `items` is empty, no line will follow. */
+  /**
+   * Whether the run has ended: once it has and `items` is empty, no line will follow.
+   * @example true
+   */
   run_finished: boolean;
 }
