@@ -9,6 +9,11 @@ import { maskKnownSecrets } from './redaction';
  * before the call returns. Nest ends a SIGTERM or SIGINT shutdown by raising the signal again,
  * and a process ended by a signal runs no 'exit' handler, so pino's own flush at exit never
  * comes: the last lines of a shutdown (the embedded PostgreSQL stopped) would be lost.
+ *
+ * pino's asynchronous destination (SonicBoom) hands a line to an fs.write on the thread pool;
+ * a flushSync writes only the lines queued behind that write, never the one in flight. So the
+ * switch turns the destination itself synchronous (its `sync` option, read at each write):
+ * from then on a line is written by fs.writeSync before write() returns.
  */
 export class LogStream implements DestinationStream {
   private synchronous = false;
@@ -23,6 +28,8 @@ export class LogStream implements DestinationStream {
   /** What is buffered goes now, and every later line as it is written. */
   flushFromNowOn(): void {
     this.synchronous = true;
+    const output = this.output as { sync?: unknown };
+    if (typeof output.sync === 'boolean') output.sync = true;
     this.flush();
   }
 

@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { destination } from 'pino';
 import { LogStream, LogStreamShutdown } from '../../../src/common/logging/log-stream';
 import { rememberSecretValues } from '../../../src/common/logging/redaction';
 
@@ -38,6 +42,26 @@ describe(LogStream.name, () => {
     expect(output.written).toEqual(['one\n', 'two\n']);
     stream.write('Embedded PostgreSQL stopped\n');
     expect(output.written).toEqual(['one\n', 'two\n', 'Embedded PostgreSQL stopped\n']);
+  });
+
+  it("with pino's asynchronous destination, a line written after the switch is in the file when write() returns", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'log-stream-'));
+    const file = path.join(dir, 'out.log');
+    try {
+      const output = destination({ dest: file, sync: false });
+      await new Promise((resolve) => output.once('ready', resolve));
+      const stream = new LogStream(output);
+      stream.write('before\n');
+      await new Promise((resolve) => output.once('drain', resolve));
+
+      stream.flushFromNowOn();
+      stream.write('Embedded PostgreSQL stopped\n');
+      // No await in between: an asynchronous write would still be on the thread pool here.
+      expect(readFileSync(file, 'utf8')).toBe('before\nEmbedded PostgreSQL stopped\n');
+      output.end();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps logging when the output cannot flush, or has no flush at all', () => {
