@@ -18,6 +18,7 @@ import { Notifications1795892300000 } from './1795892300000-Notifications';
 import { JobTagsAndPauseReason1795892400000 } from './1795892400000-JobTagsAndPauseReason';
 import { BackfillTrigger1795892500000 } from './1795892500000-BackfillTrigger';
 import { SchedulePolicies1795892600000 } from './1795892600000-SchedulePolicies';
+import { JobCountsChanges1795892700000 } from './1795892700000-JobCountsChanges';
 
 /** Every migration in order; imported explicitly so the same list works in ts-jest and dist. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -40,4 +41,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   JobTagsAndPauseReason1795892400000,
   BackfillTrigger1795892500000,
   SchedulePolicies1795892600000,
+  JobCountsChanges1795892700000,
 ];

@@ -1,3 +1,4 @@
+import { EntityRows } from '../../src/database/entity-rows';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { withClient } from '../support/test-database';
 
@@ -6,6 +7,8 @@ import { withClient } from '../support/test-database';
  * join (ids first, whole rows for the page alone: jobs.repository.ts, DEFERRED_JOIN_OFFSET 200).
  * 260 jobs put pages on both sides of that offset: each sort and filter must page through the
  * same jobs in the same order as one SQL statement says, and every item must be the job itself.
+ * Past that offset, in id order, a page start once found is remembered and sought again
+ * (`id > boundary`): only while no job entered or left the list (job_counts.changes).
  */
 describe('GET /api/v1/jobs/ across the deferred-join offset', () => {
   let t: TestApp;
@@ -64,5 +67,67 @@ describe('GET /api/v1/jobs/ across the deferred-join offset', () => {
     expect(page.items).toHaveLength(20);
     for (const item of page.items as { id: number }[])
       expect(item).toEqual((await t.http.get(`/api/v1/jobs/${item.id}`).expect(200)).body);
+  });
+
+  it('seeks a remembered page start only while no job entered or left the list, whoever changed it', async () => {
+    const lists: [string, string][] = [
+      ['', 'ORDER BY id'],
+      ['sort=-id', 'ORDER BY id DESC'],
+      ['status=active', "WHERE status = 'active' ORDER BY id"],
+      ['is_enabled=true&sort=-id', 'WHERE is_enabled ORDER BY id DESC'],
+    ];
+    const statements = jest.spyOn(EntityRows.prototype, 'query');
+    const seeks = () => statements.mock.calls.filter(([sql]) => /job\.id [<>] \$\d/.test(sql)).length;
+    const pagesMatch = async (label: string) => {
+      for (const [query, sql] of lists) {
+        const expected = await withClient(t.db.url, async (c) =>
+          (await c.query<{ id: number }>(`SELECT id FROM jobs ${sql}`)).rows.map((r) => r.id),
+        );
+        for (const page of [11, 12, 11, 13]) {
+          const body = await list(`${query}${query ? '&' : ''}size=20&page=${page}`);
+          expect({ label, query, page, total: body.total, ids: body.items.map((j: { id: number }) => j.id) }).toEqual({
+            label,
+            query,
+            page,
+            total: expected.length,
+            ids: expected.slice((page - 1) * 20, page * 20),
+          });
+        }
+      }
+    };
+    const sql = (text: string) => withClient(t.db.url, (c) => c.query(text));
+    try {
+      await pagesMatch('first reads');
+      let before = seeks();
+      await pagesMatch('read again');
+      expect(seeks() - before).toBeGreaterThanOrEqual(lists.length * 4);
+
+      // A change of a column no filter reads keeps every remembered start.
+      await sql(`UPDATE jobs SET title = title || ' (renamed)' WHERE id IN (SELECT id FROM jobs ORDER BY id LIMIT 50)`);
+      before = seeks();
+      await pagesMatch('after a title change');
+      expect(seeks() - before).toBeGreaterThanOrEqual(lists.length * 4);
+
+      await sql(
+        `INSERT INTO jobs (name, title, job_type, schedule_type, schedule_expression, task_name, task_kwargs)
+         SELECT 'late_' || n, 'Late ' || n, 'custom', 'interval', '3600', 'http.request', '{}'::jsonb FROM generate_series(1, 3) n`,
+      );
+      await pagesMatch('after inserts');
+      await sql(`DELETE FROM jobs WHERE id = (SELECT min(id) FROM jobs)`);
+      await pagesMatch('after a delete before the pages');
+      await sql(`UPDATE jobs SET status = 'paused' WHERE id = (SELECT min(id) FROM jobs WHERE status = 'active')`);
+      await pagesMatch('after a job left the active ones');
+      await sql(`UPDATE jobs SET is_enabled = NOT is_enabled WHERE id = (SELECT min(id) FROM jobs)`);
+      await pagesMatch('after a job was enabled or disabled');
+      await sql(`TRUNCATE jobs CASCADE`);
+      await sql(
+        `INSERT INTO jobs (name, title, job_type, schedule_type, schedule_expression, task_name, task_kwargs, status)
+         SELECT 'again_' || n, 'Again ' || n, 'custom', 'interval', '3600', 'http.request', '{}'::jsonb,
+                CASE WHEN n % 7 = 0 THEN 'paused' ELSE 'active' END FROM generate_series(1, 270) n`,
+      );
+      await pagesMatch('after a truncate and as many jobs again');
+    } finally {
+      statements.mockRestore();
+    }
   });
 });

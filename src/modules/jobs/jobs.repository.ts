@@ -4,6 +4,7 @@ import type { EntityManager, Repository } from 'typeorm';
 import { EntityRows } from '../../database/entity-rows';
 import type { PageRequest } from '../../common/pagination';
 import { DUE_JOB_SQL, Job, type JobStatus, type JobType } from './job.entity';
+import { PageBoundaries, type PageBoundary } from './page-boundaries';
 import { CHANNEL_JOBS_CHANGED, notifyOnCommit } from '../../database/pg-notifier.service';
 
 export interface JobFilter {
@@ -38,6 +39,7 @@ const DEFERRED_JOIN_OFFSET = 200;
 @Injectable()
 export class JobsRepository {
   private readonly rows: EntityRows<Job>;
+  private readonly boundaries = new PageBoundaries();
 
   constructor(@InjectRepository(Job) private readonly jobs: Repository<Job>) {
     this.rows = new EntityRows(jobs);
@@ -88,6 +90,11 @@ export class JobsRepository {
    * statement: one round trip; a page past the end asks for the total alone. A search, tags or the
    * overdue filter count the matching jobs in a concurrent second query. Plain SQL read through
    * EntityRows: this is the API's busiest read.
+   *
+   * In id order with equality filters only, a page past the first ones remembers where it and
+   * the next page start (PageBoundaries); a later request for a page at or after a remembered
+   * start seeks there (`id > boundary`) instead of walking the OFFSET, and keeps the answer only
+   * if no job entered or left the list in between (migration JobCountsChanges).
    */
   async list(filter: JobFilter, page: PageRequest): Promise<[Job[], number]> {
     const [field, direction] = parseSort(filter.sort);
@@ -98,16 +105,81 @@ export class JobsRepository {
     const offset = (page.page - 1) * page.size;
     const counted = !countsRows(filter);
     const total = () => (counted ? `, (${countedFromJobCounts(filter, params)}) AS list_total` : '');
-    let sql: string;
     if (offset < DEFERRED_JOIN_OFFSET) {
       // The first pages: one plain scan (the deferred join costs more to plan than it saves here).
       const where = filteredWhere(filter, 'job', params);
-      sql = `SELECT ${this.rows.select('job')}${total()} FROM jobs job ${where} ORDER BY ${order('job')} OFFSET ${param(params, offset)} LIMIT ${param(params, page.size)}`;
-    } else {
+      const sql = `SELECT ${this.rows.select('job')}${total()} FROM jobs job ${where} ORDER BY ${order('job')} OFFSET ${param(params, offset)} LIMIT ${param(params, page.size)}`;
+      return this.pageOf(sql, params, filter, counted);
+    }
+    const list = counted && field === 'id' ? listKey(filter, direction) : undefined;
+    if (!list) {
       const where = filteredWhere(filter, 'page', params);
       const ids = `SELECT page.id FROM jobs page ${where} ORDER BY ${order('page')} OFFSET ${param(params, offset)} LIMIT ${param(params, page.size)}`;
-      sql = `SELECT ${this.rows.select('job')}${total()} FROM jobs job WHERE job.id IN (${ids}) ORDER BY ${order('job')}`;
+      const sql = `SELECT ${this.rows.select('job')}${total()} FROM jobs job WHERE job.id IN (${ids}) ORDER BY ${order('job')}`;
+      return this.pageOf(sql, params, filter, counted);
     }
+    const boundary = this.boundaries.nearest(list, offset);
+    if (boundary) {
+      const found = await this.seekPage(filter, direction, list, boundary, offset, page.size);
+      if (found) return found;
+    }
+    // The OFFSET walk, from the row before the page: its id is where the page starts.
+    const where = filteredWhere(filter, 'page', params);
+    const ids = `SELECT page.id FROM jobs page ${where} ORDER BY ${order('page')} OFFSET ${param(params, offset - 1)} LIMIT ${param(params, page.size + 1)}`;
+    const sql = `SELECT ${this.rows.select('job')}${total()}, (${changesFromJobCounts(filter, params)}) AS list_generation FROM jobs job WHERE job.id IN (${ids}) ORDER BY ${order('job')}`;
+    const { entities, rows } = await this.rows.query(sql, params);
+    if (entities.length <= 1) return [[], await this.count(filter)];
+    this.rememberStarts(list, offset - 1, entities, String(rows[0].list_generation), page.size);
+    return [entities.slice(1), Number(rows[0].list_total)];
+  }
+
+  /**
+   * The page at `offset` of `list`, sought from a remembered boundary in one statement; null when
+   * the list has changed since the boundary was found (it is forgotten) or the page is empty.
+   */
+  private async seekPage(
+    filter: JobFilter,
+    direction: 'ASC' | 'DESC',
+    list: string,
+    boundary: PageBoundary,
+    offset: number,
+    size: number,
+  ): Promise<[Job[], number] | null> {
+    const params: unknown[] = [];
+    // From the row before the page when the page does not start at the boundary itself.
+    const from = offset === boundary.offset ? boundary.offset : offset - 1;
+    const conditions = filteredWhere(filter, 'job', params);
+    const seek = `job.id ${direction === 'ASC' ? '>' : '<'} ${param(params, boundary.id)}`;
+    const sql =
+      `SELECT ${this.rows.select('job')}, (${countedFromJobCounts(filter, params)}) AS list_total, ` +
+      `(${changesFromJobCounts(filter, params)}) AS list_generation FROM jobs job ` +
+      `${conditions ? `${conditions} AND` : 'WHERE'} ${seek} ORDER BY job.id ${direction} ` +
+      `OFFSET ${param(params, from - boundary.offset)} LIMIT ${param(params, size + offset - from)}`;
+    const { entities, rows } = await this.rows.query(sql, params);
+    if (entities.length === 0) return null;
+    const generation = String(rows[0].list_generation);
+    if (generation !== boundary.generation) {
+      this.boundaries.forget(list);
+      return null;
+    }
+    if (from < offset) {
+      this.rememberStarts(list, from, entities, generation, size);
+      return [entities.slice(1), Number(rows[0].list_total)];
+    }
+    if (entities.length === size)
+      this.boundaries.remember(list, { offset: offset + size, id: entities[size - 1].id, generation });
+    return [entities, Number(rows[0].list_total)];
+  }
+
+  /** `entities` from position `first` of `list` on (the row before a page, then the page): where that page and the next start. */
+  private rememberStarts(list: string, first: number, entities: Job[], generation: string, size: number): void {
+    this.boundaries.remember(list, { offset: first + 1, id: entities[0].id, generation });
+    if (entities.length === size + 1)
+      this.boundaries.remember(list, { offset: first + 1 + size, id: entities[size].id, generation });
+  }
+
+  /** Runs a page statement that carries `list_total` when `counted`, else counts beside it. */
+  private async pageOf(sql: string, params: unknown[], filter: JobFilter, counted: boolean): Promise<[Job[], number]> {
     if (!counted) return Promise.all([this.rows.query(sql, params).then((r) => r.entities), this.count(filter)]);
     const { entities, rows } = await this.rows.query(sql, params);
     if (entities.length === 0) return [[], await this.count(filter)];
@@ -220,6 +292,20 @@ function filteredWhere(filter: JobFilter, alias: string, params: unknown[]): str
 function countedFromJobCounts(filter: JobFilter, params: unknown[]): string {
   const conditions = equalityFilters(filter).map(([column, value]) => `c.${column} = ${param(params, value)}`);
   return `SELECT coalesce(sum(c.n), 0)::int AS n FROM job_counts c${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+}
+
+/**
+ * `SELECT changes`: how often jobs entered or left the groups of `job_counts` the equality filters
+ * select (migration JobCountsChanges), as text; parameters appended.
+ */
+function changesFromJobCounts(filter: JobFilter, params: unknown[]): string {
+  const conditions = equalityFilters(filter).map(([column, value]) => `c.${column} = ${param(params, value)}`);
+  return `SELECT coalesce(sum(c.changes), 0)::text FROM job_counts c${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+}
+
+/** The name of a list in id order under equality filters (PageBoundaries' key). */
+function listKey(filter: JobFilter, direction: 'ASC' | 'DESC'): string {
+  return JSON.stringify([direction, ...equalityFilters(filter)]);
 }
 
 function parseSort(sort: string | undefined): [string, 'ASC' | 'DESC'] {
