@@ -33,6 +33,9 @@ import {
 import { CliOutput } from './output/cli-output';
 import { RunWaiter } from './run-waiter';
 
+/** The top-level commands of ./manage (each names its subcommands). */
+export const ROOT_COMMANDS = [JobsCommand, ChannelsCommand, RunsCommand, UsersCommand, MigrateCommand];
+
 /**
  * The ./manage root: the server's feature modules over the same database, and no role
  * (no HTTP listener, no dispatcher, no worker). Runs it queues are executed by a server.

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
-import { CliModule } from './cli.module';
+import { CliModule, ROOT_COMMANDS } from './cli.module';
+import { namesKnownCommand } from './known-command';
 import { CliLogger } from './cli-logger';
 import { EXIT, OperationFailedError, reportError } from './cli-errors';
 import { AppConfig } from '../config/app-config';
@@ -27,10 +28,17 @@ export async function runCli(argv: string[]): Promise<number> {
     const config = AppConfig.fromProcessEnv();
     // `migrate` reports what it ran, so only that command opens the database unmigrated.
     const createEmbedded = argv[0] === CREATE_DATA_DIR_FLAG;
-    const command = createEmbedded ? argv[1] : argv[0];
+    const words = createEmbedded ? argv.slice(1) : argv;
+    const command = words[0];
     const runMigrations = command !== 'migrate';
-    // Help needs the commands but no database: it works where there is none, and quickly.
-    const helpOnly = command === undefined || command === 'help' || argv.includes('--help') || argv.includes('-h');
+    // Help, and the answer to a command that does not exist (with its suggestion), need the
+    // commands but no database: they work where there is none, and quickly.
+    const helpOnly =
+      command === undefined ||
+      command === 'help' ||
+      argv.includes('--help') ||
+      argv.includes('-h') ||
+      !namesKnownCommand(ROOT_COMMANDS, words);
     app = await CommandFactory.createWithoutRunning(
       CliModule.forRoot(config, { runMigrations, createEmbedded, connect: !helpOnly }),
       {

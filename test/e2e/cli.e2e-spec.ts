@@ -936,6 +936,25 @@ describe('./manage (CLI)', () => {
       expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
       expect(help.stdout).toContain('--misfire-policy');
       expect((await run(['--help'], { ...rest, DATA_DIR: dataDir })).stdout).toContain('--create-data-dir');
+      // So does a command that does not exist: its suggestion, not the missing database.
+      for (const [args, said] of [
+        [['jobs', 'lst'], /unknown command 'lst' for 'jobs'; did you mean 'list'\?/],
+        [['job', 'list'], /unknown command 'job'\n\(Did you mean jobs\?\)/],
+        [['--create-data-dir', 'users', 'lsit'], /did you mean 'list'\?/],
+      ] as [string[], RegExp][]) {
+        const typo = await run(args, { ...rest, DATA_DIR: dataDir });
+        expect({
+          args,
+          code: typo.code,
+          said: said.test(typo.stderr),
+          noDatabase: typo.stderr.includes('No database'),
+        }).toEqual({
+          args,
+          code: 2,
+          said: true,
+          noDatabase: false,
+        });
+      }
       expect(fs.existsSync(dataDir)).toBe(false);
     } finally {
       fs.rmSync(parent, { recursive: true, force: true });
