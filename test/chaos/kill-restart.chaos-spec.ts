@@ -12,7 +12,7 @@ import {
  * Three scheduler+worker processes, every-second jobs, one process killed with SIGKILL and
  * restarted every 3–5 s. The figures scale with CHAOS_JOBS and CHAOS_SECONDS. The default of
  * 200 jobs is what this 2-core machine sustains next to other work; 500 (CHAOS_JOBS=500)
- * saturates it: dispatch then lags by up to two minutes (see README "Guarantees").
+ * saturates it: dispatch then lags by up to two minutes (see docs/guarantees.md).
  */
 const JOBS = Number(process.env.CHAOS_JOBS ?? 200);
 /**
