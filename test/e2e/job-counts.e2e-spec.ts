@@ -1,5 +1,6 @@
 import { jobBody } from '../factories/job.factory';
 import { createTestApp, type TestApp } from '../support/test-app';
+import type { Client } from 'pg';
 import { withClient } from '../support/test-database';
 
 /**
@@ -117,5 +118,47 @@ describe('Job list totals (job_counts kept by triggers)', () => {
     ]);
     await expectTotalsMatchTheJobs();
     expect((await pages()) - before).toBeLessThanOrEqual(1);
+  });
+
+  it('lock their groups in key order: a job moving down the key order cannot deadlock with an insert holding both groups', async () => {
+    const insertOne = (c: Client, jobType: string) =>
+      c.query(
+        `INSERT INTO jobs (name, title, job_type, schedule_type, schedule_expression, task_name)
+         VALUES ('order_' || md5(random()::text), 'Order', $1, 'interval', '5', 'http.request')`,
+        [jobType],
+      );
+    const [{ id }] = (
+      await withClient(t.db.url, async (c) => {
+        await insertOne(c, 'custom');
+        return c.query<{ id: number }>(
+          `INSERT INTO jobs (name, title, job_type, schedule_type, schedule_expression, task_name)
+           VALUES ('order_mover', 'Mover', 'document_cleanup', 'interval', '5', 'http.request') RETURNING id`,
+        );
+      })
+    ).rows;
+    await withClient(t.db.url, (inserter) =>
+      withClient(t.db.url, async (mover) => {
+        const moverPid = (await mover.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+        await inserter.query('BEGIN');
+        await insertOne(inserter, 'custom'); // holds the ('custom', …) group
+        await mover.query('BEGIN');
+        // ('document_cleanup', …) → ('custom', …): waits for the inserter, holding neither group.
+        const moved = mover.query(`UPDATE jobs SET job_type = 'custom' WHERE id = $1`, [id]);
+        for (let i = 0; i < 100; i++) {
+          const waiting = await inserter.query(
+            `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`,
+            [moverPid],
+          );
+          if (waiting.rowCount) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        // Takes the ('document_cleanup', …) group: had the mover locked it first, this would deadlock.
+        await insertOne(inserter, 'document_cleanup');
+        await inserter.query('COMMIT');
+        await moved;
+        await mover.query('COMMIT');
+      }),
+    );
+    await expectTotalsMatchTheJobs();
   });
 });
