@@ -33,12 +33,15 @@ export class EntityRows<T extends object> {
   /** Runs the statement (parameters as `$1…`) and reads its rows as entities; `rows` keeps them raw (for extra columns). */
   async query(sql: string, parameters: unknown[]): Promise<{ entities: T[]; rows: Record<string, unknown>[] }> {
     const rows: Record<string, unknown>[] = await this.repository.query(sql, parameters);
-    const entity = (this.mapper ??= compileMapper<T>(this.columns));
-    return { entities: rows.map(entity), rows };
+    return { entities: rows.map(this.toEntity), rows };
   }
 
   entity(row: Record<string, unknown>): T {
-    return (this.mapper ??= compileMapper<T>(this.columns))(row);
+    return this.toEntity(row);
+  }
+
+  private get toEntity(): (row: Record<string, unknown>) => T {
+    return (this.mapper ??= compileMapper<T>(this.columns));
   }
 }
 

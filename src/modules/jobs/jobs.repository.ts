@@ -290,8 +290,7 @@ function filteredWhere(filter: JobFilter, alias: string, params: unknown[]): str
 
 /** `SELECT n`: the number of jobs matching the equality filters, summed over `job_counts`; parameters appended. */
 function countedFromJobCounts(filter: JobFilter, params: unknown[]): string {
-  const conditions = equalityFilters(filter).map(([column, value]) => `c.${column} = ${param(params, value)}`);
-  return `SELECT coalesce(sum(c.n), 0)::int AS n FROM job_counts c${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+  return `SELECT coalesce(sum(c.n), 0)::int AS n ${jobCountsOf(filter, params)}`;
 }
 
 /**
@@ -299,8 +298,13 @@ function countedFromJobCounts(filter: JobFilter, params: unknown[]): string {
  * select (migration JobCountsChanges), as text; parameters appended.
  */
 function changesFromJobCounts(filter: JobFilter, params: unknown[]): string {
+  return `SELECT coalesce(sum(c.changes), 0)::text ${jobCountsOf(filter, params)}`;
+}
+
+/** `FROM job_counts c WHERE …`: the groups the equality filters select; parameters appended. */
+function jobCountsOf(filter: JobFilter, params: unknown[]): string {
   const conditions = equalityFilters(filter).map(([column, value]) => `c.${column} = ${param(params, value)}`);
-  return `SELECT coalesce(sum(c.changes), 0)::text FROM job_counts c${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+  return `FROM job_counts c${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
 }
 
 /** The name of a list in id order under equality filters (PageBoundaries' key). */
