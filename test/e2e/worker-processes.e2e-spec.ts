@@ -89,6 +89,12 @@ describe('Worker processes (WORKER_PROCESSES)', () => {
         !parent.workerChildren().includes(first),
       15_000,
     );
+    // The parent's line may reach the pipe after the replacement's own start-up lines (each process writes asynchronously).
+    await eventually(
+      'the restart logged by the parent',
+      async () => new RegExp(`Worker process ${first} exited \\(SIGKILL\\); starting another`).test(parent.output),
+      5000,
+    ).catch(() => undefined);
     expect(parent.output).toMatch(new RegExp(`Worker process ${first} exited \\(SIGKILL\\); starting another`));
     const replacement = parent.workerChildren().find((pid) => pid !== first && pid !== second)!;
     const afterKill = new Date();
